@@ -1,0 +1,205 @@
+"""The command line: parse options, call the library, hand the results to render."""
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import __version__, explain, netfile, render
+from .netfile import NetError
+from .train import train as run_training
+
+
+class UserError(click.ClickException):
+    """A mistake of the user's: one line on stderr, exit status 2, no traceback."""
+
+    exit_code = 2
+
+
+def _load(path):
+    try:
+        return netfile.load(path) if path else netfile.load_default()
+    except NetError as e:
+        raise UserError(str(e)) from None
+
+
+def _emit(fmt, table, doc):
+    if fmt == "json":
+        click.echo(json.dumps(doc(), indent=2, ensure_ascii=False))
+    else:
+        Console(highlight=False).print(table())
+
+
+net_argument = click.argument("net", required=False, metavar="[NET]")
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    help="Rich tables for people, or JSON (stdout only, full float64 precision).")
+precision_option = click.option(
+    "--precision", type=click.IntRange(0, 17), default=6, show_default=True,
+    help="Decimals shown in tables (JSON always has full precision).")
+
+
+def _common(f):
+    return net_argument(format_option(precision_option(f)))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="bpcli")
+def main():
+    """bpcli — a backpropagation calculator: every value, every ∂E, every step.
+
+    NET is a network file in YAML; without one, bpcli uses the seed note's 2-2-2
+    sigmoid net (`bpcli init` writes it out to start from).
+
+    \b
+      bpcli forward                  values of every node, then E
+      bpcli grad --wrt w1            ∂E/∂w1 path by path, as the note writes it
+      bpcli train --eta 0.5 --steps 100
+    """
+
+
+@main.command()
+@_common
+def forward(net, fmt, precision):
+    """Run NET forward: every input, param, node and E, in evaluation order.
+
+    \b
+    Example:
+      bpcli forward configs/sigmoid-222.yaml --precision 4
+    """
+    network = _load(net)
+    trace = network.build().run()
+    _emit(fmt, lambda: render.forward_table(network, trace, precision),
+          lambda: render.forward_json(network, trace))
+
+
+@main.command()
+@_common
+@click.option("--wrt", multiple=True, metavar="NAME",
+              help="Break ∂E/∂NAME down path by path (repeatable; any param, input, target or node).")
+def grad(net, fmt, precision, wrt):
+    """Run NET backward: ∂E/∂node for every node and ∂E/∂param for every param.
+
+    With --wrt, the chain rule written out: one row per path from E down to NAME,
+    each local factor with its symbolic form and value, the path's product, and the
+    sum over paths, checked against the backward pass.
+
+    \b
+    Example:
+      bpcli grad --wrt w1 --wrt w3
+    """
+    network = _load(net)
+    graph = network.build()
+    for name in wrt:
+        if name not in graph.index:
+            known = ", ".join(graph.names())
+            raise UserError(f"--wrt {name}: no such name in {network.path}; names are {known}")
+    trace = graph.run()
+    chains = [explain.chain(network, trace, name) for name in dict.fromkeys(wrt)]
+
+    def tables():
+        if not chains:
+            return render.grad_tables(network, trace, precision)
+        from rich.console import Group
+        from rich.text import Text
+
+        parts = []
+        for c in chains:
+            parts += [render.chain_table(c, precision), Text()]
+        return Group(*parts, Text(render.SIGN_NOTE, style="dim"))
+
+    _emit(fmt, tables, lambda: render.grad_json(network, trace, chains))
+
+
+@main.command()
+@_common
+@click.option("--eta", type=float, default=0.5, show_default=True, help="Learning rate η.")
+@click.option("--steps", type=click.IntRange(min=0), default=100, show_default=True,
+              help="Gradient-descent steps (one forward, backward and update each).")
+@click.option("--every", type=click.IntRange(min=1), default=None, metavar="K",
+              help="Show E every K steps (default: about ten rows).")
+@click.option("--save", "save", type=click.Path(dir_okay=False), default=None, metavar="OUT.yaml",
+              help="Write the trained network to OUT.yaml (whole or not at all).")
+def train(net, fmt, precision, eta, steps, every, save):
+    """Train NET's params by gradient descent, w ← w − η·∂E/∂w.
+
+    Shows E at the first step, every K-th and the last (E at step k is the loss of
+    that step's forward pass, before its update), then each param's change.
+
+    \b
+    Example:
+      bpcli train --eta 0.5 --steps 1000 --every 100 --save trained.yaml
+    """
+    network = _load(net)
+    if save:
+        folder = os.path.dirname(os.path.abspath(save))
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            raise UserError(f"--save {save}: cannot write into {folder}; "
+                            "name a file in an existing, writable folder")
+    console = Console(highlight=False)
+    with _progress(console, fmt, steps) as progress:
+        result = run_training(network, eta, steps, progress)
+    if save:
+        trained = network.with_params(result.params)
+        header = (f"# Trained by bpcli {__version__}: {steps} steps of gradient descent, "
+                  f"eta = {eta:g}, from {network.path}.\n"
+                  f"# E went from {result.history[0] if steps else result.final_loss!r} "
+                  f"to {result.final_loss!r}.\n")
+        netfile.write_atomic(save, trained.to_yaml(header))
+    _emit(fmt, lambda: render.train_tables(network, result, every, precision),
+          lambda: render.train_json(result))
+    if save and fmt == "table":
+        console.print(f"saved the trained network to {save}")
+
+
+class _progress:
+    """A progress bar on a terminal, shown only once a run has taken half a second."""
+
+    def __init__(self, console, fmt, steps):
+        self.console, self.steps = console, steps
+        self.enabled = console.is_terminal and fmt == "table"
+        self.bar = None
+        self.start = time.perf_counter()
+
+    def __enter__(self):
+        return self if self.enabled else None
+
+    def __call__(self, k):
+        if k % 200 and k != self.steps:
+            return
+        if self.bar is None:
+            if time.perf_counter() - self.start < 0.5:
+                return
+            self.bar = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(),
+                                TimeElapsedColumn(), console=self.console, transient=True)
+            self.task = self.bar.add_task("train", total=self.steps)
+            self.bar.start()
+        self.bar.update(self.task, completed=k)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+
+@main.command()
+@click.argument("out", required=False, default="net.yaml", metavar="[OUT.yaml]")
+@click.option("--force", is_flag=True, help="Overwrite OUT.yaml if it exists.")
+def init(out, force):
+    """Write the seed 2-2-2 sigmoid net to OUT.yaml (default net.yaml) to start from.
+
+    \b
+    Example:
+      bpcli init my-net.yaml && bpcli forward my-net.yaml
+    """
+    if os.path.exists(out) and not force:
+        raise UserError(f"{out} exists; pass --force to overwrite it, or name another file")
+    folder = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(folder):
+        raise UserError(f"{out}: folder {folder} does not exist")
+    netfile.write_atomic(out, netfile.default_text())
+    click.echo(f"wrote {out}; try: bpcli forward {out}")

@@ -1,0 +1,138 @@
+"""The computation graph: nodes in topological order, forward once, backward once.
+
+Backward is the seed note's dynamic programming: walk the nodes in reverse
+topological order; when a node's turn comes every consumer has already added its
+contribution to ∂E/∂node, so the node's gradient is complete and is passed on to
+its inputs, each contribution *added* (f(H1) feeds O1 and O2 and receives both).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .expr import Call, Expr, Name, Num
+from .ops import OPS
+
+LOSS = "E"
+LEAF_KINDS = ("input", "param", "target")
+
+
+@dataclass(slots=True)
+class Node:
+    op: str | None  # None for a leaf (input, param, target, constant)
+    inputs: tuple[int, ...] = ()
+    name: str | None = None  # the user's name, for named nodes and leaves
+
+
+@dataclass
+class Graph:
+    nodes: list[Node] = field(default_factory=list)
+    index: dict[str, int] = field(default_factory=dict)  # name -> node
+    kind: dict[str, str] = field(default_factory=dict)  # name -> input/param/target/node/loss
+    leaf_values: list = field(default_factory=list)  # per node: a leaf's value, else None
+    loss: int = -1
+
+    # ---------------------------------------------------------------- building
+    def add_leaf(self, name, kind, value):
+        i = self._append(Node(None, (), name), value)
+        if name is not None:
+            self.index[name] = i
+            self.kind[name] = kind
+        return i
+
+    def add_named(self, name, kind, expr: Expr):
+        """Lower ``expr`` into op nodes; the last one carries ``name``."""
+        top = self._lower(expr)
+        node = self.nodes[top]
+        if node.name is not None or node.op is None:
+            # a bare name or number (or a node already named): an identity keeps
+            # one slot per name, so every name has its own ∂E.
+            top = self._append(Node("id", (top,)), None)
+        self.nodes[top].name = name
+        self.index[name] = top
+        self.kind[name] = kind
+        if kind == "loss":
+            self.loss = top
+        return top
+
+    def _append(self, node, value):
+        self.nodes.append(node)
+        self.leaf_values.append(value)
+        return len(self.nodes) - 1
+
+    def _lower(self, e: Expr) -> int:
+        if isinstance(e, Name):
+            return self.index[e.id]
+        if isinstance(e, Num):
+            return self.add_leaf(None, "const", np.float64(e.value))
+        assert isinstance(e, Call)
+        ins = tuple(self._lower(a) for a in e.args)
+        op = "powc" if e.op == "pow" and isinstance(e.args[1], Num) else e.op
+        return self._append(Node(op, ins), None)
+
+    def names(self, *kinds):
+        return [n for n, k in self.kind.items() if not kinds or k in kinds]
+
+    def compile(self):
+        """Freeze the graph into the flat plans the hot loops walk."""
+        ops = [(i, OPS[n.op].forward, OPS[n.op].backward, n.inputs)
+               for i, n in enumerate(self.nodes) if n.op is not None]
+        # Only nodes the loss depends on need a backward step.
+        needed = {self.loss}
+        for i, _, _, ins in reversed(ops):
+            if i in needed:
+                needed.update(ins)
+        self._forward_plan = [(i, f, ins) for i, f, _, ins in ops]
+        self._backward_plan = [(i, b, ins) for i, _, b, ins in reversed(ops) if i in needed]
+        return self
+
+    # ---------------------------------------------------------------- running
+    def initial_values(self) -> list:
+        return list(self.leaf_values)
+
+    def forward(self, vals: list) -> list:
+        """Fill ``vals`` (leaves set) with every node's value; return the caches."""
+        caches = [None] * len(vals)
+        for i, fwd, ins in self._forward_plan:
+            if len(ins) == 1:
+                vals[i], caches[i] = fwd(vals[ins[0]])
+            else:
+                vals[i], caches[i] = fwd(vals[ins[0]], vals[ins[1]])
+        return caches
+
+    def backward(self, caches: list) -> list:
+        """∂E/∂node for every node, by one reverse walk (0.0 where E does not depend on it)."""
+        grads = [0.0] * len(caches)
+        grads[self.loss] = np.float64(1.0)
+        for i, bwd, ins in self._backward_plan:
+            for j, g in zip(ins, bwd(grads[i], caches[i])):
+                grads[j] = grads[j] + g  # add, never assign: a node may feed several
+        return grads
+
+    def run(self, vals=None) -> "Trace":
+        vals = self.initial_values() if vals is None else list(vals)
+        caches = self.forward(vals)
+        return Trace(self, vals, self.backward(caches))
+
+
+@dataclass
+class Trace:
+    """Forward values and backward gradients of one run, read by name."""
+
+    graph: Graph
+    vals: list
+    grads: list
+
+    @property
+    def loss(self):
+        return self.vals[self.graph.loss]
+
+    def value(self, name):
+        return self.vals[self.graph.index[name]]
+
+    def grad(self, name):
+        i = self.graph.index[name]
+        g = self.grads[i]
+        shape = np.shape(self.vals[i])
+        return np.zeros(shape) + g if np.shape(g) != shape else np.float64(g)

@@ -1,0 +1,295 @@
+"""YAML → Network: every name, value and expression checked, errors pointing at file:line."""
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from importlib import resources
+
+import numpy as np
+import yaml
+
+from .expr import Expr, ExprError, names, parse
+from .graph import LEAF_KINDS, LOSS, Graph
+from .ops import FUNCTIONS
+
+DEFAULT_SOURCE = "default.yaml"
+SECTIONS = ("name", "inputs", "params", "targets", "nodes", "loss")
+REQUIRED = ("params", "loss")
+RESERVED = {LOSS} | set(FUNCTIONS)
+_SECTION_KIND = {"inputs": "input", "params": "param", "targets": "target"}
+
+
+class NetError(Exception):
+    """A mistake in a network file: ``str()`` is the one line shown to the user."""
+
+    def __init__(self, path, line, message):
+        super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+        self.path, self.line, self.message = path, line, message
+
+
+@dataclass
+class Network:
+    name: str
+    inputs: dict[str, np.float64]
+    params: dict[str, np.float64]
+    targets: dict[str, np.float64]
+    nodes: dict[str, tuple[str, Expr]]  # name -> (text as written, parsed)
+    loss: tuple[str, Expr]
+    path: str = "<default>"
+    lines: dict[str, int] = field(default_factory=dict)  # name -> line it is defined on
+
+    def leaves(self):
+        """(name, kind, value) of every input, param and target, in file order."""
+        for section, kind in _SECTION_KIND.items():
+            for name, value in getattr(self, section).items():
+                yield name, kind, value
+
+    def build(self) -> Graph:
+        """The graph of this network, compiled and ready to run (built once per command)."""
+        g = Graph()
+        for name, kind, value in self.leaves():
+            g.add_leaf(name, kind, value)
+        for name, (_, e) in self.nodes.items():
+            g.add_named(name, "node", e)
+        g.add_named(LOSS, "loss", self.loss[1])
+        return g.compile()
+
+    def with_params(self, params) -> "Network":
+        new = Network(**{**self.__dict__})
+        new.params = {k: np.float64(params[k]) for k in self.params}
+        return new
+
+    def to_yaml(self, header: str = "") -> str:
+        doc = {"name": self.name,
+               "inputs": {k: float(v) for k, v in self.inputs.items()},
+               "params": {k: float(v) for k, v in self.params.items()},
+               "targets": {k: float(v) for k, v in self.targets.items()},
+               "nodes": {k: text for k, (text, _) in self.nodes.items()},
+               "loss": self.loss[0]}
+        doc = {k: v for k, v in doc.items() if v or k in REQUIRED}
+        body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+        return header + body
+
+
+# ------------------------------------------------------------------ YAML with lines
+
+class _Map(dict):
+    """A YAML mapping that remembers the line of each key (1-based)."""
+
+    line = 0
+    lines: dict
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader, node, deep=False):
+    loader.flatten_mapping(node)
+    m = _Map()
+    m.line = node.start_mark.line + 1
+    m.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            first = m.lines.get(key)
+        except TypeError:
+            raise yaml.MarkedYAMLError(problem="a key must be a plain name",
+                                       problem_mark=key_node.start_mark) from None
+        if first is not None:
+            raise _Duplicate(key, first, line)
+        m[key] = loader.construct_object(value_node, deep=True)
+        m.lines[key] = line
+    return m
+
+
+class _Duplicate(Exception):
+    def __init__(self, key, first, line):
+        self.key, self.first, self.line = key, first, line
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_yaml(text, path):
+    try:
+        doc = yaml.load(text, Loader=_Loader)
+    except _Duplicate as d:
+        raise NetError(path, d.line, f"{d.key!r} is defined twice (first on line {d.first}); "
+                                     "remove or rename one") from None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        what = (e.problem or e.context or "malformed YAML").strip()
+        raise NetError(path, line, f"malformed YAML: {what}; check indentation, "
+                                   "colons and quotes on this line") from None
+    except yaml.YAMLError as e:
+        raise NetError(path, None, f"malformed YAML: {e}") from None
+    if doc is None:
+        raise NetError(path, None, "the file is empty; start from `bpcli init`")
+    if not isinstance(doc, _Map):
+        raise NetError(path, 1, "a network file is a mapping with sections "
+                                + ", ".join(SECTIONS))
+    return doc
+
+
+# ------------------------------------------------------------------ loading
+
+def load(path: str) -> Network:
+    """Read and check a network file; raises :class:`NetError` on any mistake."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        raise NetError(path, None, "no such file") from None
+    except IsADirectoryError:
+        raise NetError(path, None, "is a directory, not a network file") from None
+    except UnicodeDecodeError:
+        raise NetError(path, None, "is not UTF-8 text; a network file is YAML") from None
+    except OSError as e:
+        raise NetError(path, None, f"cannot read: {e.strerror}") from None
+    return loads(text, path)
+
+
+def load_default() -> Network:
+    text = resources.files("bpcli").joinpath(DEFAULT_SOURCE).read_text(encoding="utf-8")
+    return loads(text, "<default>")
+
+
+def default_text() -> str:
+    return resources.files("bpcli").joinpath(DEFAULT_SOURCE).read_text(encoding="utf-8")
+
+
+def loads(text: str, path: str = "<string>") -> Network:
+    doc = _read_yaml(text, path)
+
+    def fail(line, message):
+        raise NetError(path, line, message)
+
+    for key in doc:
+        if key not in SECTIONS:
+            hint = difflib.get_close_matches(str(key), SECTIONS, n=1)
+            fix = f"did you mean {hint[0]!r}?" if hint else "sections are " + ", ".join(SECTIONS)
+            fail(doc.lines[key], f"unknown section {key!r}; {fix}")
+    for key in REQUIRED:
+        if key not in doc:
+            fail(None, f"missing section {key!r}; add it (see `bpcli init` for an example)")
+
+    title = doc.get("name", "")
+    if not isinstance(title, str):
+        fail(doc.lines["name"], "'name' must be text")
+
+    defined: dict[str, int] = {}  # name -> line
+    sections = {}
+    for section, kind in _SECTION_KIND.items():
+        m = doc.get(section)
+        if m is None:
+            sections[section] = {}
+            continue
+        if not isinstance(m, _Map):
+            fail(doc.lines[section], f"'{section}' must be a mapping of name: number, "
+                                     f"e.g. {section}: {{a: 0.5}}")
+        values = {}
+        for name, raw in m.items():
+            line = m.lines[name]
+            _check_name(name, line, defined, fail)
+            values[name] = _number(raw, f"{kind} {name!r}", line, fail)
+            defined[name] = line
+        sections[section] = values
+
+    nodes = {}
+    raw_nodes = doc.get("nodes") or _Map()
+    if not isinstance(raw_nodes, _Map):
+        fail(doc.lines["nodes"], "'nodes' must be a mapping of name: expression, e.g. H1: w1 * x")
+    later = {n: raw_nodes.lines[n] for n in raw_nodes}
+    for name, raw in raw_nodes.items():
+        line = raw_nodes.lines[name]
+        _check_name(name, line, defined, fail)
+        text, e = _expression(raw, f"node {name!r}", line, fail)
+        _check_uses(e, f"node {name!r}", line, defined, later, fail)
+        nodes[name] = (text, e)
+        defined[name] = line
+
+    loss_line = doc.lines["loss"]
+    loss = _expression(doc["loss"], "loss", loss_line, fail)
+    _check_uses(loss[1], "loss", loss_line, defined, {}, fail)
+
+    lines = dict(defined)
+    lines[LOSS] = loss_line
+    return Network(title, sections["inputs"], sections["params"], sections["targets"],
+                   nodes, loss, path, lines)
+
+
+def _check_name(name, line, defined, fail):
+    if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
+        fail(line, f"{name!r} is not a valid name; use letters, digits and _ , "
+                   "starting with a letter (like w1 or fH1)")
+    if name in RESERVED:
+        why = "the loss" if name == LOSS else "a function"
+        fail(line, f"{name!r} is reserved for {why}; choose another name")
+    if name in defined:
+        fail(line, f"{name!r} is defined twice (first on line {defined[name]}); "
+                   "remove or rename one")
+
+
+def _number(raw, what, line, fail):
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        fail(line, f"{what} must be a number, not {_show(raw)}")
+    try:
+        v = float(raw)  # also takes YAML 1.1's unquoted-string forms such as 1e-3
+    except ValueError:
+        fail(line, f"{what} must be a number, not {_show(raw)}")
+    if not math.isfinite(v):
+        fail(line, f"{what} must be a finite number, not {raw}")
+    return np.float64(v)
+
+
+def _show(raw):
+    if isinstance(raw, (list, dict)):
+        return "a list" if isinstance(raw, list) else "a mapping"
+    return repr(raw)
+
+
+def _expression(raw, what, line, fail):
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        fail(line, f"{what} must be an expression such as 'w1 * x', not {_show(raw)}")
+    text = str(raw)
+    try:
+        return text, parse(text)
+    except ExprError as e:
+        fail(line, f"{what}: {e} in {text!r}")
+
+
+def _check_uses(e, what, line, defined, later, fail):
+    for name in names(e):
+        if name in defined:
+            continue
+        if name in later:
+            fail(line, f"{what} uses {name!r} before it is defined (line {later[name]}); "
+                       f"move {name!r} above it")
+        hint = difflib.get_close_matches(name, list(defined), n=1)
+        fix = (f"did you mean {hint[0]!r}?" if hint else
+               "define it under inputs, params or targets, or as an earlier node")
+        fail(line, f"{what} uses unknown name {name!r}; {fix}")
+
+
+# ------------------------------------------------------------------ saving
+
+def write_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: a temporary file renamed into place."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".bpcli-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; a saved net is an ordinary file
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
