@@ -279,7 +279,8 @@ def to_text(e: Expr, pretty: bool = True) -> str:
             return f"{e.op}({', '.join(go(a) for a in e.args)})"
         if e.op == "neg":
             (a,) = e.args
-            return minus + wrap(a, prec(a) <= 3)
+            # −a/b reads as −(a/b) to a person; plain text keeps the tree exact.
+            return minus + wrap(a, prec(a) <= (1 if pretty else 3))
         a, b = e.args
         if e.op == "pow":
             return wrap(a, prec(a) <= 4) + syms["pow"] + wrap(b, prec(b) < 3)
@@ -375,7 +376,9 @@ class _Parser:
     def unary(self):
         if self.peek()[:2] == ("op", "-"):
             self.take()
-            return Call("neg", (self.unary(),))
+            operand = self.unary()
+            # -2 is the number −2 (as printed numbers read back), -x a negation
+            return Num(-operand.value) if isinstance(operand, Num) else Call("neg", (operand,))
         if self.peek()[:2] == ("op", "+"):
             self.take()
             return self.unary()

@@ -1,0 +1,124 @@
+"""The expression language: precedence, errors with columns, printing, derivatives."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bpcli.expr import Call, ExprError, Name, Num, derivative, evaluate, parse, to_text
+
+
+def value(text, **env):
+    return float(evaluate(parse(text), {k: np.float64(v) for k, v in env.items()}))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("-2^2", -4.0),            # unary minus binds looser than ^, as in maths and Python
+    ("2^3^2", 512.0),          # ^ is right-associative
+    ("2**3", 8.0),             # ** is ^
+    ("2^-1", 0.5),             # a signed exponent
+    ("8 - 3 - 2", 3.0),        # - and / are left-associative
+    ("8 / 4 / 2", 1.0),
+    ("1 + 2 * 3", 7.0),
+    ("(1 + 2) * 3", 9.0),
+    ("--3", 3.0),
+    ("+3", 3.0),
+    ("1.5e2 + .5", 150.5),
+    ("sigmoid(0)", 0.5),
+    ("relu(-2) + relu(3)", 3.0),
+    ("exp(log(2))", 2.0),
+    ("sqrt(9) * tanh(0)", 0.0),
+])
+def test_precedence_and_values(text, expected):
+    assert value(text) == pytest.approx(expected, rel=1e-15)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "empty expression"),
+    ("w1 *", "expected a number, a name or '(' at column 5, found the end"),
+    ("(w1 + x", "expected ')' at column 8, found the end"),
+    ("w1 x", "expected an operator at column 4, found 'x'"),
+    ("w1 $ x", "unexpected character '$' at column 4"),
+    ("sigmod(x)", "unknown function 'sigmod' (known: sigmoid, tanh, relu, exp, log, sqrt)"),
+    ("x)", "expected an operator at column 2, found ')'"),
+])
+def test_errors_say_where(text, message):
+    with pytest.raises(ExprError) as e:
+        parse(text)
+    assert str(e.value) == message
+
+
+def test_parser_builds_trees_not_code():
+    assert parse("w3 * fH1 + w4 * fH2") == Call("add", (
+        Call("mul", (Name("w3"), Name("fH1"))), Call("mul", (Name("w4"), Name("fH2")))))
+    # Python syntax that is not ours is refused, never evaluated.
+    for text in ["__import__('os')", "x.y", "x[0]", "lambda: 1", "x if y else z"]:
+        with pytest.raises(ExprError):
+            parse(text)
+
+
+def test_seed_derivatives_print_as_the_note_writes_them():
+    loss = parse("0.5 * (fO1 - y1)^2 + 0.5 * (fO2 - y2)^2")
+    assert to_text(derivative(loss, "fO1", "E")) == "fO1 − y1"
+    assert to_text(derivative(parse("sigmoid(O1)"), "O1", "fO1")) == "fO1·(1 − fO1)"
+    assert to_text(derivative(parse("w3 * fH1 + w4 * fH2"), "w3", "O1")) == "fH1"
+    assert to_text(derivative(parse("w1 * x"), "w1", "H1")) == "x"
+    # A name used twice in one expression: both uses count.
+    assert to_text(derivative(parse("x * x"), "x")) == "x + x"
+    assert to_text(derivative(parse("relu(z)"), "z", "r")) == "step(z)"
+    assert to_text(derivative(parse("x^3"), "x")) == "3·x^2"
+    assert to_text(derivative(parse("a / b"), "b")) == "−a/b^2"
+    assert to_text(derivative(parse("a / b"), "b"), pretty=False) == "-(a / b^2)"
+    assert to_text(derivative(parse("a - b * c"), "b")) == "−c"
+    assert to_text(derivative(parse("y"), "x")) == "0"
+
+
+# Random expression trees over two names: printing then parsing gives the same value.
+_leaf = st.one_of(st.sampled_from([Name("a"), Name("b")]),
+                  st.floats(0.25, 4).map(lambda v: Num(round(v, 3))))
+
+
+def _node(children):
+    binary = st.tuples(st.sampled_from(["add", "sub", "mul", "div"]), children, children)
+    unary = st.tuples(st.sampled_from(["neg", "sigmoid", "tanh", "exp"]), children)
+    return st.one_of(binary.map(lambda t: Call(t[0], (t[1], t[2]))),
+                     unary.map(lambda t: Call(t[0], (t[1],))),
+                     st.tuples(children, st.sampled_from([2.0, 3.0, -1.0]))
+                     .map(lambda t: Call("pow", (t[0], Num(t[1])))))
+
+
+def _fold(e):
+    """The parser reads -2 as the number −2: fold generated neg(number) the same way."""
+    if isinstance(e, Call):
+        args = tuple(_fold(a) for a in e.args)
+        if e.op == "neg" and isinstance(args[0], Num):
+            return Num(-args[0].value)
+        return Call(e.op, args)
+    return e
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(_leaf, _node, max_leaves=8))
+def test_plain_printing_parses_back_to_the_same_tree(tree):
+    tree = _fold(tree)
+    assert parse(to_text(tree, pretty=False)) == tree
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(_leaf, _node, max_leaves=8))
+def test_symbolic_derivative_matches_central_differences(tree):
+    env = {"a": np.float64(0.7), "b": np.float64(1.3)}
+    with np.errstate(all="ignore"):
+        f0 = float(evaluate(tree, env))
+        d = float(evaluate(derivative(tree, "a"), env))
+    h = 1e-4
+
+    def f(a):
+        with np.errstate(all="ignore"):
+            return float(evaluate(tree, {**env, "a": np.float64(a)}))
+
+    numeric = (f(0.7 - 2 * h) - 8 * f(0.7 - h) + 8 * f(0.7 + h) - f(0.7 + 2 * h)) / (12 * h)
+    if not all(map(math.isfinite, (f0, d, numeric))) or max(abs(f0), abs(d)) > 1e6:
+        return  # overflow, or values so large that differences drown in round-off
+    assert d == pytest.approx(numeric, rel=1e-6, abs=1e-6)
