@@ -6,6 +6,7 @@ import os
 import time
 
 import click
+import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -25,6 +26,23 @@ def _load(path):
         return netfile.load(path) if path else netfile.load_default()
     except NetError as e:
         raise UserError(str(e)) from None
+
+
+def _warn(message):
+    click.echo(f"warning: {message}", err=True)
+
+
+def _run(graph):
+    """Run forward and backward quietly; say once on stderr if a value is nan or inf."""
+    with np.errstate(all="ignore"):
+        trace = graph.run()
+    for name, i in graph.index.items():  # evaluation order: the first is the origin
+        if not np.all(np.isfinite(trace.vals[i])):
+            value = float(np.asarray(trace.vals[i]).flat[0])
+            _warn(f"{name} = {value}, the first value that is not finite (those using it follow): "
+                  "check log or sqrt of values ≤ 0, and division by 0")
+            break
+    return trace
 
 
 def _emit(fmt, table, doc):
@@ -72,7 +90,7 @@ def forward(net, fmt, precision):
       bpcli forward configs/sigmoid-222.yaml --precision 4
     """
     network = _load(net)
-    trace = network.build().run()
+    trace = _run(network.build())
     _emit(fmt, lambda: render.forward_table(network, trace, precision),
           lambda: render.forward_json(network, trace))
 
@@ -97,8 +115,9 @@ def grad(net, fmt, precision, wrt):
     for name in wrt:
         if name not in graph.index:
             known = ", ".join(graph.names())
-            raise UserError(f"--wrt {name}: no such name in {network.path}; names are {known}")
-    trace = graph.run()
+            where = "the default net" if net is None else net
+            raise UserError(f"--wrt {name}: no such name in {where}; names are {known}")
+    trace = _run(graph)
     chains = [explain.chain(network, trace, name) for name in dict.fromkeys(wrt)]
 
     def tables():
@@ -141,8 +160,13 @@ def train(net, fmt, precision, eta, steps, every, save):
             raise UserError(f"--save {save}: cannot write into {folder}; "
                             "name a file in an existing, writable folder")
     console = Console(highlight=False)
-    with _progress(console, fmt, steps) as progress:
+    with _progress(console, fmt, steps) as progress, np.errstate(all="ignore"):
         result = run_training(network, eta, steps, progress)
+    bad = next((k for k, e in enumerate(result.history, 1) if not np.isfinite(e)), None)
+    if bad is not None or not np.isfinite(result.final_loss):
+        at = f"at step {bad}" if bad else "after the last step"
+        _warn(f"E became {result.history[bad - 1] if bad else result.final_loss} {at}: "
+              "training diverged; try a smaller --eta")
     if save:
         trained = network.with_params(result.params)
         header = (f"# Trained by bpcli {__version__}: {steps} steps of gradient descent, "

@@ -18,6 +18,7 @@ constructors below keep the result readable (``0.5·2·(fO1 − y1)`` becomes
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -400,7 +401,9 @@ class _Parser:
             if self.peek()[:2] == ("op", "("):
                 if value not in FUNCTIONS:
                     known = ", ".join(FUNCTIONS)
-                    raise ExprError(f"unknown function {value!r} (known: {known})", pos)
+                    hint = difflib.get_close_matches(value, FUNCTIONS, n=1)
+                    fix = f"did you mean {hint[0]!r}? " if hint else ""
+                    raise ExprError(f"unknown function {value!r}; {fix}functions are {known}", pos)
                 self.take()
                 arg = self.expr()
                 self.expect(")")

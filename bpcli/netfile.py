@@ -271,7 +271,7 @@ def _check_uses(e, what, line, defined, later, fail):
         if name in later:
             fail(line, f"{what} uses {name!r} before it is defined (line {later[name]}); "
                        f"move {name!r} above it")
-        hint = difflib.get_close_matches(name, list(defined), n=1)
+        hint = difflib.get_close_matches(name, list(defined), n=1, cutoff=0.5)
         fix = (f"did you mean {hint[0]!r}?" if hint else
                "define it under inputs, params or targets, or as an earlier node")
         fail(line, f"{what} uses unknown name {name!r}; {fix}")

@@ -163,8 +163,8 @@ def train_tables(net, result, every, precision):
         w0 = result.initial[name]
         _row(params, name, fmt(w0, precision), fmt(w, precision), fmt(w - w0, precision))
     title = f"{_title(net)} — training, η = {result.eta:g}, {result.steps} steps"
-    note = Text("E at step k is the loss of step k's forward pass, before its update; "
-                "final is E with the final params.", style="dim")
+    note = Text("E at step k: the loss of step k's forward pass, before its update. "
+                "final: E with the final params.", style="dim")
     return Group(_titled(title, losses, note), Text(), _titled("params", params))
 
 

@@ -40,7 +40,9 @@ def test_precedence_and_values(text, expected):
     ("(w1 + x", "expected ')' at column 8, found the end"),
     ("w1 x", "expected an operator at column 4, found 'x'"),
     ("w1 $ x", "unexpected character '$' at column 4"),
-    ("sigmod(x)", "unknown function 'sigmod' (known: sigmoid, tanh, relu, exp, log, sqrt)"),
+    ("sigmod(x)", "unknown function 'sigmod'; did you mean 'sigmoid'? "
+                  "functions are sigmoid, tanh, relu, exp, log, sqrt"),
+    ("foo(x)", "unknown function 'foo'; functions are sigmoid, tanh, relu, exp, log, sqrt"),
     ("x)", "expected an operator at column 2, found ')'"),
 ])
 def test_errors_say_where(text, message):

@@ -1,0 +1,276 @@
+"""Every command and format through Click's CliRunner, and every user mistake."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from bpcli import __version__, netfile
+from bpcli.cli import main
+
+CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+SEED = str(CONFIGS / "sigmoid-222.yaml")
+
+
+def run(*args, ok=True):
+    result = CliRunner().invoke(main, list(args), env={"COLUMNS": "100"})
+    if ok:
+        assert result.exit_code == 0, result.output + result.stderr
+        assert result.stderr == ""
+    return result
+
+
+def engine(path=None):
+    net = netfile.load(path) if path else netfile.load_default()
+    return net, net.build().run()
+
+
+# ------------------------------------------------------------------ forward
+
+def test_forward_table_lists_every_name_in_order_then_E():
+    out = run("forward").stdout
+    net, trace = engine()
+    rows = [line.split()[0] for line in out.splitlines()[3:] if line.strip()]
+    assert rows == [*(n for n, _, _ in net.leaves()), *net.nodes, "E"]
+    assert f"{float(trace.loss):.6f}" in out.splitlines()[-1]
+    assert "0.537430" in out  # f(H1) = σ(0.15)
+
+
+def test_forward_json_is_full_precision_and_plain():
+    doc = json.loads(run("forward", SEED, "--format", "json").stdout)
+    net, trace = engine(SEED)
+    assert doc["loss"] == float(trace.loss)
+    assert doc["values"]["fO1"] == float(trace.value("fO1"))
+    assert set(doc["values"]) == set(trace.graph.index) - {"E"}
+
+
+def test_precision_option():
+    out = run("forward", "--precision", "3").stdout
+    assert " 0.537\n" in out and "0.537430" not in out
+
+
+# ------------------------------------------------------------------ grad
+
+def test_grad_table_has_every_node_and_param():
+    out = run("grad").stdout
+    _, trace = engine()
+    for name in ["E", "fO1", "O1", "fH1", "H1", "x"]:
+        assert any(line.split()[:1] == [name] for line in out.splitlines()), name
+    w5 = next(line for line in out.splitlines() if line.startswith("w5 "))
+    assert w5.split()[-1] == f"{float(trace.grad('w5')):.6f}"
+
+
+def test_grad_json():
+    doc = json.loads(run("grad", "--format", "json").stdout)
+    _, trace = engine()
+    assert set(doc) == {"loss", "grads", "node_grads"}
+    assert doc["grads"] == {w: float(trace.grad(w)) for w in ["w1", "w2", "w3", "w4", "w5", "w6"]}
+    assert doc["node_grads"]["fH1"] == float(trace.grad("fH1"))
+
+
+def test_grad_wrt_w1_shows_two_paths_whose_sum_is_the_backward_value():
+    out = run("grad", "--wrt", "w1").stdout
+    _, trace = engine()
+    assert "2 paths from E down to w1" in out
+    assert "E → fO1 → O1 → fH1 → H1 → w1" in out and "E → fO2 → O2 → fH1 → H1 → w1" in out
+    assert f"∂E/∂w1 = {float(trace.grad('w1')):.6f}   ✓ equal to the sum over all 2 paths" in out
+    assert "−∂E/∂w" in out  # the one-sentence sign convention
+
+
+def test_grad_wrt_json_chain():
+    doc = json.loads(run("grad", "--wrt", "w1", "--wrt", "w3", "--format", "json").stdout)
+    _, trace = engine()
+    w1 = doc["chain"]["w1"]
+    assert w1["value"] == float(trace.grad("w1"))
+    assert len(w1["paths"]) == 2
+    assert sum(p["product"] for p in w1["paths"]) == pytest.approx(w1["value"], rel=1e-12)
+    first = w1["paths"][0]
+    assert first["nodes"] == ["E", "fO1", "O1", "fH1", "H1", "w1"]
+    assert [f["symbol"] for f in first["factors"]][:2] == ["fO1 − y1", "fO1·(1 − fO1)"]
+    assert first["product"] == pytest.approx(np.prod([f["value"] for f in first["factors"]]))
+    assert len(doc["chain"]["w3"]["paths"]) == 1
+
+
+def test_grad_wrt_a_node_an_input_and_E():
+    out = run("grad", "--wrt", "fH1", "--wrt", "x", "--wrt", "E").stdout
+    assert "2 paths from E down to fH1 (node)" in out
+    assert "4 paths from E down to x (input)" in out
+    assert "1 path from E down to E (loss)" in out
+
+
+# ------------------------------------------------------------------ train
+
+def test_train_json_history_means_loss_before_each_update():
+    doc = json.loads(run("train", "--eta", "0.5", "--steps", "5", "--format", "json").stdout)
+    assert [h["step"] for h in doc["history"]] == [1, 2, 3, 4, 5]
+    net, trace = engine()
+    assert doc["history"][0]["loss"] == float(trace.loss)
+    # Step k's loss is E with the params after k − 1 updates: replay them by hand.
+    params = dict(net.params)
+    for k in range(5):
+        t = net.with_params(params).build().run()
+        assert doc["history"][k]["loss"] == pytest.approx(float(t.loss), rel=1e-14)
+        params = {w: params[w] - 0.5 * t.grad(w) for w in params}
+    final = net.with_params(params).build().run()
+    assert doc["final_loss"] == pytest.approx(float(final.loss), rel=1e-14)
+    assert doc["params"] == pytest.approx({w: float(v) for w, v in params.items()}, rel=1e-14)
+
+
+def test_train_lowers_the_loss_and_table_shows_sampled_steps():
+    out = run("train", "--eta", "0.5", "--steps", "100", "--every", "25").stdout
+    table = out.split("params\n")[0]  # the loss table, before the params table
+    steps = [line.split()[0] for line in table.splitlines()[3:] if line.strip()]
+    assert steps == ["1", "25", "50", "75", "100", "final", "E"]  # E: the note below
+    doc = json.loads(run("train", "--steps", "100", "--format", "json").stdout)
+    losses = [h["loss"] for h in doc["history"]]
+    assert all(b < a for a, b in zip(losses, losses[1:]))
+
+
+def test_train_save_writes_a_loadable_net_with_the_trained_params(tmp_path):
+    out = tmp_path / "trained.yaml"
+    doc = json.loads(run("train", SEED, "--steps", "50", "--save", str(out), "--format", "json").stdout)
+    saved = netfile.load(str(out))
+    assert {w: float(v) for w, v in saved.params.items()} == doc["params"]
+    assert saved.nodes.keys() == netfile.load(SEED).nodes.keys()
+    # Loading the saved net gives the final loss bit for bit.
+    assert float(saved.build().run().loss) == doc["final_loss"]
+    assert yaml.safe_load(out.read_text())["loss"] == "0.5 * (fO1 - y1)^2 + 0.5 * (fO2 - y2)^2"
+    assert not list(tmp_path.glob(".bpcli-*"))  # no temporary file left behind
+
+
+def test_train_save_into_a_missing_folder_fails_before_training(tmp_path):
+    r = run("train", "--save", str(tmp_path / "no" / "out.yaml"), ok=False)
+    assert r.exit_code == 2
+    assert "cannot write into" in r.stderr and r.stdout == ""
+
+
+def test_train_zero_steps():
+    doc = json.loads(run("train", "--steps", "0", "--format", "json").stdout)
+    _, trace = engine()
+    assert doc["history"] == [] and doc["final_loss"] == float(trace.loss)
+
+
+def test_divergence_warning_names_the_step(tmp_path):
+    f = tmp_path / "quartic.yaml"
+    f.write_text("params: {w: 3}\nloss: w^4\n")
+    r = run("train", str(f), "--eta", "1", "--steps", "8", ok=False)
+    assert r.exit_code == 0
+    assert r.stderr.strip() == ("warning: E became inf at step 6: training diverged; "
+                                "try a smaller --eta")
+
+
+def test_nonfinite_value_warning(tmp_path):
+    f = tmp_path / "log.yaml"
+    f.write_text("params: {w: -1}\nnodes: {a: log(w), b: a * 2}\nloss: b^2\n")
+    r = run("forward", str(f), ok=False)
+    assert r.exit_code == 0
+    assert r.stderr.startswith("warning: a = nan, the first value that is not finite")
+    assert len(r.stderr.splitlines()) == 1
+
+
+# ------------------------------------------------------------------ init, version, help
+
+def test_init_writes_the_default_and_refuses_to_overwrite(tmp_path):
+    out = tmp_path / "net.yaml"
+    r = run("init", str(out))
+    assert out.read_text() == netfile.default_text()
+    assert f"wrote {out}" in r.stdout
+    r = run("init", str(out), ok=False)
+    assert r.exit_code == 2 and "exists; pass --force" in r.stderr
+    out.write_text("changed")
+    run("init", str(out), "--force")
+    assert out.read_text() == netfile.default_text()
+    assert oct(out.stat().st_mode & 0o777) != "0o600"  # an ordinary file, not mkstemp's 0600
+
+
+def test_init_default_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run("init")
+    assert (tmp_path / "net.yaml").exists()
+
+
+def test_version():
+    assert run("--version").stdout.strip() == f"bpcli, version {__version__}"
+
+
+@pytest.mark.parametrize("command", ["forward", "grad", "train", "init"])
+def test_every_command_has_help_with_an_example(command):
+    out = run(command, "--help").stdout
+    assert "Example:" in out and f"bpcli {command}" in out
+
+
+def test_python_dash_m():
+    r = subprocess.run([sys.executable, "-m", "bpcli", "forward", "--format", "json"],
+                       capture_output=True, text=True, check=True)
+    assert json.loads(r.stdout)["loss"] == pytest.approx(0.2439960398570548, rel=1e-15)
+
+
+# ------------------------------------------------------------------ user mistakes
+
+BAD = {
+    "malformed.yaml": ("params: {w: 1\nloss: w\n", 2, "malformed YAML"),
+    "noloss.yaml": ("params: {w: 1}\n", None, "missing section 'loss'"),
+    "noparams.yaml": ("loss: 1\n", None, "missing section 'params'"),
+    "unknown.yaml": ("params: {w: 1}\nnodes:\n  a: w * q\nloss: a\n", 3, "unknown name 'q'"),
+    "typo.yaml": ("params: {w1: 1}\nloss: w2\n", 2, "unknown name 'w2'; did you mean 'w1'?"),
+    "dup-key.yaml": ("params: {w: 1, w: 2}\nloss: w\n", 1, "'w' is defined twice"),
+    "dup-section.yaml": ("inputs: {w: 1}\nparams: {w: 2}\nloss: w\n", 2,
+                         "'w' is defined twice (first on line 1)"),
+    "dup-node.yaml": ("params: {w: 1}\nnodes:\n  a: w\n  a: w\nloss: a\n", 4,
+                      "'a' is defined twice (first on line 3)"),
+    "before.yaml": ("params: {w: 1}\nnodes:\n  a: b * w\n  b: w\nloss: a\n", 3,
+                    "uses 'b' before it is defined (line 4); move 'b' above it"),
+    "function.yaml": ("params: {w: 1}\nnodes:\n  a: sigmod(w)\nloss: a\n", 3,
+                      "unknown function 'sigmod'; did you mean 'sigmoid'?"),
+    "nonnumeric.yaml": ("params: {w: abc}\nloss: w\n", 1, "param 'w' must be a number, not 'abc'"),
+    "boolean.yaml": ("inputs: {x: yes}\nparams: {w: 1}\nloss: w\n", 1,
+                     "input 'x' must be a number"),
+    "list.yaml": ("params: {w: [1, 2]}\nloss: w\n", 1, "must be a number, not a list"),
+    "nan.yaml": ("params: {w: .nan}\nloss: w\n", 1, "must be a finite number"),
+    "section.yaml": ("params: {w: 1}\nnodez: {a: w}\nloss: w\n", 2,
+                     "unknown section 'nodez'; did you mean 'nodes'?"),
+    "reserved.yaml": ("params: {E: 1}\nloss: E\n", 1, "'E' is reserved for the loss"),
+    "reserved-fn.yaml": ("params: {exp: 1}\nloss: exp\n", 1, "'exp' is reserved for a function"),
+    "badname.yaml": ("params: {2w: 1}\nloss: 1\n", 1, "'2w' is not a valid name"),
+    "syntax.yaml": ("params: {w: 1}\nloss: w *\n", 2, "loss: expected a number, a name or '('"),
+    "not-mapping.yaml": ("params: 3\nloss: 1\n", 1, "'params' must be a mapping"),
+    "top-list.yaml": ("- 1\n- 2\n", 1, "a network file is a mapping"),
+    "empty.yaml": ("", None, "the file is empty"),
+    "expr-list.yaml": ("params: {w: 1}\nnodes: {a: [w]}\nloss: a\n", 2,
+                       "node 'a' must be an expression"),
+}
+
+
+@pytest.mark.parametrize("command", [["forward"], ["grad", "--wrt", "w"],
+                                     ["train", "--steps", "2", "--save", "OUT"]])
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_user_mistakes_give_one_line_naming_file_and_line(tmp_path, name, command):
+    text, line, message = BAD[name]
+    path = tmp_path / name
+    path.write_text(text)
+    command = [str(tmp_path / "out.yaml") if c == "OUT" else c for c in command]
+    r = run(command[0], str(path), *command[1:], ok=False)
+    assert r.exit_code == 2
+    assert r.stdout == ""
+    assert len(r.stderr.splitlines()) == 1, r.stderr
+    where = f"{path}:{line}: " if line else f"{path}: "
+    assert r.stderr.startswith(f"Error: {where}"), r.stderr
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "out.yaml").exists()  # nothing written
+
+
+def test_missing_file():
+    r = run("forward", "no-such-net.yaml", ok=False)
+    assert (r.exit_code, r.stderr) == (2, "Error: no-such-net.yaml: no such file\n")
+
+
+def test_unknown_wrt_name():
+    r = run("grad", "--wrt", "w9", ok=False)
+    assert r.exit_code == 2
+    assert r.stderr.startswith("Error: --wrt w9: no such name in the default net; names are x, w1")
