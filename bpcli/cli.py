@@ -57,7 +57,7 @@ format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
     help="Rich tables for people, or JSON (stdout only, full float64 precision).")
 precision_option = click.option(
-    "--precision", type=click.IntRange(0, 17), default=6, show_default=True,
+    "--precision", type=click.IntRange(0, 17), default=6, show_default=True, metavar="N",
     help="Decimals shown in tables (JSON always has full precision).")
 
 
@@ -136,8 +136,9 @@ def grad(net, fmt, precision, wrt):
 
 @main.command()
 @_common
-@click.option("--eta", type=float, default=0.5, show_default=True, help="Learning rate η.")
-@click.option("--steps", type=click.IntRange(min=0), default=100, show_default=True,
+@click.option("--eta", type=float, default=0.5, show_default=True, metavar="ETA",
+              help="Learning rate η.")
+@click.option("--steps", type=click.IntRange(min=0), default=100, show_default=True, metavar="N",
               help="Gradient-descent steps (one forward, backward and update each).")
 @click.option("--every", type=click.IntRange(min=1), default=None, metavar="K",
               help="Show E every K steps (default: about ten rows).")
