@@ -200,6 +200,8 @@ def neg(a):
         return Num(-a.value)
     if isinstance(a, Call) and a.op == "neg":
         return a.args[0]
+    if isinstance(a, Call) and a.op == "sub":
+        return Call("sub", (a.args[1], a.args[0]))  # −(t − o) = o − t
     return Call("neg", (a,))
 
 

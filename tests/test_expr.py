@@ -74,6 +74,8 @@ def test_seed_derivatives_print_as_the_note_writes_them():
     assert to_text(derivative(parse("a / b"), "b"), pretty=False) == "-(a / b^2)"
     assert to_text(derivative(parse("a - b * c"), "b")) == "−c"
     assert to_text(derivative(parse("y"), "x")) == "0"
+    # Mazur writes the target first: −(t1 − o1) reads better as o1 − t1
+    assert to_text(derivative(parse("0.5 * (t1 - o1)^2"), "o1")) == "o1 − t1"
 
 
 # Random expression trees over two names: printing then parsing gives the same value.
