@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from . import __version__, explain, netfile, render
 from .netfile import NetError
+from .suggest import closest
 from .train import train as run_training
 
 
@@ -26,6 +27,10 @@ def _load(path):
         return netfile.load(path) if path else netfile.load_default()
     except NetError as e:
         raise UserError(str(e)) from None
+
+
+def _plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _warn(message):
@@ -45,11 +50,27 @@ def _run(graph):
     return trace
 
 
+def _console():
+    """Stdout's console.  In a pipe Rich would assume 80 columns: unless COLUMNS says
+    otherwise, let tables keep their natural width there (a pager or file has room)."""
+    console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(highlight=False, width=400)
+    return console
+
+
 def _emit(fmt, table, doc):
     if fmt == "json":
         click.echo(json.dumps(doc(), indent=2, ensure_ascii=False))
-    else:
-        Console(highlight=False).print(table())
+        return
+    console = _console()
+    if console.is_terminal:
+        console.print(table())
+        return
+    # Plain text: without the padding Rich adds to fill each table's width.
+    with console.capture() as captured:
+        console.print(table())
+    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 net_argument = click.argument("net", required=False, metavar="[NET]")
@@ -57,7 +78,7 @@ format_option = click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
     help="Rich tables for people, or JSON (stdout only, full float64 precision).")
 precision_option = click.option(
-    "--precision", type=click.IntRange(0, 17), default=6, show_default=True, metavar="N",
+    "--precision", type=click.IntRange(0, 15), default=6, show_default=True, metavar="N",
     help="Decimals shown in tables (JSON always has full precision).")
 
 
@@ -98,7 +119,8 @@ def forward(net, fmt, precision):
 @main.command()
 @_common
 @click.option("--wrt", multiple=True, metavar="NAME",
-              help="Break ∂E/∂NAME down path by path (repeatable; any param, input, target or node).")
+              help="Break ∂E/∂NAME down path by path (repeatable; any param, input, target, "
+                   "node, or E).")
 def grad(net, fmt, precision, wrt):
     """Run NET backward: ∂E/∂node for every node and ∂E/∂param for every param.
 
@@ -114,9 +136,11 @@ def grad(net, fmt, precision, wrt):
     graph = network.build()
     for name in wrt:
         if name not in graph.index:
-            known = ", ".join(graph.names())
             where = "the default net" if net is None else net
-            raise UserError(f"--wrt {name}: no such name in {where}; names are {known}")
+            hint = closest(name, graph.names())
+            fix = (f"did you mean {hint!r}?" if hint else
+                   "names are " + ", ".join(graph.names()))
+            raise UserError(f"--wrt {name}: no such name in {where}; {fix}")
     trace = _run(graph)
     chains = [explain.chain(network, trace, name) for name in dict.fromkeys(wrt)]
 
@@ -155,12 +179,14 @@ def train(net, fmt, precision, eta, steps, every, save):
       bpcli train --eta 0.5 --steps 1000 --every 100 --save trained.yaml
     """
     network = _load(net)
+    if eta < 0:
+        _warn(f"--eta {eta:g} is negative: every step climbs E instead of lowering it")
     if save:
         folder = os.path.dirname(os.path.abspath(save))
         if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
             raise UserError(f"--save {save}: cannot write into {folder}; "
                             "name a file in an existing, writable folder")
-    console = Console(highlight=False)
+    console = _console()
     with _progress(console, fmt, steps) as progress, np.errstate(all="ignore"):
         result = run_training(network, eta, steps, progress)
     bad = next((k for k, e in enumerate(result.history, 1) if not np.isfinite(e)), None)
@@ -170,7 +196,7 @@ def train(net, fmt, precision, eta, steps, every, save):
               "training diverged; try a smaller --eta")
     if save:
         trained = network.with_params(result.params)
-        header = (f"# Trained by bpcli {__version__}: {steps} steps of gradient descent, "
+        header = (f"# Trained by bpcli {__version__}: {_plural(steps, 'step')} of gradient descent, "
                   f"eta = {eta:g}, from {network.path}.\n"
                   f"# E went from {result.history[0] if steps else result.final_loss!r} "
                   f"to {result.final_loss!r}.\n")

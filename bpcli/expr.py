@@ -18,21 +18,21 @@ constructors below keep the result readable (``0.5·2·(fO1 − y1)`` becomes
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from .ops import FUNCTIONS, OPS
+from .suggest import closest
 
 
 class ExprError(ValueError):
-    """A malformed expression; ``pos`` is the 0-based character offset."""
+    """A malformed expression; ``pos`` is the 0-based character offset, ``fix`` a hint."""
 
-    def __init__(self, message, pos=None):
-        super().__init__(message)
-        self.pos = pos
+    def __init__(self, message, pos=None, fix=""):
+        super().__init__(f"{message}; {fix}" if fix else message)
+        self.message, self.pos, self.fix = message, pos, fix
 
 
 # ---------------------------------------------------------------- trees
@@ -167,6 +167,12 @@ def mul(a, b):
         return neg(mul(a.args[0], b))
     if isinstance(b, Call) and b.op == "neg":
         return neg(mul(a, b.args[0]))
+    # One fraction bar: (p/q)·b = (p·b)/q and a·(p/q) = (a·p)/q, so that no product
+    # prints as 1/h5·h4, which a reader takes for 1/(h5·h4).
+    if isinstance(a, Call) and a.op == "div":
+        return div(mul(a.args[0], b), a.args[1])
+    if isinstance(b, Call) and b.op == "div":
+        return div(mul(a, b.args[0]), b.args[1])
     return Call("mul", (a, b))
 
 
@@ -180,6 +186,8 @@ def div(a, b):
         return Num(a.value / b.value)
     if isinstance(a, Call) and a.op == "neg":
         return neg(div(a.args[0], b))
+    if isinstance(a, Call) and a.op == "div":  # (p/q)/b = p/(q·b)
+        return div(a.args[0], mul(a.args[1], b))
     return Call("div", (a, b))
 
 
@@ -402,10 +410,10 @@ class _Parser:
         if kind == "name":
             if self.peek()[:2] == ("op", "("):
                 if value not in FUNCTIONS:
-                    known = ", ".join(FUNCTIONS)
-                    hint = difflib.get_close_matches(value, FUNCTIONS, n=1)
-                    fix = f"did you mean {hint[0]!r}? " if hint else ""
-                    raise ExprError(f"unknown function {value!r}; {fix}functions are {known}", pos)
+                    hint = closest(value, FUNCTIONS)
+                    fix = (f"did you mean {hint!r}?" if hint else
+                           "functions are " + ", ".join(FUNCTIONS))
+                    raise ExprError(f"unknown function {value!r}", pos, fix)
                 self.take()
                 arg = self.expr()
                 self.expect(")")

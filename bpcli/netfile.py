@@ -1,7 +1,6 @@
 """YAML → Network: every name, value and expression checked, errors pointing at file:line."""
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import tempfile
@@ -14,6 +13,7 @@ import yaml
 from .expr import Expr, ExprError, names, parse
 from .graph import LEAF_KINDS, LOSS, Graph
 from .ops import FUNCTIONS
+from .suggest import closest
 
 DEFAULT_SOURCE = "default.yaml"
 SECTIONS = ("name", "inputs", "params", "targets", "nodes", "loss")
@@ -115,6 +115,27 @@ class _Duplicate(Exception):
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+# PyYAML's words for the usual slips, and what a person would say instead.
+_YAML_PROBLEMS = [
+    ("found character '\\t'", "a tab; YAML indents with spaces only"),
+    ("expected <block end>", "the indentation does not match the lines above"),
+    ("mapping values are not allowed", "an unexpected ':'; check the indentation, "
+                                       "or quote a value that holds ': '"),
+    ("could not find expected ':'", "a line without 'name: value'"),
+    ("expected ',' or '}'", "a {...} mapping is not closed, or lacks a comma"),
+    ("expected ',' or ']'", "a [...] list is not closed, or lacks a comma"),
+    ("found undefined alias", "'*' starts a YAML alias; quote an expression that starts with *"),
+]
+
+
+def _yaml_problem(e) -> str:
+    problem = (e.problem or e.context or "").strip()
+    for needle, plain in _YAML_PROBLEMS:
+        if needle in problem:
+            return plain
+    return f"{problem}; check indentation, colons and quotes on this line"
+
+
 def _read_yaml(text, path):
     try:
         doc = yaml.load(text, Loader=_Loader)
@@ -124,9 +145,7 @@ def _read_yaml(text, path):
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
-        what = (e.problem or e.context or "malformed YAML").strip()
-        raise NetError(path, line, f"malformed YAML: {what}; check indentation, "
-                                   "colons and quotes on this line") from None
+        raise NetError(path, line, "malformed YAML: " + _yaml_problem(e)) from None
     except yaml.YAMLError as e:
         raise NetError(path, None, f"malformed YAML: {e}") from None
     if doc is None:
@@ -172,9 +191,19 @@ def loads(text: str, path: str = "<string>") -> Network:
 
     for key in doc:
         if key not in SECTIONS:
-            hint = difflib.get_close_matches(str(key), SECTIONS, n=1)
-            fix = f"did you mean {hint[0]!r}?" if hint else "sections are " + ", ".join(SECTIONS)
+            hint = closest(str(key), SECTIONS)
+            fix = (f"did you mean {hint!r}?" if hint else
+                   f"if it is a node, indent it under 'nodes:'; sections are "
+                   + ", ".join(SECTIONS))
             fail(doc.lines[key], f"unknown section {key!r}; {fix}")
+    # A section indented under another one reads as a name there: say so before
+    # calling the section missing.
+    for section in ("inputs", "params", "targets", "nodes"):
+        m = doc.get(section)
+        for key in m if isinstance(m, _Map) else ():
+            if key in SECTIONS:
+                fail(m.lines[key], f"{key!r} is a section name; if it is that section, "
+                                   "un-indent it to the start of the line, else rename it")
     for key in REQUIRED:
         if key not in doc:
             fail(None, f"missing section {key!r}; add it (see `bpcli init` for an example)")
@@ -226,8 +255,10 @@ def loads(text: str, path: str = "<string>") -> Network:
 
 def _check_name(name, line, defined, fail):
     if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
-        fail(line, f"{name!r} is not a valid name; use letters, digits and _ , "
-                   "starting with a letter (like w1 or fH1)")
+        hint = (" (a decimal comma? numbers take a point: 1.5)"
+                if str(name).isdigit() else "")
+        fail(line, f"{name!r} is not a valid name; use letters, digits and _, "
+                   f"starting with a letter or _ (like w1 or fH1){hint}")
     if name in RESERVED:
         why = "the loss" if name == LOSS else "a function"
         fail(line, f"{name!r} is reserved for {why}; choose another name")
@@ -249,6 +280,11 @@ def _number(raw, what, line, fail):
 
 
 def _show(raw):
+    """A YAML value as the user wrote it, near enough."""
+    if raw is None:
+        return "empty"
+    if isinstance(raw, bool):
+        return str(raw).lower()
     if isinstance(raw, (list, dict)):
         return "a list" if isinstance(raw, list) else "a mapping"
     return repr(raw)
@@ -261,7 +297,7 @@ def _expression(raw, what, line, fail):
     try:
         return text, parse(text)
     except ExprError as e:
-        fail(line, f"{what}: {e} in {text!r}")
+        fail(line, f"{what}: {e.message} in {text!r}" + (f"; {e.fix}" if e.fix else ""))
 
 
 def _check_uses(e, what, line, defined, later, fail):
@@ -271,8 +307,8 @@ def _check_uses(e, what, line, defined, later, fail):
         if name in later:
             fail(line, f"{what} uses {name!r} before it is defined (line {later[name]}); "
                        f"move {name!r} above it")
-        hint = difflib.get_close_matches(name, list(defined), n=1, cutoff=0.5)
-        fix = (f"did you mean {hint[0]!r}?" if hint else
+        hint = closest(name, list(defined))
+        fix = (f"did you mean {hint!r}?" if hint else
                "define it under inputs, params or targets, or as an earlier node")
         fail(line, f"{what} uses unknown name {name!r}; {fix}")
 

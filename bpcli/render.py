@@ -6,6 +6,7 @@ import math
 import numpy as np
 from rich import box
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -106,7 +107,7 @@ def grad_tables(net, trace, precision):
 
 def chain_table(c, precision):
     """One row per path: its local factors (symbolic = value), its product; then the sum."""
-    n = "1 path" if c.count == 1 else f"{c.count} paths"
+    n = "1 path" if c.count == 1 else f"{c.count} paths"  # (0 paths: E does not use it)
     t = _table(("#", "path", "local factor", "symbolic"), ("value", "product"))
     for k, p in enumerate(c.paths, 1):
         if not p.factors:
@@ -117,17 +118,22 @@ def chain_table(c, precision):
                   "\n".join(f.symbol for f in p.factors),
                   "\n".join(fmt(f.value, precision) for f in p.factors),
                   fmt(p.product, precision), end_section=True)
-    if c.count > len(c.paths):
-        _row(t, "…", f"{c.count - len(c.paths)} more paths not listed (the sum covers all)",
-                  "", "", "", "")
     _row(t, "", Text("Σ over paths", style="bold"), "", "", "",
-              Text(fmt(c.total, precision), style="bold"))
+         Text(fmt(c.total, precision), style="bold"))
+    parts = [t]
+    if c.count > len(c.paths):
+        parts.append(Text(f"… and {c.count - len(c.paths)} more paths, not listed; "
+                          "the sum covers all of them.", style="dim"))
     mark = "[green]✓ equal[/]" if c.agrees else "[red bold]✗ NOT equal[/]"
-    check = Text.from_markup(
-        f"backward pass: ∂E/∂{c.wrt} = {fmt(c.backward, precision)}   {mark} to "
-        f"{'the path product' if c.count == 1 else f'the sum over all {c.count} paths'}")
+    if c.count == 0:
+        parts = [Text(f"E does not depend on {c.wrt}: no path leads from E down to it.")]
+        what = "0, with no path"
+    else:
+        what = "the path product" if c.count == 1 else f"the sum over all {c.count} paths"
+    parts.append(Text.from_markup(
+        f"backward pass: ∂E/∂{escape(c.wrt)} = {fmt(c.backward, precision)}   {mark} to {what}"))
     return _titled(f"∂E/∂{c.wrt} by the chain rule — {n} from E down to {c.wrt} ({c.kind})",
-                   t, check)
+                   *parts)
 
 
 def grad_json(net, trace, chains=()):

@@ -226,10 +226,20 @@ BAD = {
     "before.yaml": ("params: {w: 1}\nnodes:\n  a: b * w\n  b: w\nloss: a\n", 3,
                     "uses 'b' before it is defined (line 4); move 'b' above it"),
     "function.yaml": ("params: {w: 1}\nnodes:\n  a: sigmod(w)\nloss: a\n", 3,
-                      "unknown function 'sigmod'; did you mean 'sigmoid'?"),
+                      "node 'a': unknown function 'sigmod' in 'sigmod(w)'; did you mean 'sigmoid'?"),
+    "tab.yaml": ("params: {w: 1}\nnodes:\n\ta: w\nloss: a\n", 3,
+                 "malformed YAML: a tab; YAML indents with spaces only"),
+    "indent.yaml": ("params: {w: 1}\nnodes:\n  a: w\n   b: w\nloss: a\n", 4,
+                    "malformed YAML: an unexpected ':'"),
+    "loss-indented.yaml": ("params: {w: 1}\nnodes:\n  a: w\n  loss: a\n", 4,
+                           "'loss' is a section name; if it is that section, un-indent it"),
+    "node-unindented.yaml": ("params: {w: 1}\nnodes:\n  a: w\nb: a\nloss: a\n", 4,
+                             "unknown section 'b'; if it is a node, indent it under 'nodes:'"),
+    "decimal-comma.yaml": ("params: {w: 1,5}\nloss: w\n", 1, "(a decimal comma? numbers take a point"),
+    "empty-value.yaml": ("params:\n  w:\nloss: w\n", 2, "param 'w' must be a number, not empty"),
     "nonnumeric.yaml": ("params: {w: abc}\nloss: w\n", 1, "param 'w' must be a number, not 'abc'"),
     "boolean.yaml": ("inputs: {x: yes}\nparams: {w: 1}\nloss: w\n", 1,
-                     "input 'x' must be a number"),
+                     "input 'x' must be a number, not true"),
     "list.yaml": ("params: {w: [1, 2]}\nloss: w\n", 1, "must be a number, not a list"),
     "nan.yaml": ("params: {w: .nan}\nloss: w\n", 1, "must be a finite number"),
     "section.yaml": ("params: {w: 1}\nnodez: {a: w}\nloss: w\n", 2,
@@ -271,6 +281,33 @@ def test_missing_file():
 
 
 def test_unknown_wrt_name():
-    r = run("grad", "--wrt", "w9", ok=False)
+    r = run("grad", "--wrt", "zz", ok=False)
     assert r.exit_code == 2
-    assert r.stderr.startswith("Error: --wrt w9: no such name in the default net; names are x, w1")
+    assert r.stderr.startswith("Error: --wrt zz: no such name in the default net; names are x, w1")
+    r = run("grad", "--wrt", "W1", ok=False)
+    assert r.stderr == "Error: --wrt W1: no such name in the default net; did you mean 'w1'?\n"
+
+
+def test_wrt_a_param_the_loss_does_not_use(tmp_path):
+    f = tmp_path / "unused.yaml"
+    f.write_text("params: {w: 1, v: 2}\nloss: w^2\n")
+    out = run("grad", str(f), "--wrt", "v").stdout
+    assert "E does not depend on v: no path leads from E down to it." in out
+    assert "∂E/∂v = 0.000000   ✓ equal to 0, with no path" in out
+
+
+def test_negative_eta_warns():
+    r = run("train", "--eta", "-0.1", "--steps", "2", ok=False)
+    assert r.exit_code == 0
+    assert r.stderr == "warning: --eta -0.1 is negative: every step climbs E instead of lowering it\n"
+
+
+def test_piped_tables_have_natural_width_and_no_trailing_spaces():
+    # CliRunner's stdout is not a terminal; without COLUMNS Rich would wrap at 80.
+    r = CliRunner().invoke(main, ["grad", "--wrt", "w1"], env={"COLUMNS": None})
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert all(line == line.rstrip() for line in lines)
+    assert any("E → fO1 → O1 → fH1 → H1 → w1" in line for line in lines)  # not wrapped
+    assert any(line.startswith("Sign: ") and line.endswith("the descent direction.")
+               for line in lines)

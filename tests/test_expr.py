@@ -40,9 +40,9 @@ def test_precedence_and_values(text, expected):
     ("(w1 + x", "expected ')' at column 8, found the end"),
     ("w1 x", "expected an operator at column 4, found 'x'"),
     ("w1 $ x", "unexpected character '$' at column 4"),
-    ("sigmod(x)", "unknown function 'sigmod'; did you mean 'sigmoid'? "
-                  "functions are sigmoid, tanh, relu, exp, log, sqrt"),
+    ("sigmod(x)", "unknown function 'sigmod'; did you mean 'sigmoid'?"),
     ("foo(x)", "unknown function 'foo'; functions are sigmoid, tanh, relu, exp, log, sqrt"),
+    ("x y", "expected an operator at column 3, found 'y'"),
     ("x)", "expected an operator at column 2, found ')'"),
 ])
 def test_errors_say_where(text, message):
@@ -71,6 +71,10 @@ def test_seed_derivatives_print_as_the_note_writes_them():
     assert to_text(derivative(parse("relu(z)"), "z", "r")) == "step(z)"
     assert to_text(derivative(parse("x^3"), "x")) == "3·x^2"
     assert to_text(derivative(parse("a / b"), "b")) == "−a/b^2"
+    # one fraction bar: never 1/h5·h4, which reads as 1/(h5·h4)
+    assert to_text(derivative(parse("h4 / h5"), "h4")) == "1/h5"
+    assert to_text(derivative(parse("(h4 / h5) * c"), "h4")) == "c/h5"
+    assert to_text(derivative(parse("log(h5 * h4)"), "h4")) == "h5/(h5·h4)"
     assert to_text(derivative(parse("a / b"), "b"), pretty=False) == "-(a / b^2)"
     assert to_text(derivative(parse("a - b * c"), "b")) == "−c"
     assert to_text(derivative(parse("y"), "x")) == "0"
