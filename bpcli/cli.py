@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 
 import click
@@ -22,6 +23,20 @@ class UserError(click.ClickException):
     exit_code = 2
 
 
+class _Group(click.Group):
+    """Expressions and explanations are trees walked recursively: give them room (a sum of
+    a few thousand terms), and turn the rare net deeper than that into one clear line."""
+
+    def invoke(self, ctx):
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
+        try:
+            return super().invoke(ctx)
+        except RecursionError:
+            raise UserError("the network is nested too deeply for bpcli (an expression of "
+                            "thousands of terms, or a chain of thousands of nodes); split "
+                            "long expressions into named nodes") from None
+
+
 def _load(path):
     try:
         return netfile.load(path) if path else netfile.load_default()
@@ -37,17 +52,41 @@ def _warn(message):
     click.echo(f"warning: {message}", err=True)
 
 
+def _first_nonfinite(names, values):
+    for name, v in zip(names, values):
+        if not np.all(np.isfinite(v)):
+            return name, float(np.asarray(v).flat[0])
+    return None
+
+
 def _run(graph):
-    """Run forward and backward quietly; say once on stderr if a value is nan or inf."""
+    """Run forward and backward quietly; say once on stderr if a value or ∂E is nan or inf."""
     with np.errstate(all="ignore"):
         trace = graph.run()
-    for name, i in graph.index.items():  # evaluation order: the first is the origin
-        if not np.all(np.isfinite(trace.vals[i])):
-            value = float(np.asarray(trace.vals[i]).flat[0])
-            _warn(f"{name} = {value}, the first value that is not finite (those using it follow): "
-                  "check log or sqrt of values ≤ 0, and division by 0")
-            break
+    names = list(graph.index)  # evaluation order: the first bad value is the origin
+    bad = _first_nonfinite(names, (trace.vals[graph.index[n]] for n in names))
+    if bad:
+        _warn(f"{bad[0]} = {bad[1]}, the first value that is not finite (those using it follow): "
+              "check log or sqrt of values ≤ 0, and division by 0")
+    else:  # backward order for gradients
+        bad = _first_nonfinite(names[::-1], (trace.grad(n) for n in names[::-1]))
+        if bad:
+            _warn(f"∂E/∂{bad[0]} = {bad[1]}, the first gradient that is not finite: a local "
+                  "derivative is undefined there (sqrt or log at 0, a power of 0)")
     return trace
+
+
+def _write(path, text):
+    try:
+        netfile.write_atomic(path, text)
+    except OSError as e:
+        raise UserError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def _finite_eta(ctx, param, value):
+    if not np.isfinite(value):
+        raise click.BadParameter("must be a finite number")
+    return value
 
 
 def _console():
@@ -86,7 +125,7 @@ def _common(f):
     return net_argument(format_option(precision_option(f)))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="bpcli")
 def main():
     """bpcli — a backpropagation calculator: every value, every ∂E, every step.
@@ -142,7 +181,8 @@ def grad(net, fmt, precision, wrt):
                    "names are " + ", ".join(graph.names()))
             raise UserError(f"--wrt {name}: no such name in {where}; {fix}")
     trace = _run(graph)
-    chains = [explain.chain(network, trace, name) for name in dict.fromkeys(wrt)]
+    with np.errstate(all="ignore"):  # a factor may be nan where backward's was (see _run)
+        chains = [explain.chain(network, trace, name) for name in dict.fromkeys(wrt)]
 
     def tables():
         if not chains:
@@ -161,7 +201,7 @@ def grad(net, fmt, precision, wrt):
 @main.command()
 @_common
 @click.option("--eta", type=float, default=0.5, show_default=True, metavar="ETA",
-              help="Learning rate η.")
+              callback=_finite_eta, help="Learning rate η.")
 @click.option("--steps", type=click.IntRange(min=0), default=100, show_default=True, metavar="N",
               help="Gradient-descent steps (one forward, backward and update each).")
 @click.option("--every", type=click.IntRange(min=1), default=None, metavar="K",
@@ -194,17 +234,20 @@ def train(net, fmt, precision, eta, steps, every, save):
         at = f"at step {bad}" if bad else "after the last step"
         _warn(f"E became {result.history[bad - 1] if bad else result.final_loss} {at}: "
               "training diverged; try a smaller --eta")
-    if save:
-        trained = network.with_params(result.params)
-        header = (f"# Trained by bpcli {__version__}: {_plural(steps, 'step')} of gradient descent, "
-                  f"eta = {eta:g}, from {network.path}.\n"
-                  f"# E went from {result.history[0] if steps else result.final_loss!r} "
-                  f"to {result.final_loss!r}.\n")
-        netfile.write_atomic(save, trained.to_yaml(header))
     _emit(fmt, lambda: render.train_tables(network, result, every, precision),
           lambda: render.train_json(result))
-    if save and fmt == "table":
-        console.print(f"saved the trained network to {save}")
+    if save:
+        if not all(np.all(np.isfinite(w)) for w in result.params.values()):
+            raise click.ClickException(f"--save {save}: not saved, the trained params are not "
+                                       "finite; train again with a smaller --eta")
+        source = " ".join(network.path.splitlines())  # a comment line stays one line
+        start = result.history[0] if steps else result.final_loss
+        header = (f"# Trained by bpcli {__version__}: {_plural(steps, 'step')} of gradient descent, "
+                  f"eta = {eta:g}, from {source}.\n"
+                  f"# E went from {start!r} to {result.final_loss!r}.\n")
+        _write(save, network.with_params(result.params).to_yaml(header))
+        if fmt == "table":
+            click.echo(f"saved the trained network to {save}")
 
 
 class _progress:
@@ -247,10 +290,12 @@ def init(out, force):
     Example:
       bpcli init my-net.yaml && bpcli forward my-net.yaml
     """
+    if os.path.isdir(out):
+        raise UserError(f"{out} is a folder; name a file, e.g. {os.path.join(out, 'net.yaml')}")
     if os.path.exists(out) and not force:
         raise UserError(f"{out} exists; pass --force to overwrite it, or name another file")
     folder = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(folder):
         raise UserError(f"{out}: folder {folder} does not exist")
-    netfile.write_atomic(out, netfile.default_text())
+    _write(out, netfile.default_text())
     click.echo(f"wrote {out}; try: bpcli forward {out}")

@@ -18,6 +18,7 @@ constructors below keep the result readable (``0.5·2·(fO1 − y1)`` becomes
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -260,9 +261,13 @@ _PRETTY = {"add": " + ", "sub": " − ", "mul": "·", "div": "/", "pow": "^"}
 _PLAIN = {"add": " + ", "sub": " - ", "mul": " * ", "div": " / ", "pow": "^"}
 
 
-def _num_text(v: float) -> str:
-    text = f"{v:.12g}"
-    return text
+def _num_text(v: float, pretty: bool) -> str:
+    # Pretty: short, for people. Plain: the shortest text that reads back exactly.
+    if pretty:
+        return f"{v:.12g}"
+    if v.is_integer() and abs(v) < 1e15 and v != 0:
+        return str(int(v))
+    return repr(v)
 
 
 def to_text(e: Expr, pretty: bool = True) -> str:
@@ -275,13 +280,13 @@ def to_text(e: Expr, pretty: bool = True) -> str:
     minus = "−" if pretty else "-"
 
     def prec(e):
-        if isinstance(e, Num) and e.value < 0:
-            return 3  # prints with a leading minus, like a negation
+        if isinstance(e, Num) and math.copysign(1.0, e.value) < 0:
+            return 3  # prints with a leading minus (−0 too), like a negation
         return _PREC.get(e.op, 5) if isinstance(e, Call) else 5
 
     def go(e):
         if isinstance(e, Num):
-            t = _num_text(e.value)
+            t = _num_text(e.value, pretty)
             return minus + t[1:] if t.startswith("-") else t
         if isinstance(e, Name):
             return e.id
@@ -314,7 +319,8 @@ _TOKEN = re.compile(
     r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
     r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
     r"|(?P<op>\*\*|[-+*/^()])"
-    r"|(?P<bad>\S))"
+    r"|(?P<bad>\S))",
+    re.ASCII,  # \d is 0-9 only: '١٠' is not quietly 10
 )
 
 
@@ -406,7 +412,10 @@ class _Parser:
         tok = self.take()
         kind, value, pos = tok
         if kind == "num":
-            return Num(float(value))
+            v = float(value)
+            if not math.isfinite(v):
+                raise ExprError(f"the number {value} is too large for float64", pos)
+            return Num(v)
         if kind == "name":
             if self.peek()[:2] == ("op", "("):
                 if value not in FUNCTIONS:

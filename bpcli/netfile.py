@@ -84,7 +84,18 @@ class _Map(dict):
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    """Safe YAML, with numbers and yes/no left as text for bpcli to read.
+
+    YAML 1.1 would read 010 as 8, 1:30 as 90 and on/yes as true; here every plain
+    scalar but null stays a string, and a value is a number exactly when Python's
+    float() reads it (1e-3 included), so nothing is quietly reinterpreted.
+    """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers
+                if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                               "tag:yaml.org,2002:bool")]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
 def _construct_mapping(loader, node, deep=False):
@@ -146,8 +157,13 @@ def _read_yaml(text, path):
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
         raise NetError(path, line, "malformed YAML: " + _yaml_problem(e)) from None
-    except yaml.YAMLError as e:
-        raise NetError(path, None, f"malformed YAML: {e}") from None
+    except yaml.reader.ReaderError as e:  # a control character, or bytes that are not text
+        line = text.count("\n", 0, e.position) + 1 if isinstance(e.position, int) else None
+        what = (f"character #x{e.character:04x}" if isinstance(e.character, int)
+                else "a character")
+        raise NetError(path, line, f"{what} is not allowed in YAML; delete it") from None
+    except (yaml.YAMLError, ValueError) as e:  # ValueError: an integer of over 4300 digits
+        raise NetError(path, None, f"malformed YAML: {str(e).splitlines()[0]}") from None
     if doc is None:
         raise NetError(path, None, "the file is empty; start from `bpcli init`")
     if not isinstance(doc, _Map):
@@ -231,7 +247,10 @@ def loads(text: str, path: str = "<string>") -> Network:
         sections[section] = values
 
     nodes = {}
-    raw_nodes = doc.get("nodes") or _Map()
+    raw_nodes = doc.get("nodes")
+    if raw_nodes is None:  # absent, or "nodes:" with nothing under it
+        raw_nodes = _Map()
+        raw_nodes.lines = {}
     if not isinstance(raw_nodes, _Map):
         fail(doc.lines["nodes"], "'nodes' must be a mapping of name: expression, e.g. H1: w1 * x")
     later = {n: raw_nodes.lines[n] for n in raw_nodes}
@@ -271,11 +290,11 @@ def _number(raw, what, line, fail):
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
         fail(line, f"{what} must be a number, not {_show(raw)}")
     try:
-        v = float(raw)  # also takes YAML 1.1's unquoted-string forms such as 1e-3
-    except ValueError:
+        v = float(raw)  # the loader leaves plain scalars as text: 0.5, 1e-3, "2"
+    except (ValueError, OverflowError):
         fail(line, f"{what} must be a number, not {_show(raw)}")
     if not math.isfinite(v):
-        fail(line, f"{what} must be a finite number, not {raw}")
+        fail(line, f"{what} must be a finite number, not {_show(raw)}")
     return np.float64(v)
 
 
@@ -287,7 +306,8 @@ def _show(raw):
         return str(raw).lower()
     if isinstance(raw, (list, dict)):
         return "a list" if isinstance(raw, list) else "a mapping"
-    return repr(raw)
+    text = repr(raw)
+    return text if len(text) <= 40 else text[:36] + "…" + text[-3:]
 
 
 def _expression(raw, what, line, fail):
@@ -296,6 +316,8 @@ def _expression(raw, what, line, fail):
     text = str(raw)
     try:
         return text, parse(text)
+    except RecursionError:
+        fail(line, f"{what} is nested too deeply; split it into named nodes")
     except ExprError as e:
         fail(line, f"{what}: {e.message} in {text!r}" + (f"; {e.fix}" if e.fix else ""))
 

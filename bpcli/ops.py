@@ -116,12 +116,21 @@ def pow_forward(a, b):
     return out, (a, b, out)
 
 
+def _pow_base_grad(a, b):
+    """b·a^(b−1), and 0 where b = 0 (a^0 is constant; the formula would give 0·0⁻¹ = nan at a = 0)."""
+    if b.ndim == 0:  # the usual constant exponent: no np.where on the hot path
+        return b * a ** (b - 1) if b != 0 else a * 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(b == 0, 0.0, b * a ** (b - 1))
+
+
 def pow_backward(dout, cache):
     a, b, out = cache
-    # d(a^b)/db = a^b·ln a is defined for a > 0 only; elsewhere NumPy's nan stands.
+    # d(a^b)/db = a^b·ln a, for a > 0; at a = 0 (b > 0) a^b is constantly 0, so 0.
+    # For a < 0 it is undefined and NumPy's nan stands.
     with np.errstate(divide="ignore", invalid="ignore"):
-        db = dout * out * np.log(a)
-    return _reduce(dout * b * a ** (b - 1), db, a.shape, b.shape)
+        db = dout * np.where(a == 0, 0.0, out * np.log(a))
+    return _reduce(dout * _pow_base_grad(a, b), db, a.shape, b.shape)
 
 
 register("pow", pow_forward, pow_backward,
@@ -130,7 +139,7 @@ register("pow", pow_forward, pow_backward,
 
 def powc_backward(dout, cache):
     a, b, out = cache
-    return _reduce(dout * b * a ** (b - 1), 0.0 * b, a.shape, b.shape)
+    return _reduce(dout * _pow_base_grad(a, b), 0.0 * b, a.shape, b.shape)
 
 
 # a^n with a constant exponent n, the usual case: the same forward, and no ln a

@@ -106,25 +106,30 @@ def grad_tables(net, trace, precision):
 
 
 def chain_table(c, precision):
-    """One row per path: its local factors (symbolic = value), its product; then the sum."""
+    """Each path on a row of its own with its product, then a row per local factor
+    (symbolic form, value); then the sum.  A factor's row holds nothing that can wrap
+    far, so at any width a factor stays beside its formula and value."""
     n = "1 path" if c.count == 1 else f"{c.count} paths"  # (0 paths: E does not use it)
-    t = _table(("#", "path", "local factor", "symbolic"), ("value", "product"))
+    t = _table(("#", "path / local factor", "symbolic"), ("value", "product"))
     for k, p in enumerate(c.paths, 1):
-        if not p.factors:
-            _row(t, str(k), LOSS, "∂E/∂E", "1", fmt(1.0, precision), fmt(1.0, precision))
+        _row(t, str(k), Text(" → ".join(p.nodes), style="bold"), "", "",
+             fmt(p.product, precision), end_section=not p.factors)
+        if not p.factors:  # the path from E to itself
             continue
-        _row(t, str(k), " → ".join(p.nodes),
-                  "\n".join(f"∂{f.of}/∂{f.wrt}" for f in p.factors),
-                  "\n".join(f.symbol for f in p.factors),
-                  "\n".join(fmt(f.value, precision) for f in p.factors),
-                  fmt(p.product, precision), end_section=True)
-    _row(t, "", Text("Σ over paths", style="bold"), "", "", "",
+        last = len(p.factors) - 1
+        for i, f in enumerate(p.factors):
+            _row(t, "", f"  ∂{f.of}/∂{f.wrt}", f.symbol, fmt(f.value, precision), "",
+                 end_section=i == last)
+    _row(t, "", Text("Σ over paths", style="bold"), "", "",
          Text(fmt(c.total, precision), style="bold"))
     parts = [t]
     if c.count > len(c.paths):
         parts.append(Text(f"… and {c.count - len(c.paths)} more paths, not listed; "
                           "the sum covers all of them.", style="dim"))
-    mark = "[green]✓ equal[/]" if c.agrees else "[red bold]✗ NOT equal[/]"
+    if not (math.isfinite(c.total) and math.isfinite(c.backward)):
+        mark = "[yellow]? not finite, so not comparable[/]"
+    else:
+        mark = "[green]✓ equal[/]" if c.agrees else "[red bold]✗ NOT equal[/]"
     if c.count == 0:
         parts = [Text(f"E does not depend on {c.wrt}: no path leads from E down to it.")]
         what = "0, with no path"
