@@ -31,3 +31,22 @@ def test_every_command_and_option_is_documented():
 def test_every_config_is_listed():
     for path in (ROOT / "configs").glob("*.yaml"):
         assert f"`{path.name}`" in README, path.name
+
+
+def _examples():
+    for m in re.finditer(r"```\n\$ (bpcli[^\n]*)\n(.*?)```", README, re.S):
+        command, shown = m.groups()
+        if not shown.startswith("Error:"):  # error examples need their broken file
+            yield command, shown
+
+
+def test_readme_examples_print_what_readme_shows():
+    from click.testing import CliRunner
+    import shlex
+
+    examples = list(_examples())
+    assert len(examples) >= 3
+    for command, shown in examples:
+        result = CliRunner().invoke(main, shlex.split(command)[1:], env={"COLUMNS": "100"})
+        assert result.exit_code == 0, command
+        assert result.stdout == shown, command
