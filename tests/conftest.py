@@ -26,3 +26,16 @@ def central_diff(f, x, eps=1e-3):
 def assert_close_rel(actual, expected, rtol=1e-7, atol=1e-11):
     """Relative agreement, with an absolute floor for entries that are (near) zero."""
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
+
+
+def loss_as_function_of(net, name):
+    """E as a function of one leaf's value, through a graph built once (for central_diff)."""
+    graph = net.build()
+    slot = graph.index[name]
+
+    def f(v):
+        vals = graph.initial_values()
+        vals[slot] = np.float64(v)
+        graph.forward(vals)
+        return float(vals[graph.loss])
+    return f

@@ -4,7 +4,7 @@ import pytest
 
 from bpcli import explain, netfile
 
-from conftest import assert_close_rel, central_diff
+from conftest import assert_close_rel, central_diff, loss_as_function_of
 
 ODD_NETS = {
     "alias and constant nodes": """
@@ -48,16 +48,6 @@ ODD_NETS = {
 }
 
 
-def _loss_of(net, name):
-    graph = net.build()
-    slot = graph.index[name]
-
-    def f(v):
-        vals = graph.initial_values()
-        vals[slot] = np.float64(v)
-        graph.forward(vals)
-        return float(vals[graph.loss])
-    return f
 
 
 @pytest.mark.parametrize("name", sorted(ODD_NETS))
@@ -65,7 +55,7 @@ def test_odd_graphs_match_central_differences(name):
     net = netfile.loads(ODD_NETS[name], name)
     trace = net.build().run()
     for leaf, _, value in net.leaves():
-        assert_close_rel(trace.grad(leaf), central_diff(_loss_of(net, leaf), value))
+        assert_close_rel(trace.grad(leaf), central_diff(loss_as_function_of(net, leaf), value))
     for n in trace.graph.index:
         assert explain.chain(net, trace, n).agrees, n
 

@@ -14,7 +14,7 @@ import pytest
 from bpcli import explain, netfile
 from bpcli.train import train
 
-from conftest import assert_close_rel, central_diff
+from conftest import assert_close_rel, central_diff, loss_as_function_of
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 
@@ -87,16 +87,6 @@ def test_a_name_used_twice_in_one_expression():
     assert trace.grad("w") == pytest.approx(2 * (w * w + w) * (2 * w + 1), rel=1e-14)
 
 
-def _loss_of(net, name):
-    graph = net.build()
-    slot = graph.index[name]
-
-    def f(v):
-        vals = graph.initial_values()
-        vals[slot] = np.float64(v)
-        graph.forward(vals)
-        return float(vals[graph.loss])
-    return f
 
 
 @pytest.mark.parametrize("config", sorted(p.name for p in CONFIGS.glob("*.yaml")))
@@ -104,7 +94,7 @@ def test_every_config_gradient_matches_central_differences(config):
     net = netfile.load(str(CONFIGS / config))
     trace = net.build().run()
     for name, kind, value in net.leaves():
-        numeric = central_diff(_loss_of(net, name), value)
+        numeric = central_diff(loss_as_function_of(net, name), value)
         assert_close_rel(trace.grad(name), numeric, rtol=1e-7, atol=1e-11)
 
 
