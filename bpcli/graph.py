@@ -8,6 +8,7 @@ its inputs, each contribution *added* (f(H1) feeds O1 and O2 and receives both).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -23,6 +24,7 @@ class Node:
     op: str | None  # None for a leaf (input, param, target, constant)
     inputs: tuple[int, ...] = ()
     name: str | None = None  # the user's name, for named nodes and leaves
+    attrs: dict | None = None  # an op's settings (stride, padding, ...), bound at compile
 
 
 @dataclass
@@ -56,6 +58,15 @@ class Graph:
             self.loss = top
         return top
 
+    def add_op(self, name, kind, op, inputs, attrs=None):
+        """A named op node on existing nodes (a layer's output)."""
+        i = self._append(Node(op, tuple(inputs), name, attrs or None), None)
+        self.index[name] = i
+        self.kind[name] = kind
+        if kind == "loss":
+            self.loss = i
+        return i
+
     def _append(self, node, value):
         self.nodes.append(node)
         self.leaf_values.append(value)
@@ -76,7 +87,8 @@ class Graph:
 
     def compile(self):
         """Freeze the graph into the flat plans the hot loops walk."""
-        ops = [(i, OPS[n.op].forward, OPS[n.op].backward, n.inputs)
+        ops = [(i, partial(OPS[n.op].forward, **n.attrs) if n.attrs else OPS[n.op].forward,
+                OPS[n.op].backward, n.inputs)
                for i, n in enumerate(self.nodes) if n.op is not None]
         # Only nodes the loss depends on need a backward step.
         needed = {self.loss}
@@ -97,8 +109,10 @@ class Graph:
         for i, fwd, ins in self._forward_plan:
             if len(ins) == 1:
                 vals[i], caches[i] = fwd(vals[ins[0]])
-            else:
+            elif len(ins) == 2:
                 vals[i], caches[i] = fwd(vals[ins[0]], vals[ins[1]])
+            else:
+                vals[i], caches[i] = fwd(*[vals[j] for j in ins])
         return caches
 
     def backward(self, caches: list) -> list:

@@ -273,3 +273,7 @@ def _fn(name, *args):
     from .expr import call
 
     return call(name, *args)
+
+
+# The tensor ops of layer networks register themselves into the same table.
+from . import layer_ops  # noqa: E402,F401
