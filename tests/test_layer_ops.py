@@ -76,7 +76,7 @@ def _cases():
             yield pytest.param(op, case, id=f"{op}-{k}")
 
 
-@pytest.mark.parametrize("op, case", _cases())
+@pytest.mark.parametrize("op, case", list(_cases()))
 def test_backward_matches_central_differences(op, case):
     makers, attrs = case
     rng = np.random.default_rng(zlib.crc32(f"{op}{case}".encode()))
