@@ -24,7 +24,8 @@ def _away_from_zero(rng, shape):
 
 
 def _probabilities(rng, shape):
-    p = rng.uniform(0.1, 1.0, size=shape)
+    # no probability below ~1/(2K): log p's high derivatives stay small for the stencil
+    p = rng.uniform(1.0, 2.0, size=shape)
     return p / p.sum(axis=-1, keepdims=True)
 
 
@@ -73,13 +74,13 @@ TARGET_INPUT = {"cross_entropy", "logits_cross_entropy", "half_sse", "mse"}  # i
 def _cases():
     for op, cases in CASES.items():
         for k, case in enumerate(cases):
-            yield pytest.param(op, case, id=f"{op}-{k}")
+            yield pytest.param(op, case, f"{op}-{k}", id=f"{op}-{k}")
 
 
-@pytest.mark.parametrize("op, case", list(_cases()))
-def test_backward_matches_central_differences(op, case):
+@pytest.mark.parametrize("op, case, name", list(_cases()))
+def test_backward_matches_central_differences(op, case, name):
     makers, attrs = case
-    rng = np.random.default_rng(zlib.crc32(f"{op}{case}".encode()))
+    rng = np.random.default_rng(zlib.crc32(name.encode()))  # the same inputs every run
     xs = [make(rng, shape) for make, shape in makers]
     forward = lambda *a: OPS[op].forward(*a, **attrs)  # noqa: E731
     out, cache = forward(*xs)
