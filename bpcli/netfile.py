@@ -123,7 +123,20 @@ class _Duplicate(Exception):
         self.key, self.first, self.line = key, first, line
 
 
+class _Seq(list):
+    """A YAML sequence that remembers its line (1-based)."""
+
+    line = 0
+
+
+def _construct_sequence(loader, node, deep=False):
+    seq = _Seq(loader.construct_object(child, deep=True) for child in node.value)
+    seq.line = node.start_mark.line + 1
+    return seq
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
 # PyYAML's words for the usual slips, and what a person would say instead.
@@ -199,9 +212,17 @@ def default_text() -> str:
     return resources.files("bpcli").joinpath(DEFAULT_SOURCE).read_text(encoding="utf-8")
 
 
-def loads(text: str, path: str = "<string>") -> Network:
+def loads(text: str, path: str = "<string>"):
+    """A Network (equations) or a LayerNetwork (a `layers:` list), checked."""
     doc = _read_yaml(text, path)
+    if "layers" in doc:
+        from .layers import from_doc
 
+        return from_doc(doc, path)
+    return _equations(doc, path)
+
+
+def _equations(doc, path) -> Network:
     def fail(line, message):
         raise NetError(path, line, message)
 

@@ -1,0 +1,486 @@
+"""Layer networks: YAML `layers:` → checked layers with shapes → graph nodes.
+
+Shapes follow PyTorch so numbers move between the two: images are C×H×W (N×C×H×W
+for a batch), dense weights units × inputs, conv weights filters × channels × kh × kw.
+Inside the graph every tensor has a leading batch axis N; a net given one sample
+(not a batch) shows and indexes its tensors without it.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import yaml
+
+from .graph import LOSS, Graph
+from .suggest import closest
+
+SECTIONS = ("name", "input", "layers", "loss", "seed")
+LAYER_KEYS = {
+    "conv2d": ("filters", "kernel", "stride", "padding", "weight", "bias", "init"),
+    "dense": ("units", "weight", "bias", "init"),
+    "maxpool": ("size", "stride"),
+    "meanpool": ("size", "stride"),
+    "relu": ("grad_at_zero",),
+    "sigmoid": (),
+    "tanh": (),
+    "flatten": (),
+    "softmax": (),
+}
+DEFAULT_NAME = {"conv2d": "conv", "dense": "fc", "maxpool": "pool", "meanpool": "pool"}
+LOSSES = ("cross_entropy", "half_sse", "mse")
+IMAGE_LAYERS = ("conv2d", "maxpool", "meanpool")
+
+
+@dataclass
+class Layer:
+    type: str
+    name: str
+    line: int
+    spec: dict  # the YAML mapping as given (for saving)
+    attrs: dict = field(default_factory=dict)  # op settings: stride, padding, size
+    params: tuple[str, ...] = ()  # "conv1.weight", "conv1.bias"
+    shape: tuple = ()  # output shape of one sample
+
+    @property
+    def op(self):
+        if self.type == "relu":
+            return "relu" if self.attrs.get("grad_at_zero", 1) == 1 else "relu0"
+        return self.type
+
+
+@dataclass
+class LayerNetwork:
+    name: str
+    path: str
+    input: np.ndarray  # N×… (a leading batch axis always)
+    batched: bool  # was the input given as a batch?
+    layers: list[Layer]
+    loss_type: str
+    target: np.ndarray  # N×K (class indices made one-hot)
+    params: dict[str, np.ndarray]
+    input_doc: object  # the input as written (nested lists, or {shape, init})
+    target_doc: object  # the target as written
+    seed: int = 0
+    lines: dict[str, int] = field(default_factory=dict)
+    fused: bool = False  # cross-entropy from logits (no softmax layer before it)
+
+    @property
+    def loss_text(self):
+        return {"cross_entropy": "−Σ y·log a" if not self.fused else "−Σ y·log softmax(z)",
+                "half_sse": "½Σ(a − y)²", "mse": "(a − y)² averaged"}[self.loss_type] + (
+            ", mean over samples" if self.batched else "")
+
+    @property
+    def loss_op(self):
+        if self.loss_type == "cross_entropy":
+            return "logits_cross_entropy" if self.fused else "cross_entropy"
+        return self.loss_type
+
+    def leaves(self):
+        yield "input", "input", self.input
+        for name, value in self.params.items():
+            yield name, "param", value
+        yield "target", "target", self.target
+
+    def build(self) -> Graph:
+        g = Graph()
+        for name, kind, value in self.leaves():
+            g.add_leaf(name, kind, value)
+        prev = g.index["input"]
+        for layer in self.layers:
+            ins = [prev] + [g.index[p] for p in layer.params]
+            attrs = {k: v for k, v in layer.attrs.items() if k != "grad_at_zero"}
+            prev = g.add_op(layer.name, "layer", layer.op, ins, attrs)
+        g.add_op(LOSS, "loss", self.loss_op, [prev, g.index["target"]])
+        return g.compile()
+
+    def display_shape(self, name):
+        """The shape a user sees: without the batch axis for a single sample."""
+        if name in self.params:
+            return self.params[name].shape
+        shape = self.input.shape if name == "input" else (
+            self.target.shape if name == "target" else
+            (self.input.shape[0],) + next(l.shape for l in self.layers if l.name == name))
+        return shape if self.batched else shape[1:]
+
+    def show(self, name, value):
+        """A tensor as the user sees it (the batch axis dropped for a single sample)."""
+        value = np.asarray(value)
+        if name in self.params or name == LOSS or self.batched:
+            return value
+        return value[0]
+
+    def with_params(self, params) -> "LayerNetwork":
+        new = copy.copy(self)
+        new.params = {k: np.asarray(params[k], dtype=np.float64) for k in self.params}
+        return new
+
+    def to_yaml(self, header: str = "") -> str:
+        layers = []
+        for layer in self.layers:
+            spec = {k: _plain(v) for k, v in layer.spec.items() if k not in ("weight", "bias", "init")}
+            spec.setdefault("name", layer.name)
+            for p in layer.params:
+                spec[p.split(".", 1)[1]] = self.params[p].tolist()
+            layers.append(spec)
+        doc = {"name": self.name, "seed": self.seed, "input": _plain(self.input_doc),
+               "layers": layers, "loss": {"type": self.loss_type, "target": _plain(self.target_doc)}}
+        if not self.name:
+            del doc["name"]
+        return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100,
+                                       default_flow_style=None)
+
+
+def _plain(v):
+    """YAML-loaded values (line-aware dicts and lists, numbers as text) → plain data."""
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    if isinstance(v, str):
+        try:
+            f = float(v)
+        except ValueError:
+            return v
+        return int(f) if re.fullmatch(r"[+-]?\d+", v.strip()) else f
+    return v
+
+
+# ------------------------------------------------------------------ loading
+
+def from_doc(doc, path) -> LayerNetwork:
+    from .netfile import NetError, _Map
+
+    def fail(line, message):
+        raise NetError(path, line, message)
+
+    for key in doc:
+        if key not in SECTIONS:
+            hint = closest(str(key), SECTIONS)
+            fix = f"did you mean {hint!r}?" if hint else "sections are " + ", ".join(SECTIONS)
+            fail(doc.lines[key], f"unknown section {key!r} in a layer network; {fix}")
+    for key in ("input", "layers", "loss"):
+        if key not in doc:
+            fail(None, f"missing section {key!r}; a layer network needs input, layers and loss")
+    title = doc.get("name", "")
+    if not isinstance(title, str):
+        fail(doc.lines["name"], "'name' must be text")
+    seed = _integer(doc.get("seed", 0), "seed", doc.lines.get("seed"), fail)
+
+    raw_layers = doc["layers"]
+    if not isinstance(raw_layers, list) or not raw_layers:
+        fail(doc.lines["layers"], "'layers' must be a list of layers, e.g. - {type: dense, units: 3}")
+    image = _image_input(raw_layers)
+    x, input_doc = _input(doc["input"], doc.lines["input"], image, seed, fail)
+    batched = x.ndim == (4 if image else 2)
+    if not batched:
+        x = x[None]
+    if image and x.ndim == 3:  # H×W: one channel
+        x = x[:, None]
+
+    layers, params, lines = [], {}, {"input": doc.lines["input"]}
+    counters: dict[str, int] = {}
+    shape = x.shape[1:]
+    for k, raw in enumerate(raw_layers, 1):
+        line = getattr(raw, "line", doc.lines["layers"])
+        if not isinstance(raw, _Map):
+            fail(line, f"layer {k} must be a mapping such as {{type: relu}}")
+        layer, shape = _layer(raw, k, shape, counters, params, seed, fail)
+        if layer.name in lines or layer.name in ("input", "target", LOSS):
+            fail(layer.line, f"layer name {layer.name!r} is used twice; rename one")
+        lines[layer.name] = layer.line
+        for p in layer.params:
+            lines[p] = layer.line
+        layers.append(layer)
+
+    loss = doc["loss"]
+    loss_line = doc.lines["loss"]
+    if not isinstance(loss, _Map):
+        fail(loss_line, "'loss' must be a mapping such as {type: cross_entropy, target: 1}")
+    for key in loss:
+        if key not in ("type", "target"):
+            fail(loss.lines[key], f"unknown loss setting {key!r}; a loss has type and target")
+    kind = loss.get("type")
+    if kind not in LOSSES:
+        hint = closest(str(kind), LOSSES)
+        fix = f"did you mean {hint!r}?" if hint else "losses are " + ", ".join(LOSSES)
+        fail(loss.lines.get("type", loss_line), f"unknown loss type {kind!r}; {fix}")
+    if "target" not in loss:
+        fail(loss_line, "the loss needs a target: a class index, a vector, or one per sample")
+    target = _target(loss["target"], kind, shape, x.shape[0], batched,
+                     loss.lines["target"], fail)
+    fused = kind == "cross_entropy" and layers[-1].type != "softmax"
+    if kind == "cross_entropy" and len(shape) != 1:
+        fail(loss_line, f"cross_entropy needs a vector of class scores, but the last layer gives "
+                        f"{_shape_text(shape)}; add flatten and dense")
+    lines[LOSS] = loss_line
+    lines["target"] = loss.lines["target"]
+    return LayerNetwork(title, path, x, batched, layers, kind, target, params, input_doc,
+                        _plain(loss["target"]), seed, lines, fused)
+
+
+def _image_input(raw_layers):
+    """Images if a conv or pool comes before the first dense or flatten."""
+    for raw in raw_layers:
+        kind = raw.get("type") if isinstance(raw, dict) else None
+        if kind in IMAGE_LAYERS:
+            return True
+        if kind in ("dense", "flatten"):
+            return False
+    return False
+
+
+def _input(raw, line, image, seed, fail):
+    from .netfile import _Map
+
+    if isinstance(raw, _Map):
+        for key in raw:
+            if key not in ("shape", "init"):
+                fail(raw.lines[key], f"unknown input setting {key!r}; use shape and init")
+        if "shape" not in raw:
+            fail(line, "a generated input needs a shape, e.g. {shape: [1, 6, 6], init: ...}")
+        shape = _shape(raw["shape"], "input shape", raw.lines["shape"], fail)
+        init = raw.get("init", _Map({"uniform": ["-1", "1"]}))
+        x = _init(init, shape, seed, raw.lines.get("init", line), fail)
+        doc = {"shape": list(shape), "init": _plain(init)}
+    else:
+        x = _array(raw, "input", line, fail)
+        doc = x.tolist()
+    want = "H×W, C×H×W or N×C×H×W (a batch)" if image else "a vector, or N vectors (a batch)"
+    if x.ndim not in ((2, 3, 4) if image else (1, 2)):
+        fail(line, f"the input is {x.ndim}-dimensional; this network takes {want}")
+    return x, doc
+
+
+def _layer(raw, k, shape, counters, params, seed, fail):
+    from .netfile import _Map
+
+    line = raw.line
+    kind = raw.get("type")
+    if kind not in LAYER_KEYS:
+        hint = closest(str(kind), LAYER_KEYS)
+        fix = f"did you mean {hint!r}?" if hint else "types are " + ", ".join(LAYER_KEYS)
+        fail(raw.lines.get("type", line), f"layer {k}: unknown type {kind!r}; {fix}")
+    for key in raw:
+        if key not in ("type", "name") + LAYER_KEYS[kind]:
+            allowed = ", ".join(("name",) + LAYER_KEYS[kind]) or "name"
+            fail(raw.lines[key], f"layer {k} ({kind}): unknown setting {key!r}; it takes {allowed}")
+    counters[kind] = counters.get(kind, 0) + 1
+    prefix = DEFAULT_NAME.get(kind, kind)
+    default = f"{prefix}{sum(v for t, v in counters.items() if DEFAULT_NAME.get(t, t) == prefix)}"
+    name = raw.get("name", default)
+    if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
+        fail(raw.lines.get("name", line), f"layer {k}: {name!r} is not a valid name; use letters, "
+                                          "digits and _ (like conv1)")
+    layer = Layer(kind, name, line, raw)
+    what = f"layer {k} ({kind} {name})"
+
+    def setting(key, default=None, positive=True, pair=False):
+        if key not in raw:
+            return default
+        v = raw[key]
+        if pair and isinstance(v, list) and len(v) == 2:
+            vals = tuple(_integer(x, f"{what}: {key}", raw.lines[key], fail) for x in v)
+        else:
+            vals = (_integer(v, f"{what}: {key}", raw.lines[key], fail),) * (2 if pair else 1)
+        low = 1 if positive else 0
+        if any(x < low for x in vals):
+            fail(raw.lines[key], f"{what}: {key} must be at least {low}")
+        return vals if pair else vals[0]
+
+    if kind in ("conv2d", "maxpool", "meanpool"):
+        if len(shape) != 3:
+            fail(line, f"{what} needs images (C×H×W), but gets {_shape_text(shape)}")
+    if kind == "conv2d":
+        c, h, w = shape
+        filters = setting("filters")
+        kernel = setting("kernel", pair=True)
+        stride = setting("stride", 1, pair=True)
+        padding = setting("padding", 0, positive=False, pair=True)
+        weight = _param(raw, "weight", line, fail)
+        if filters is None:
+            if weight is None:
+                fail(line, f"{what} needs filters (how many), or a weight")
+            filters = weight.shape[0]
+        if kernel is None:
+            if weight is None or weight.ndim != 4:
+                fail(line, f"{what} needs a kernel size, e.g. kernel: 3")
+            kernel = weight.shape[2:]
+        kh, kw = kernel
+        (sh, sw), (ph, pw) = _as_pair(stride), _as_pair(padding)
+        if kh > h + 2 * ph or kw > w + 2 * pw:
+            fail(line, f"{what}: the {kh}×{kw} kernel is larger than its {h}×{w} input"
+                       + (f" padded by {ph}×{pw}" if ph or pw else "") + "; use a smaller kernel")
+        wshape = (filters, c, kh, kw)
+        params_ = _weights(raw, name, wshape, (filters,), c * kh * kw, seed + k, what, fail)
+        layer.attrs = {"stride": (sh, sw), "padding": (ph, pw)}
+        out = (filters, (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1)
+    elif kind in ("maxpool", "meanpool"):
+        c, h, w = shape
+        size = setting("size", pair=True)
+        if size is None:
+            fail(line, f"{what} needs a window size, e.g. size: 2")
+        stride = setting("stride", size, pair=True)
+        (kh, kw), (sh, sw) = size, _as_pair(stride)
+        if kh > h or kw > w:
+            fail(line, f"{what}: the {kh}×{kw} window is larger than its {h}×{w} input")
+        if (h - kh) % sh or (w - kw) % sw:
+            fail(line, f"{what}: {kh}×{kw} windows at stride {sh}×{sw} do not fit a {h}×{w} input "
+                       "exactly (rows or columns would be left over); change size or stride")
+        layer.attrs = {"size": (kh, kw), "stride": (sh, sw)}
+        params_ = {}
+        out = (c, (h - kh) // sh + 1, (w - kw) // sw + 1)
+    elif kind == "dense":
+        if len(shape) != 1:
+            fail(line, f"{what} needs a vector, but gets {_shape_text(shape)}; "
+                       "add {type: flatten} before it")
+        (d,) = shape
+        units = setting("units")
+        weight = _param(raw, "weight", line, fail)
+        if units is None:
+            if weight is None:
+                fail(line, f"{what} needs units (how many), or a weight")
+            units = weight.shape[0]
+        params_ = _weights(raw, name, (units, d), (units,), d, seed + k, what, fail)
+        out = (units,)
+    else:
+        if kind == "relu":
+            g = raw.get("grad_at_zero", "1")
+            if str(g) not in ("0", "1", "0.0", "1.0"):
+                fail(raw.lines.get("grad_at_zero", line),
+                     f"{what}: grad_at_zero is 1 (the seed note's ReLU'(0) = 1) or 0 (frameworks')")
+            layer.attrs = {"grad_at_zero": int(float(g))}
+        if kind == "softmax" and len(shape) != 1:
+            fail(line, f"{what} needs a vector of scores, but gets {_shape_text(shape)}; "
+                       "add flatten and dense before it")
+        params_ = {}
+        out = (int(np.prod(shape)),) if kind == "flatten" else shape
+    layer.params = tuple(params_)
+    params.update(params_)
+    layer.shape = tuple(int(n) for n in out)
+    return layer, layer.shape
+
+
+def _as_pair(v):
+    return v if isinstance(v, tuple) else (v, v)
+
+
+def _param(raw, key, line, fail):
+    if key not in raw:
+        return None
+    return _array(raw[key], key, raw.lines[key], fail)
+
+
+def _weights(raw, name, wshape, bshape, fan_in, seed, what, fail):
+    """The layer's weight and bias: as given (shapes checked), or initialized."""
+    out = {}
+    for key, shape in (("weight", wshape), ("bias", bshape)):
+        given = _param(raw, key, raw.line, fail)
+        if given is not None:
+            if given.shape != shape:
+                fail(raw.lines[key], f"{what}: {key} is {_shape_text(given.shape)}, but must be "
+                                     f"{_shape_text(shape)} ({_layout(key, what)})")
+            out[f"{name}.{key}"] = given
+        elif key == "weight":
+            if "init" in raw:
+                out[f"{name}.weight"] = _init(raw["init"], shape, seed, raw.lines["init"], fail)
+            else:  # PyTorch's default bound, 1/√fan_in, from our seeded generator
+                bound = 1.0 / np.sqrt(fan_in)
+                out[f"{name}.weight"] = np.random.default_rng(seed).uniform(-bound, bound, shape)
+        else:
+            out[f"{name}.bias"] = np.zeros(shape)
+    return out
+
+
+def _layout(key, what):
+    if key == "bias":
+        return "one per unit or filter"
+    return "filters × channels × kh × kw" if "conv2d" in what else "units × inputs"
+
+
+def _init(raw, shape, seed, line, fail):
+    from .netfile import _Map
+
+    if not isinstance(raw, _Map) or len([k for k in raw if k != "seed"]) != 1:
+        fail(line, "init is {uniform: [low, high]} or {normal: [mean, std]}, with an optional seed")
+    kind = next(k for k in raw if k != "seed")
+    if kind not in ("uniform", "normal"):
+        fail(raw.lines[kind], f"unknown init {kind!r}; use uniform: [low, high] or normal: [mean, std]")
+    args = _array(raw[kind], f"init {kind}", raw.lines[kind], fail)
+    if args.shape != (2,):
+        fail(raw.lines[kind], f"init {kind} takes two numbers, e.g. {kind}: [-1, 1]")
+    rng = np.random.default_rng(_integer(raw.get("seed", seed), "init seed",
+                                         raw.lines.get("seed", line), fail))
+    a, b = args
+    return rng.uniform(a, b, shape) if kind == "uniform" else rng.normal(a, b, shape)
+
+
+def _target(raw, kind, out_shape, n, batched, line, fail):
+    """The loss target as N×K: class indices become one-hot rows."""
+    t = _array(raw, "target", line, fail)
+    if kind == "cross_entropy":
+        (classes,) = out_shape
+        per_sample = t.ndim == (1 if batched else 0)
+        if per_sample:  # class indices
+            idx = t.reshape(-1)
+            if batched and idx.shape[0] != n:
+                fail(line, f"the target has {idx.shape[0]} class indices for {n} samples")
+            if np.any(idx != np.round(idx)) or np.any(idx < 0) or np.any(idx >= classes):
+                fail(line, f"a class index must be a whole number from 0 to {classes - 1}")
+            return np.eye(classes)[idx.astype(int)]
+    want = (n,) + tuple(out_shape) if batched else tuple(out_shape)
+    if t.shape != want and not (not batched and t.size == np.prod(want) and t.ndim <= 1):
+        fail(line, f"the target is {_shape_text(t.shape)}, but the output is {_shape_text(want)}"
+                   + (" (a class index or one-hot vector per sample)" if kind == "cross_entropy"
+                      else ""))
+    t = t.reshape(want)
+    return t if batched else t[None]
+
+
+def _array(raw, what, line, fail):
+    """Nested lists of numbers (YAML text) → a float64 array, rectangular and finite."""
+    def conv(v):
+        if isinstance(v, list):
+            return [conv(x) for x in v]
+        if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+            fail(getattr(v, "line", line), f"{what} must hold numbers only")
+        try:
+            return float(v)
+        except (ValueError, OverflowError):
+            fail(line, f"{what} must hold numbers only, not {v!r}")
+
+    try:
+        a = np.array(conv(raw), dtype=np.float64)
+    except ValueError:
+        fail(line, f"{what} is ragged: every row must have the same length")
+    if not np.all(np.isfinite(a)):
+        fail(line, f"{what} must hold finite numbers")
+    return a
+
+
+def _integer(v, what, line, fail):
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        fail(line, f"{what} must be a whole number, not {v!r}")
+    if not np.isfinite(f) or f != int(f):
+        fail(line, f"{what} must be a whole number, not {v}")
+    return int(f)
+
+
+def _shape(raw, what, line, fail):
+    if not isinstance(raw, list) or not raw:
+        fail(line, f"{what} is a list of sizes, e.g. [1, 6, 6]")
+    dims = tuple(_integer(v, what, line, fail) for v in raw)
+    if any(d < 1 for d in dims):
+        fail(line, f"{what}: every size must be at least 1")
+    return dims
+
+
+def _shape_text(shape):
+    return "×".join(str(int(n)) for n in shape) if len(shape) else "a number"
