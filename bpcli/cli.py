@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import sys
 import time
 
 import click
 import numpy as np
-from rich.console import Console
+from rich.console import Console, Group
+from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__, explain, netfile, render
+from .layers import LayerNetwork
 from .netfile import NetError
 from .suggest import closest
 from .train import train as run_training
@@ -104,11 +107,11 @@ def _emit(fmt, table, doc):
         return
     console = _console()
     if console.is_terminal:
-        console.print(table())
+        console.print(table(console.width))
         return
     # Plain text: without the padding Rich adds to fill each table's width.
     with console.capture() as captured:
-        console.print(table())
+        console.print(table(console.width))
     click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
@@ -119,6 +122,11 @@ format_option = click.option(
 precision_option = click.option(
     "--precision", type=click.IntRange(0, 15), default=6, show_default=True, metavar="N",
     help="Decimals shown in tables (JSON always has full precision).")
+
+
+sample_option = click.option(
+    "--sample", type=click.IntRange(min=0), default=None, metavar="K",
+    help="For a batch: show sample K (default: every sample of a batch of up to 4, else 0).")
 
 
 def _common(f):
@@ -142,7 +150,8 @@ def main():
 
 @main.command()
 @_common
-def forward(net, fmt, precision):
+@sample_option
+def forward(net, fmt, precision, sample):
     """Run NET forward: every input, param, node and E, in evaluation order.
 
     \b
@@ -151,7 +160,12 @@ def forward(net, fmt, precision):
     """
     network = _load(net)
     trace = _run(network.build())
-    _emit(fmt, lambda: render.forward_table(network, trace, precision),
+    if isinstance(network, LayerNetwork):
+        sample = _check_sample(network, sample)
+        _emit(fmt, lambda width: render.forward_layers(network, trace, precision, width, sample),
+              lambda: render.forward_layers_json(network, trace))
+        return
+    _emit(fmt, lambda width: render.forward_table(network, trace, precision),
           lambda: render.forward_json(network, trace))
 
 
@@ -159,8 +173,10 @@ def forward(net, fmt, precision):
 @_common
 @click.option("--wrt", multiple=True, metavar="NAME",
               help="Break ∂E/∂NAME down path by path (repeatable; any param, input, target, "
-                   "node, or E).")
-def grad(net, fmt, precision, wrt):
+                   "node, or E). In a layer net: a tensor (conv1.weight) or one element "
+                   "('conv1.weight[0,0,1,1]', 'input[0,2,3]').")
+@sample_option
+def grad(net, fmt, precision, wrt, sample):
     """Run NET backward: ∂E/∂node for every node and ∂E/∂param for every param.
 
     With --wrt, the chain rule written out: one row per path from E down to NAME,
@@ -173,6 +189,9 @@ def grad(net, fmt, precision, wrt):
     """
     network = _load(net)
     graph = network.build()
+    if isinstance(network, LayerNetwork):
+        return _grad_layers(network, graph, fmt, precision, wrt, _check_sample(network, sample),
+                            net)
     for name in wrt:
         if name not in graph.index:
             where = "the default net" if net is None else net
@@ -184,18 +203,83 @@ def grad(net, fmt, precision, wrt):
     with np.errstate(all="ignore"):  # a factor may be nan where backward's was (see _run)
         chains = [explain.chain(network, trace, name) for name in dict.fromkeys(wrt)]
 
-    def tables():
+    def tables(width):
         if not chains:
             return render.grad_tables(network, trace, precision)
-        from rich.console import Group
-        from rich.text import Text
-
         parts = []
         for c in chains:
             parts += [render.chain_table(c, precision), Text()]
         return Group(*parts, Text(render.SIGN_NOTE, style="dim"))
 
     _emit(fmt, tables, lambda: render.grad_json(network, trace, chains))
+
+
+_ELEMENT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_]+)?)\s*(?:\[([^\]]*)\])?\s*$")
+
+
+def _parse_wrt(spec, network, graph, where):
+    """'conv1.weight[0,0,1,1]' → ("conv1.weight", (0, 0, 1, 1)); a bare name → (name, None)."""
+    m = _ELEMENT.match(spec)
+    names = [n for n in graph.names() if n not in ("target",)]
+    if not m or m.group(1) not in graph.index or m.group(1) == "target":
+        base = m.group(1) if m else spec
+        hint = closest(base, names)
+        fix = f"did you mean {hint!r}?" if hint else "names are " + ", ".join(names)
+        raise UserError(f"--wrt {spec}: no such name in {where}; {fix}")
+    name, raw = m.groups()
+    if raw is None:
+        return name, None
+    shape = network.display_shape(name) if name != "E" else ()
+    try:
+        index = tuple(int(v) for v in raw.split(","))
+    except ValueError:
+        raise UserError(f"--wrt {spec}: an index is whole numbers, like {name}[0,1]") from None
+    if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape)):
+        dims = ", ".join(f"0..{n - 1}" for n in shape)
+        raise UserError(f"--wrt {spec}: {name} is {render.shape_text(shape)}; "
+                        f"an element is {name}[{dims}]")
+    return name, index
+
+
+def _check_sample(network, sample):
+    if sample is None:
+        return None
+    n = network.input.shape[0]
+    if not network.batched:
+        raise UserError("--sample: this network's input is one sample, not a batch")
+    if sample >= n:
+        raise UserError(f"--sample {sample}: the batch has samples 0..{n - 1}")
+    return [sample]
+
+
+def _grad_layers(network, graph, fmt, precision, wrt, sample, net):
+    where = "the default net" if net is None else net
+    wanted = [_parse_wrt(spec, network, graph, where) for spec in dict.fromkeys(wrt)]
+    trace = _run(graph)
+    chains = []
+    for name, index in wanted:
+        if index is None:
+            chains.append((name, network.show(name, trace.grad(name))))
+        elif name == "E":
+            chains.append(("E", trace.grad("E")))
+        else:
+            chains.append(explain.element_chain(network, trace, name, index))
+
+    def tables(width):
+        if not chains:
+            return render.grad_layers(network, trace, precision, width, sample)
+        parts = []
+        for c in chains:
+            if isinstance(c, tuple):
+                name, value = c
+                parts += [Text.assemble((f"∂E/∂{name}", "bold"),
+                                        f" — {render.shape_text(np.shape(value))}"),
+                          render.tensor_block(name, value, precision, width), Text()]
+            else:
+                parts += [render.element_table(c, precision), Text()]
+        return Group(*parts)
+
+    _emit(fmt, tables, lambda: render.grad_layers_json(network, trace, chains))
 
 
 @main.command()
@@ -234,7 +318,7 @@ def train(net, fmt, precision, eta, steps, every, save):
         at = f"at step {bad}" if bad else "after the last step"
         _warn(f"E became {result.history[bad - 1] if bad else result.final_loss} {at}: "
               "training diverged; try a smaller --eta")
-    _emit(fmt, lambda: render.train_tables(network, result, every, precision),
+    _emit(fmt, lambda width: render.train_tables(network, result, every, precision),
           lambda: render.train_json(result))
     if save:
         if not all(np.all(np.isfinite(w)) for w in result.params.values()):

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .graph import LOSS
+from .explain import MAX_UNITS_JSON
 from .train import sample_steps
 
 SIGN_NOTE = ("Sign: E is the loss exactly as written in the file, and w ← w − η·∂E/∂w lowers it. "
@@ -23,7 +24,7 @@ SIGN_NOTE = ("Sign: E is the loss exactly as written in the file, and w ← w �
 def fmt(v, precision: int) -> str:
     """Fixed ``precision`` decimals, so a column's decimal points line up; tiny and
     huge magnitudes in scientific notation with as many significant digits."""
-    v = float(v)
+    v = float(v) + 0.0  # + 0.0 turns −0 into 0
     if not math.isfinite(v):
         return str(v)
     a = abs(v)
@@ -183,3 +184,236 @@ def train_json(result):
     return {"history": [{"step": k, "loss": plain(e)} for k, e in enumerate(result.history, 1)],
             "final_loss": plain(result.final_loss),
             "params": {name: plain(v) for name, v in result.params.items()}}
+
+
+# ------------------------------------------------------------------ layer networks
+
+def _pair_text(p):
+    return str(p[0]) if p[0] == p[1] else f"{p[0]}×{p[1]}"
+
+
+def _layer_text(layer, kernel=None):
+    a = layer.attrs
+    if layer.type == "conv2d":
+        return (f"conv2d {layer.shape[0]}@{kernel[0]}×{kernel[1]}, stride {_pair_text(a['stride'])}, "
+                f"padding {_pair_text(a['padding'])}")
+    if layer.type in ("maxpool", "meanpool"):
+        return f"{layer.type} {'×'.join(map(str, a['size']))}, stride {_pair_text(a['stride'])}"
+    if layer.type == "dense":
+        return f"dense, {layer.shape[0]} units"
+    if layer.type == "relu":
+        return f"relu, ReLU'(0) = {a.get('grad_at_zero', 1)}"
+    return layer.type
+
+
+def _describe(net, layer):
+    kernel = net.params[layer.params[0]].shape[2:] if layer.type == "conv2d" else None
+    return _layer_text(layer, kernel)
+
+
+def shape_text(shape):
+    return "×".join(map(str, shape)) if len(shape) else "scalar"
+
+
+def _samples(net, sample):
+    n = net.input.shape[0]
+    if not net.batched:
+        return [None]
+    if sample is not None:
+        return [sample]
+    return list(range(n)) if n <= 4 else [0]
+
+
+def tensor_block(label, value, precision, width):
+    """A tensor as grids: 2-D maps as a table each (one per leading index), vectors wrapped."""
+    value = np.asarray(value, dtype=np.float64)
+    if value.ndim == 0:
+        return Text(fmt(value, precision))
+    cell = len(fmt(-1.0, precision)) + 2
+    if value.ndim == 1:
+        per_row = max(1, min(10, (width - 8) // cell))
+        t = Table(box=None, pad_edge=False, show_header=value.size > per_row or True,
+                  header_style="dim")
+        t.add_column("", style="dim", justify="right")
+        for k in range(min(per_row, value.size)):
+            t.add_column(f"+{k}" if value.size > per_row else str(k), justify="right")
+        for start in range(0, value.size, per_row):
+            chunk = value[start:start + per_row]
+            t.add_row(str(start) if value.size > per_row else "",
+                      *(fmt(v, precision) for v in chunk))
+        return t
+    if value.shape[-1] * cell + 6 > width:
+        return Text(f"{shape_text(value.shape)} values: min {fmt(value.min(), precision)}, "
+                    f"max {fmt(value.max(), precision)}, mean {fmt(value.mean(), precision)} "
+                    "(too wide to show; --format json has every value)", style="italic")
+    parts = []
+    for lead in np.ndindex(value.shape[:-2]):
+        grid = value[lead]
+        t = Table(box=None, pad_edge=False, header_style="dim")
+        t.add_column("", style="dim", justify="right")
+        for j in range(grid.shape[1]):
+            t.add_column(str(j), justify="right")
+        for i, row in enumerate(grid):
+            t.add_row(str(i), *(fmt(v, precision) for v in row))
+        if lead:
+            parts.append(Text(f"{label}[{','.join(map(str, lead))},:,:]", style="dim"))
+        parts.append(t)
+    return Group(*parts)
+
+
+def _shown(net, name, value, sample):
+    """(label suffix, value) pairs for one tensor: per chosen sample of a batch."""
+    value = np.asarray(value)
+    if name in net.params or not net.batched:
+        return [(name, net.show(name, value))]
+    return [(f"{name}[{n}]", value[n]) for n in sample]
+
+
+def forward_layers(net, trace, precision, width, sample=None):
+    samples = _samples(net, sample)
+    parts = [Text(f"{_title(net)} — forward pass", style="bold")]
+    if net.batched and len(samples) < net.input.shape[0]:
+        parts.append(Text(f"a batch of {net.input.shape[0]}: showing sample "
+                          f"{', '.join(map(str, samples))} (--sample K for another)", style="dim"))
+
+    def block(name, what):
+        shape = shape_text(net.display_shape(name))
+        parts.append(Text.assemble((name, "bold"), f" — {what} → {shape}"))
+        for label, v in _shown(net, name, trace.value(name), samples):
+            if label != name:
+                parts.append(Text(f"sample {label}", style="dim"))
+            parts.append(tensor_block(label, v, precision, width))
+        parts.append(Text())
+
+    block("input", "input")
+    for layer in net.layers:
+        for p in layer.params:
+            block(p, "param")
+        block(layer.name, _describe(net, layer))
+    parts.append(Text.assemble(("E", "bold"), f" = {net.loss_text} = ",
+                               (fmt(trace.loss, precision), "bold")))
+    return Group(*parts)
+
+
+def grad_layers(net, trace, precision, width, sample=None):
+    samples = _samples(net, sample)
+    parts = [Text(f"{_title(net)} — backward pass, ∂E/∂ in the order completed", style="bold")]
+
+    def block(name, what):
+        shape = shape_text(net.display_shape(name))
+        parts.append(Text.assemble(("∂E/∂" + name, "bold"), f" — {what} → {shape}"))
+        for label, v in _shown(net, name, trace.grad(name), samples):
+            if label != name:
+                parts.append(Text(f"sample {label}", style="dim"))
+            parts.append(tensor_block(label, v, precision, width))
+        parts.append(Text())
+
+    parts.append(Text.assemble(("∂E/∂E", "bold"), " = 1"))
+    parts.append(Text())
+    for k, layer in reversed(list(enumerate(net.layers))):
+        block(layer.name, _describe(net, layer))
+        if layer.type == "softmax":
+            parts += softmax_parts(net, trace, k, precision, samples)
+        for p in reversed(layer.params):
+            block(p, "param")
+    block("input", "input")
+    return Group(*parts)
+
+
+def softmax_parts(net, trace, k, precision, samples):
+    """The Jacobian ∂a_j/∂z_i = a_j(δ_ij − a_i) of a softmax layer, and its product with ∂E/∂a."""
+    from .layer_ops import softmax_jacobian
+
+    layer = net.layers[k]
+    z_name = net.layers[k - 1].name if k else "input"
+    a_all, da_all = np.asarray(trace.value(layer.name)), np.asarray(trace.grad(layer.name))
+    dz_all = np.asarray(trace.grad(z_name))
+    parts = []
+    for n in (samples if net.batched else [0]):
+        a, da, dz = a_all[n], da_all[n], dz_all[n]
+        j = softmax_jacobian(a)
+        t = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        t.add_column("∂a_j/∂z_i")
+        for i in range(a.size):
+            t.add_column(f"z{i}", justify="right")
+        t.add_column("∂E/∂a_j", justify="right")
+        for r in range(a.size):
+            t.add_row(f"a{r}", *(fmt(v, precision) for v in j[r]), fmt(da[r], precision))
+        t.add_section()
+        t.add_row(Text("∂E/∂z_i", style="bold"), *(fmt(v, precision) for v in dz), "")
+        sample_note = f" (sample {n})" if net.batched else ""
+        parts += [Text(f"softmax Jacobian of {layer.name}{sample_note}: ∂a_j/∂z_i = a_j(δ_ij − a_i); "
+                       f"∂E/∂z_i = Σ_j ∂E/∂a_j · ∂a_j/∂z_i", style="dim"), t]
+        if net.loss_type == "cross_entropy" and k == len(net.layers) - 1:
+            y = net.target[n]
+            scale = net.input.shape[0]
+            expect = (a - y) / scale
+            ok = np.allclose(expect, dz, rtol=1e-9, atol=1e-12)
+            mark = "[green]✓ equal[/]" if ok else "[red bold]✗ NOT equal[/]"
+            what = "a − y" if scale == 1 else f"(a − y)/N, N = {scale}"
+            parts.append(Text.from_markup(
+                f"with cross-entropy, {escape(what)} = "
+                f"[{', '.join(fmt(v, precision) for v in expect)}]   {mark} to ∂E/∂z"))
+        parts.append(Text())
+    return parts
+
+
+def element_table(c, precision):
+    n = len(c.units)
+    shown = c.units[:MAX_SHOWN]
+    t = _table(("unit fed", f"∂unit/∂{c.wrt} is"), ("value", "∂E/∂unit", "product"))
+    for u in shown:
+        _row(t, u.unit, u.why, fmt(u.factor, precision), fmt(u.grad, precision),
+             fmt(u.product, precision))
+    _row(t, Text(f"Σ over {n} unit{'s' if n != 1 else ''}", style="bold"), "", "", "",
+         Text(fmt(c.total, precision), style="bold"))
+    parts = [t]
+    if n > len(shown):
+        parts.append(Text(f"… {n - len(shown)} more units not listed (largest |product| first); "
+                          "the sum covers all.", style="dim"))
+    mark = "[green]✓ equal[/]" if c.agrees else "[red bold]✗ NOT equal[/]"
+    parts.append(Text.from_markup(f"backward pass: ∂E/∂{escape(c.wrt)} = "
+                                  f"{fmt(c.backward, precision)}   {mark} to the sum"))
+    return _titled(f"∂E/∂{c.wrt} — it feeds {n} unit{'s' if n != 1 else ''} of {c.consumer}",
+                   *parts)
+
+
+MAX_SHOWN = 12
+
+
+def forward_layers_json(net, trace):
+    values = {name: plain(net.show(name, trace.value(name))) for name, _, _ in net.leaves()}
+    values.update({l.name: plain(net.show(l.name, trace.value(l.name))) for l in net.layers})
+    shapes = {name: list(net.display_shape(name)) for name in values}
+    return {"values": values, "shapes": shapes, "loss": plain(trace.loss)}
+
+
+def grad_layers_json(net, trace, chains=()):
+    doc = {"loss": plain(trace.loss),
+           "grads": {p: plain(trace.grad(p)) for p in net.params},
+           "node_grads": {name: plain(net.show(name, trace.grad(name)))
+                          for name in ["input"] + [l.name for l in net.layers]}}
+    from .layer_ops import softmax_jacobian
+
+    jac = {}
+    for layer in net.layers:
+        if layer.type == "softmax":
+            a = np.asarray(trace.value(layer.name))
+            js = np.stack([softmax_jacobian(row) for row in a])
+            jac[layer.name] = plain(js if net.batched else js[0])
+    if jac:
+        doc["softmax_jacobians"] = jac
+    if chains:
+        doc["chain"] = {}
+        for c in chains:
+            if isinstance(c, tuple):  # a whole tensor
+                name, value = c
+                doc["chain"][name] = {"value": plain(value)}
+                continue
+            doc["chain"][c.wrt] = {
+                "value": plain(c.backward), "sum_over_units": plain(c.total),
+                "consumer": c.consumer, "unit_count": len(c.units),
+                "units": [{"unit": u.unit, "factor": plain(u.factor), "why": u.why,
+                           "grad": plain(u.grad), "product": plain(u.product)}
+                          for u in c.units[:MAX_UNITS_JSON]]}
+    return doc
