@@ -409,11 +409,12 @@ def _init(raw, shape, seed, line, fail):
     if not isinstance(raw, _Map) or len([k for k in raw if k != "seed"]) != 1:
         fail(line, "init is {uniform: [low, high]} or {normal: [mean, std]}, with an optional seed")
     kind = next(k for k in raw if k != "seed")
+    where = raw.lines.get(kind, line)
     if kind not in ("uniform", "normal"):
-        fail(raw.lines[kind], f"unknown init {kind!r}; use uniform: [low, high] or normal: [mean, std]")
-    args = _array(raw[kind], f"init {kind}", raw.lines[kind], fail)
+        fail(where, f"unknown init {kind!r}; use uniform: [low, high] or normal: [mean, std]")
+    args = _array(raw[kind], f"init {kind}", where, fail)
     if args.shape != (2,):
-        fail(raw.lines[kind], f"init {kind} takes two numbers, e.g. {kind}: [-1, 1]")
+        fail(where, f"init {kind} takes two numbers, e.g. {kind}: [-1, 1]")
     rng = np.random.default_rng(_integer(raw.get("seed", seed), "init seed",
                                          raw.lines.get("seed", line), fail))
     a, b = args

@@ -80,7 +80,7 @@ class _Map(dict):
     """A YAML mapping that remembers the line of each key (1-based)."""
 
     line = 0
-    lines: dict
+    lines: dict = {}  # (each loaded mapping gets its own; this default serves built ones)
 
 
 class _Loader(yaml.SafeLoader):

@@ -170,13 +170,23 @@ def train_tables(net, result, every, precision):
         _row(losses, str(k), fmt(h[k - 1], precision))
     losses.add_section()
     _row(losses, "final", Text(fmt(result.final_loss, precision), style="bold"))
+    title = f"{_title(net)} — training, η = {result.eta:g}, {result.steps} steps"
+    note = Text("E at step k: the loss of step k's forward pass, before its update. "
+                "final: E with the final params.", style="dim")
+    tensors = any(np.ndim(w) for w in result.params.values())
+    if tensors:  # a tensor's change in one number: its norm (every value is in --format json)
+        params = _table(("param", "shape"), ("‖initial‖", "‖final‖", "‖Δ‖"))
+        for name, w in result.params.items():
+            w0 = result.initial[name]
+            _row(params, name, shape_text(np.shape(w)), fmt(np.linalg.norm(w0), precision),
+                 fmt(np.linalg.norm(w), precision), fmt(np.linalg.norm(w - w0), precision))
+        pnote = Text("‖·‖: the Euclidean norm of all of a tensor's values; "
+                     "--save or --format json gives them all.", style="dim")
+        return Group(_titled(title, losses, note), Text(), _titled("params", params, pnote))
     params = _table(("param",), ("initial", "final", "Δ"))
     for name, w in result.params.items():
         w0 = result.initial[name]
         _row(params, name, fmt(w0, precision), fmt(w, precision), fmt(w - w0, precision))
-    title = f"{_title(net)} — training, η = {result.eta:g}, {result.steps} steps"
-    note = Text("E at step k: the loss of step k's forward pass, before its update. "
-                "final: E with the final params.", style="dim")
     return Group(_titled(title, losses, note), Text(), _titled("params", params))
 
 

@@ -17,6 +17,7 @@ from bpcli.train import train
 from conftest import assert_close_rel, central_diff, loss_as_function_of
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+EQUATION_CONFIGS = sorted(p.name for p in CONFIGS.glob("*.yaml") if "layers:" not in p.read_text())
 
 
 def sigma(z):
@@ -89,7 +90,7 @@ def test_a_name_used_twice_in_one_expression():
 
 
 
-@pytest.mark.parametrize("config", sorted(p.name for p in CONFIGS.glob("*.yaml")))
+@pytest.mark.parametrize("config", EQUATION_CONFIGS)
 def test_every_config_gradient_matches_central_differences(config):
     net = netfile.load(str(CONFIGS / config))
     trace = net.build().run()
@@ -98,7 +99,7 @@ def test_every_config_gradient_matches_central_differences(config):
         assert_close_rel(trace.grad(name), numeric, rtol=1e-7, atol=1e-11)
 
 
-@pytest.mark.parametrize("config", sorted(p.name for p in CONFIGS.glob("*.yaml")))
+@pytest.mark.parametrize("config", EQUATION_CONFIGS)
 def test_sum_over_paths_equals_backward_for_every_name(config):
     net = netfile.load(str(CONFIGS / config))
     trace = net.build().run()
