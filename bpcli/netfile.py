@@ -10,7 +10,7 @@ from importlib import resources
 import numpy as np
 import yaml
 
-from .expr import Expr, ExprError, names, parse
+from .expr import Expr, ExprError, evaluate, names, parse
 from .graph import LEAF_KINDS, LOSS, Graph
 from .ops import FUNCTIONS
 from .suggest import closest
@@ -59,18 +59,22 @@ class Network:
 
     def with_params(self, params) -> "Network":
         new = Network(**{**self.__dict__})
-        new.params = {k: np.float64(params[k]) for k in self.params}
+        new.params = {k: _value(params[k]) for k in self.params}
         return new
 
     def to_yaml(self, header: str = "") -> str:
+        def plain(v):
+            return np.asarray(v).tolist()  # a float, or nested lists of them
+
         doc = {"name": self.name,
-               "inputs": {k: float(v) for k, v in self.inputs.items()},
-               "params": {k: float(v) for k, v in self.params.items()},
-               "targets": {k: float(v) for k, v in self.targets.items()},
+               "inputs": {k: plain(v) for k, v in self.inputs.items()},
+               "params": {k: plain(v) for k, v in self.params.items()},
+               "targets": {k: plain(v) for k, v in self.targets.items()},
                "nodes": {k: text for k, (text, _) in self.nodes.items()},
                "loss": self.loss[0]}
         doc = {k: v for k, v in doc.items() if v or k in REQUIRED}
-        body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+        body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100,
+                              default_flow_style=None)
         return header + body
 
 
@@ -263,7 +267,12 @@ def _equations(doc, path) -> Network:
         for name, raw in m.items():
             line = m.lines[name]
             _check_name(name, line, defined, fail)
-            values[name] = _number(raw, f"{kind} {name!r}", line, fail)
+            if isinstance(raw, list):  # a vector (or matrix) for softmax, sum, ...
+                from .layers import _array
+
+                values[name] = _array(raw, f"{kind} {name!r}", line, fail)
+            else:
+                values[name] = _number(raw, f"{kind} {name!r}", line, fail)
             defined[name] = line
         sections[section] = values
 
@@ -286,11 +295,36 @@ def _equations(doc, path) -> Network:
     loss_line = doc.lines["loss"]
     loss = _expression(doc["loss"], "loss", loss_line, fail)
     _check_uses(loss[1], "loss", loss_line, defined, {}, fail)
+    _check_shapes(sections, nodes, loss, defined, loss_line, fail)
 
     lines = dict(defined)
     lines[LOSS] = loss_line
     return Network(title, sections["inputs"], sections["params"], sections["targets"],
                    nodes, loss, path, lines)
+
+
+def _check_shapes(sections, nodes, loss, lines, loss_line, fail):
+    """With vectors about, evaluate once to find mismatched shapes and a loss that is
+    not one number, each at its line (scalars only: nothing to check)."""
+    env = {k: v for s in sections.values() for k, v in s.items()}
+    if all(np.ndim(v) == 0 for v in env.values()):
+        return
+    with np.errstate(all="ignore"):
+        for name, (text, e) in [*nodes.items(), (LOSS, loss)]:
+            line = loss_line if name == LOSS else lines[name]
+            try:
+                env[name] = evaluate(e, env)
+            except ValueError as err:
+                fail(line, f"{'the loss' if name == LOSS else repr(name)}: shapes do not match "
+                           f"in {text!r} ({str(err).split(':')[-1].strip()})")
+    if np.ndim(env[LOSS]) != 0:
+        fail(loss_line, f"the loss must be one number, but it is {np.shape(env[LOSS])}; "
+                        "wrap it in sum(...) or mean(...)")
+
+
+def _value(v):
+    v = np.asarray(v, dtype=np.float64)
+    return v if v.ndim else np.float64(v)
 
 
 def _check_name(name, line, defined, fail):

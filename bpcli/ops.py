@@ -268,6 +268,31 @@ register("sqrt", sqrt_forward, sqrt_backward, lambda out, x: (1 / (2 * out),), 1
          doc="square root; local derivative 1/(2f)", public=True)
 
 
+def sum_forward(x):
+    return np.sum(x), np.shape(x)
+
+
+def sum_backward(dout, cache):
+    return (np.broadcast_to(dout, cache).copy() if cache else dout,)
+
+
+register("sum", sum_forward, sum_backward, lambda out, x: (1,), 1,
+         doc="the sum of a vector's entries (a number: itself)", public=True)
+
+
+def mean_forward(x):
+    return np.mean(x), np.shape(x)
+
+
+def mean_backward(dout, cache):
+    n = int(np.prod(cache)) if cache else 1
+    return (np.broadcast_to(dout / n, cache).copy() if cache else dout,)
+
+
+register("mean", mean_forward, mean_backward, lambda out, x: (1,), 1,
+         doc="the mean of a vector's entries (a number: itself)", public=True)
+
+
 def _fn(name, *args):
     # Late import: expr imports this module for the registry.
     from .expr import call
@@ -275,5 +300,8 @@ def _fn(name, *args):
     return call(name, *args)
 
 
-# The tensor ops of layer networks register themselves into the same table.
+# The tensor ops of layer networks register themselves into the same table; softmax
+# serves equation nets too, on a vector.
 from . import layer_ops  # noqa: E402,F401
+
+FUNCTIONS["softmax"] = "softmax of a vector, e^z / Σe^z (its Jacobian: a_j(δ_ij − a_i))"

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from .graph import LOSS
 from .explain import MAX_UNITS_JSON
+from .expr import Call, Name
 from .train import sample_steps
 
 SIGN_NOTE = ("Sign: E is the loss exactly as written in the file, and w ← w − η·∂E/∂w lowers it. "
@@ -23,7 +24,10 @@ SIGN_NOTE = ("Sign: E is the loss exactly as written in the file, and w ← w �
 
 def fmt(v, precision: int) -> str:
     """Fixed ``precision`` decimals, so a column's decimal points line up; tiny and
-    huge magnitudes in scientific notation with as many significant digits."""
+    huge magnitudes in scientific notation with as many significant digits.  A vector
+    (an equation net's softmax) prints as [a, b, c]."""
+    if np.ndim(v):
+        return "[" + ", ".join(fmt(x, precision) for x in np.asarray(v)) + "]"
     v = float(v) + 0.0  # + 0.0 turns −0 into 0
     if not math.isfinite(v):
         return str(v)
@@ -102,8 +106,16 @@ def grad_tables(net, trace, precision):
     params = _table(("param",), ("value", "∂E/∂param"))
     for name in net.params:
         _row(params, name, fmt(trace.value(name), precision), fmt(trace.grad(name), precision))
-    return Group(_titled(f"{_title(net)} — backward pass, ∂E/∂node in the order completed", nodes),
-                 Text(), _titled("∂E/∂param", params))
+    parts = [_titled(f"{_title(net)} — backward pass, ∂E/∂node in the order completed", nodes),
+             Text(), _titled("∂E/∂param", params)]
+    for name, (_, e) in net.nodes.items():
+        if isinstance(e, Call) and e.op == "softmax" and isinstance(e.args[0], Name):
+            z = e.args[0].id
+            parts += [Text(), Text(f"softmax Jacobian of {name} = softmax({z}): {JACOBIAN_NOTE}",
+                                   style="dim"),
+                      jacobian_table(np.asarray(trace.value(name)), np.asarray(trace.grad(name)),
+                                     np.asarray(trace.grad(z)), precision)]
+    return Group(*parts)
 
 
 def chain_table(c, precision):
@@ -330,6 +342,26 @@ def grad_layers(net, trace, precision, width, sample=None):
     return Group(*parts)
 
 
+def jacobian_table(a, da, dz, precision):
+    """∂a_j/∂z_i = a_j(δ_ij − a_i), row j, column i; then ∂E/∂a_j beside it and ∂E/∂z_i under it."""
+    from .layer_ops import softmax_jacobian
+
+    j = softmax_jacobian(a)
+    t = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    t.add_column("∂a_j/∂z_i")
+    for i in range(a.size):
+        t.add_column(f"z{i}", justify="right")
+    t.add_column("∂E/∂a_j", justify="right")
+    for r in range(a.size):
+        t.add_row(f"a{r}", *(fmt(v, precision) for v in j[r]), fmt(da[r], precision))
+    t.add_section()
+    t.add_row(Text("∂E/∂z_i", style="bold"), *(fmt(v, precision) for v in dz), "")
+    return t
+
+
+JACOBIAN_NOTE = "∂a_j/∂z_i = a_j(δ_ij − a_i); ∂E/∂z_i = Σ_j ∂E/∂a_j · ∂a_j/∂z_i"
+
+
 def softmax_parts(net, trace, k, precision, samples):
     """The Jacobian ∂a_j/∂z_i = a_j(δ_ij − a_i) of a softmax layer, and its product with ∂E/∂a."""
     from .layer_ops import softmax_jacobian
@@ -341,19 +373,10 @@ def softmax_parts(net, trace, k, precision, samples):
     parts = []
     for n in (samples if net.batched else [0]):
         a, da, dz = a_all[n], da_all[n], dz_all[n]
-        j = softmax_jacobian(a)
-        t = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-        t.add_column("∂a_j/∂z_i")
-        for i in range(a.size):
-            t.add_column(f"z{i}", justify="right")
-        t.add_column("∂E/∂a_j", justify="right")
-        for r in range(a.size):
-            t.add_row(f"a{r}", *(fmt(v, precision) for v in j[r]), fmt(da[r], precision))
-        t.add_section()
-        t.add_row(Text("∂E/∂z_i", style="bold"), *(fmt(v, precision) for v in dz), "")
+        t = jacobian_table(a, da, dz, precision)
         sample_note = f" (sample {n})" if net.batched else ""
-        parts += [Text(f"softmax Jacobian of {layer.name}{sample_note}: ∂a_j/∂z_i = a_j(δ_ij − a_i); "
-                       f"∂E/∂z_i = Σ_j ∂E/∂a_j · ∂a_j/∂z_i", style="dim"), t]
+        parts += [Text(f"softmax Jacobian of {layer.name}{sample_note}: {JACOBIAN_NOTE}",
+                       style="dim"), t]
         if net.loss_type == "cross_entropy" and k == len(net.layers) - 1:
             y = net.target[n]
             scale = net.input.shape[0]

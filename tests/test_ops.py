@@ -31,6 +31,8 @@ DOMAINS = {
     "exp": [(-3, 3)],
     "log": [(0.2, 5)],
     "sqrt": [(0.2, 5)],
+    "sum": [(-3, 3)],
+    "mean": [(-3, 3)],
 }
 # Ops whose input(s) the graph never differentiates (constant exponent): FD does not apply.
 CONSTANT_INPUTS = {"powc": {1}}

@@ -18,6 +18,8 @@ from conftest import assert_close_rel, central_diff, loss_as_function_of
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 EQUATION_CONFIGS = sorted(p.name for p in CONFIGS.glob("*.yaml") if "layers:" not in p.read_text())
+SCALAR_CONFIGS = [c for c in EQUATION_CONFIGS  # paths of numbers (vectors have Jacobians)
+                  if all(np.ndim(v) == 0 for _, _, v in netfile.load(str(CONFIGS / c)).leaves())]
 
 
 def sigma(z):
@@ -99,7 +101,7 @@ def test_every_config_gradient_matches_central_differences(config):
         assert_close_rel(trace.grad(name), numeric, rtol=1e-7, atol=1e-11)
 
 
-@pytest.mark.parametrize("config", EQUATION_CONFIGS)
+@pytest.mark.parametrize("config", SCALAR_CONFIGS)
 def test_sum_over_paths_equals_backward_for_every_name(config):
     net = netfile.load(str(CONFIGS / config))
     trace = net.build().run()
@@ -120,6 +122,25 @@ def test_grad_wrt_w1_has_the_notes_two_paths(seed):
         "fO1 − y1", "fO1·(1 − fO1)", "w3", "fH1·(1 − fH1)", "x"]
     _, _, grads = seed_by_hand(**SEED)
     assert c.total == pytest.approx(grads["w1"], rel=1e-12)
+
+
+def test_seed_softmax_example_as_equations():
+    """Seed note §7 with a vector param: ∂E/∂z = a − y = [0.0900, −0.7553, 0.6652]."""
+    net = netfile.load(str(CONFIGS / "softmax-equations.yaml"))
+    trace = net.build().run()
+    np.testing.assert_allclose(trace.grad("z"), [0.0900, -0.7553, 0.6652], atol=5e-5)
+    np.testing.assert_allclose(trace.grad("z"), trace.value("a") - [0, 1, 0], rtol=1e-12)
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("params: {z: [1, 2]}\ntargets: {y: [1, 2, 3]}\nnodes:\n  d: z - y\nloss: sum(d)\n", 4,
+     "'d': shapes do not match in 'z - y'"),
+    ("params: {z: [1, 2]}\nloss: softmax(z)\n", 2, "the loss must be one number, but it is (2,)"),
+])
+def test_vector_shape_mistakes(text, line, message):
+    with pytest.raises(netfile.NetError) as e:
+        netfile.loads(text, "v.yaml")
+    assert e.value.line == line and message in str(e.value)
 
 
 def test_mazur_published_forward_and_gradients():
