@@ -43,6 +43,8 @@ class Layer:
     attrs: dict = field(default_factory=dict)  # op settings: stride, padding, size
     params: tuple[str, ...] = ()  # "conv1.weight", "conv1.bias"
     shape: tuple = ()  # output shape of one sample
+    in_shape: tuple = ()  # input shape of one sample
+    kernel: tuple = ()  # conv2d: kh, kw
 
     @property
     def op(self):
@@ -277,7 +279,7 @@ def _layer(raw, k, shape, counters, params, seed, fail):
     if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
         fail(raw.lines.get("name", line), f"layer {k}: {name!r} is not a valid name; use letters, "
                                           "digits and _ (like conv1)")
-    layer = Layer(kind, name, line, raw)
+    layer = Layer(kind, name, line, raw, in_shape=tuple(int(n) for n in shape))
     what = f"layer {k} ({kind} {name})"
 
     def setting(key, default=None, positive=True, pair=False):
@@ -319,6 +321,7 @@ def _layer(raw, k, shape, counters, params, seed, fail):
         wshape = (filters, c, kh, kw)
         params_ = _weights(raw, name, wshape, (filters,), c * kh * kw, seed + k, what, fail)
         layer.attrs = {"stride": (sh, sw), "padding": (ph, pw)}
+        layer.kernel = (kh, kw)
         out = (filters, (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1)
     elif kind in ("maxpool", "meanpool"):
         c, h, w = shape
@@ -329,9 +332,8 @@ def _layer(raw, k, shape, counters, params, seed, fail):
         (kh, kw), (sh, sw) = size, _as_pair(stride)
         if kh > h or kw > w:
             fail(line, f"{what}: the {kh}×{kw} window is larger than its {h}×{w} input")
-        if (h - kh) % sh or (w - kw) % sw:
-            fail(line, f"{what}: {kh}×{kw} windows at stride {sh}×{sw} do not fit a {h}×{w} input "
-                       "exactly (rows or columns would be left over); change size or stride")
+        # Windows that would run past the edge are dropped, as in PyTorch: the rows and
+        # columns they leave over get no gradient (forward says so, see unused()).
         layer.attrs = {"size": (kh, kw), "stride": (sh, sw)}
         params_ = {}
         out = (c, (h - kh) // sh + 1, (w - kw) // sw + 1)
@@ -364,6 +366,21 @@ def _layer(raw, k, shape, counters, params, seed, fail):
     params.update(params_)
     layer.shape = tuple(int(n) for n in out)
     return layer, layer.shape
+
+
+def unused(layer, in_shape):
+    """(rows, columns) of a conv or pool input that no window reaches (stride leftovers)."""
+    if layer.type not in ("conv2d", "maxpool", "meanpool"):
+        return 0, 0
+    h, w = in_shape[1:]
+    (sh, sw) = layer.attrs["stride"]
+    ph, pw = layer.attrs.get("padding", (0, 0))
+    oh, ow = layer.shape[1:]
+    kh = layer.attrs["size"][0] if "size" in layer.attrs else None
+    kw = layer.attrs["size"][1] if "size" in layer.attrs else None
+    if kh is None:
+        kh, kw = layer.kernel
+    return h + 2 * ph - ((oh - 1) * sh + kh), w + 2 * pw - ((ow - 1) * sw + kw)
 
 
 def _as_pair(v):

@@ -229,8 +229,14 @@ def _layer_text(layer, kernel=None):
 
 
 def _describe(net, layer):
+    from .layers import unused
+
     kernel = net.params[layer.params[0]].shape[2:] if layer.type == "conv2d" else None
-    return _layer_text(layer, kernel)
+    text = _layer_text(layer, kernel)
+    rows, cols = unused(layer, layer.in_shape)
+    if rows or cols:
+        text += f" (no window reaches its input's last {rows} row(s), {cols} column(s))"
+    return text
 
 
 def shape_text(shape):
