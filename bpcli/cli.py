@@ -264,7 +264,7 @@ def _check_sample(network, sample):
         raise UserError("--sample: this network's input is one sample, not a batch")
     if sample >= n:
         raise UserError(f"--sample {sample}: the batch has samples 0..{n - 1}")
-    return [sample]
+    return sample
 
 
 def _grad_layers(network, graph, fmt, precision, wrt, sample, net):

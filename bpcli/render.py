@@ -273,7 +273,7 @@ def tensor_block(label, value, precision, width):
     if value.shape[-1] * cell + 6 > width:
         return Text(f"{shape_text(value.shape)} values: min {fmt(value.min(), precision)}, "
                     f"max {fmt(value.max(), precision)}, mean {fmt(value.mean(), precision)} "
-                    "(too wide to show; --format json has every value)", style="italic")
+                    "(too wide; --format json has all)", style="italic")
     parts = []
     for lead in np.ndindex(value.shape[:-2]):
         grid = value[lead]

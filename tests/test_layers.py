@@ -380,3 +380,25 @@ def test_bad_layer_nets_are_one_line_errors(tmp_path, case):
     r = run("forward", str(path), code=2)
     assert r.stderr.startswith(f"Error: {path}:{line}: "), r.stderr
     assert message in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_big_maps_are_summarised_and_long_vectors_wrapped(tmp_path):
+    out = run("forward", str(CONFIGS / BIG)).stdout
+    assert "a batch of 64: showing sample 0 (--sample K for another)" in out
+    assert "28×28 values: min" in out and "(too wide; --format json has all)" in out
+    f = tmp_path / "long.yaml"
+    f.write_text("input: [1, 2]\nlayers:\n  - {type: dense, units: 25, init: {uniform: [0, 1]}}\n"
+                 "loss: {type: mse, target: " + str([0] * 25) + "}\n")
+    lines = run("forward", str(f)).stdout.splitlines()
+    block = lines[lines.index(next(l for l in lines if l.startswith("fc1 — dense"))) + 1:][:5]
+    # 100 columns hold 8 entries of 11 characters beside the row label: rows of 8
+    assert [row.split()[0] for row in block[1:5]] == ["0", "8", "16", "24"]
+
+
+def test_sample_option_picks_one_sample_of_a_batch():
+    out = run("forward", str(CONFIGS / BIG), "--sample", "5").stdout
+    assert "showing sample 5" in out and "sample input[5]" in out
+    r = run("forward", str(CONFIGS / BIG), "--sample", "64", code=2)
+    assert "the batch has samples 0..63" in r.stderr
+    r = run("forward", str(CONFIGS / "mixed-small.yaml"), "--sample", "0", code=2)
+    assert "one sample, not a batch" in r.stderr
