@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from . import __version__, explain, netfile, render
 from .layers import LayerNetwork
 from .netfile import NetError
-from .suggest import closest
+from .suggest import did_you_mean
 from .train import train as run_training
 
 
@@ -196,9 +196,7 @@ def grad(net, fmt, precision, wrt, sample):
     for name in wrt:
         if name not in graph.index:
             where = "the default net" if net is None else net
-            hint = closest(name, graph.names())
-            fix = (f"did you mean {hint!r}?" if hint else
-                   "names are " + ", ".join(graph.names()))
+            fix = did_you_mean(name, graph.names(), "names")
             raise UserError(f"--wrt {name}: no such name in {where}; {fix}")
     trace = _run(graph)
     if wrt and any(np.ndim(v) for v in trace.vals):
@@ -238,8 +236,7 @@ def _parse_wrt(spec, network, graph, where):
     names = [n for n in graph.names() if n not in ("target",)]
     if not m or m.group(1) not in graph.index or m.group(1) == "target":
         base = m.group(1) if m else spec
-        hint = closest(base, names)
-        fix = f"did you mean {hint!r}?" if hint else "names are " + ", ".join(names)
+        fix = did_you_mean(base, names, "names")
         raise UserError(f"--wrt {spec}: no such name in {where}; {fix}")
     name, raw = m.groups()
     if raw is None:

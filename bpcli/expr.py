@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .ops import FUNCTIONS, OPS
-from .suggest import closest
+from .suggest import did_you_mean
 
 
 class ExprError(ValueError):
@@ -419,9 +419,7 @@ class _Parser:
         if kind == "name":
             if self.peek()[:2] == ("op", "("):
                 if value not in FUNCTIONS:
-                    hint = closest(value, FUNCTIONS)
-                    fix = (f"did you mean {hint!r}?" if hint else
-                           "functions are " + ", ".join(FUNCTIONS))
+                    fix = did_you_mean(value, FUNCTIONS, "functions")
                     raise ExprError(f"unknown function {value!r}", pos, fix)
                 self.take()
                 arg = self.expr()

@@ -15,7 +15,7 @@ import numpy as np
 import yaml
 
 from .graph import LOSS, Graph
-from .suggest import closest
+from .suggest import did_you_mean
 
 SECTIONS = ("name", "input", "layers", "loss", "seed")
 LAYER_KEYS = {
@@ -163,8 +163,7 @@ def from_doc(doc, path) -> LayerNetwork:
 
     for key in doc:
         if key not in SECTIONS:
-            hint = closest(str(key), SECTIONS)
-            fix = f"did you mean {hint!r}?" if hint else "sections are " + ", ".join(SECTIONS)
+            fix = did_you_mean(key, SECTIONS, "sections")
             fail(doc.lines[key], f"unknown section {key!r} in a layer network; {fix}")
     for key in ("input", "layers", "loss"):
         if key not in doc:
@@ -209,8 +208,7 @@ def from_doc(doc, path) -> LayerNetwork:
             fail(loss.lines[key], f"unknown loss setting {key!r}; a loss has type and target")
     kind = loss.get("type")
     if kind not in LOSSES:
-        hint = closest(str(kind), LOSSES)
-        fix = f"did you mean {hint!r}?" if hint else "losses are " + ", ".join(LOSSES)
+        fix = did_you_mean(kind, LOSSES, "losses")
         fail(loss.lines.get("type", loss_line), f"unknown loss type {kind!r}; {fix}")
     if "target" not in loss:
         fail(loss_line, "the loss needs a target: a class index, a vector, or one per sample")
@@ -265,8 +263,7 @@ def _layer(raw, k, shape, counters, params, seed, fail):
     line = raw.line
     kind = raw.get("type")
     if kind not in LAYER_KEYS:
-        hint = closest(str(kind), LAYER_KEYS)
-        fix = f"did you mean {hint!r}?" if hint else "types are " + ", ".join(LAYER_KEYS)
+        fix = did_you_mean(kind, LAYER_KEYS, "types")
         fail(raw.lines.get("type", line), f"layer {k}: unknown type {kind!r}; {fix}")
     for key in raw:
         if key not in ("type", "name") + LAYER_KEYS[kind]:

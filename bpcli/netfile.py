@@ -13,7 +13,7 @@ import yaml
 from .expr import Expr, ExprError, evaluate, names, parse
 from .graph import LEAF_KINDS, LOSS, Graph
 from .ops import FUNCTIONS
-from .suggest import closest
+from .suggest import did_you_mean
 
 DEFAULT_SOURCE = "default.yaml"
 SECTIONS = ("name", "inputs", "params", "targets", "nodes", "loss")
@@ -232,10 +232,8 @@ def _equations(doc, path) -> Network:
 
     for key in doc:
         if key not in SECTIONS:
-            hint = closest(str(key), SECTIONS)
-            fix = (f"did you mean {hint!r}?" if hint else
-                   f"if it is a node, indent it under 'nodes:'; sections are "
-                   + ", ".join(SECTIONS))
+            fix = did_you_mean(key, SECTIONS, "if it is a node, indent it under 'nodes:'; "
+                                              "sections are " + ", ".join(SECTIONS))
             fail(doc.lines[key], f"unknown section {key!r}; {fix}")
     # A section indented under another one reads as a name there: say so before
     # calling the section missing.
@@ -384,9 +382,8 @@ def _check_uses(e, what, line, defined, later, fail):
         if name in later:
             fail(line, f"{what} uses {name!r} before it is defined (line {later[name]}); "
                        f"move {name!r} above it")
-        hint = closest(name, list(defined))
-        fix = (f"did you mean {hint!r}?" if hint else
-               "define it under inputs, params or targets, or as an earlier node")
+        fix = did_you_mean(name, list(defined),
+                           "define it under inputs, params or targets, or as an earlier node")
         fail(line, f"{what} uses unknown name {name!r}; {fix}")
 
 

@@ -12,3 +12,14 @@ def closest(word, choices, cutoff=0.5):
             return c
     hint = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
     return hint[0] if hint else None
+
+
+def did_you_mean(word, choices, otherwise):
+    """'did you mean 'x'?' for the closest choice, else ``otherwise`` (text, or a noun such
+    as "sections", which lists the choices: "sections are a, b, c")."""
+    hint = closest(word, choices)
+    if hint:
+        return f"did you mean {hint!r}?"
+    if " " not in otherwise:
+        return f"{otherwise} are " + ", ".join(map(str, choices))
+    return otherwise
