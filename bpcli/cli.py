@@ -218,7 +218,7 @@ def grad(net, fmt, precision, wrt, sample):
 
     def tables(width):
         if not chains:
-            return render.grad_tables(network, trace, precision)
+            return render.grad_tables(network, trace, precision, width)
         parts = []
         for c in chains:
             parts += [render.chain_table(c, precision), Text()]
@@ -258,6 +258,8 @@ def _check_sample(network, sample):
         return None
     n = network.input.shape[0]
     if not network.batched:
+        if sample == 0:
+            return None  # the one sample there is
         raise UserError("--sample: this network's input is one sample, not a batch")
     if sample >= n:
         raise UserError(f"--sample {sample}: the batch has samples 0..{n - 1}")

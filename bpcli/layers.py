@@ -215,6 +215,11 @@ def from_doc(doc, path) -> LayerNetwork:
     target = _target(loss["target"], kind, shape, x.shape[0], batched,
                      loss.lines["target"], fail)
     fused = kind == "cross_entropy" and layers[-1].type != "softmax"
+    earlier = [l for l in layers if l.type == "softmax"]
+    if fused and earlier:
+        fail(earlier[-1].line, f"{earlier[-1].name} is a softmax, but layers follow it, and "
+                               "cross_entropy from the last layer applies softmax again; make "
+                               "the softmax the last layer")
     if kind == "cross_entropy" and len(shape) != 1:
         fail(loss_line, f"cross_entropy needs a vector of class scores, but the last layer gives "
                         f"{_shape_text(shape)}; add flatten and dense")
@@ -251,7 +256,9 @@ def _input(raw, line, image, seed, fail):
     else:
         x = _array(raw, "input", line, fail)
         doc = x.tolist()
-    want = "H×W, C×H×W or N×C×H×W (a batch)" if image else "a vector, or N vectors (a batch)"
+    want = ("H×W, C×H×W or N×C×H×W (a batch)" if image else
+            "a vector, or N vectors (a batch); for images, begin with conv2d or a pool, or "
+            "put {type: flatten} before dense")
     if x.ndim not in ((2, 3, 4) if image else (1, 2)):
         fail(line, f"the input is {x.ndim}-dimensional; this network takes {want}")
     return x, doc
@@ -328,7 +335,8 @@ def _layer(raw, k, shape, counters, params, seed, fail):
         stride = setting("stride", size, pair=True)
         (kh, kw), (sh, sw) = size, _as_pair(stride)
         if kh > h or kw > w:
-            fail(line, f"{what}: the {kh}×{kw} window is larger than its {h}×{w} input")
+            fail(line, f"{what}: the {kh}×{kw} window is larger than its {h}×{w} input; "
+                       "use a smaller size")
         # Windows that would run past the edge are dropped, as in PyTorch: the rows and
         # columns they leave over get no gradient (forward says so, see unused()).
         layer.attrs = {"size": (kh, kw), "stride": (sh, sw)}
@@ -438,6 +446,12 @@ def _init(raw, shape, seed, line, fail):
 def _target(raw, kind, out_shape, n, batched, line, fail):
     """The loss target as N×K: class indices become one-hot rows."""
     t = _array(raw, "target", line, fail)
+    per = tuple(out_shape)
+    if kind != "cross_entropy" and t.ndim == (1 if batched else 0) and per != (1,) and per != ():
+        example = [0] * int(np.prod(per))
+        example[:1] = [1]
+        fail(line, f"{kind} compares the output with a target of the same shape: "
+                   f"{_count(per)} per sample, e.g. {example}; class indices are for cross_entropy")
     if kind == "cross_entropy":
         (classes,) = out_shape
         per_sample = t.ndim == (1 if batched else 0)
@@ -450,7 +464,7 @@ def _target(raw, kind, out_shape, n, batched, line, fail):
             return np.eye(classes)[idx.astype(int)]
     want = (n,) + tuple(out_shape) if batched else tuple(out_shape)
     if t.shape != want and not (not batched and t.size == np.prod(want) and t.ndim <= 1):
-        fail(line, f"the target is {_shape_text(t.shape)}, but the output is {_shape_text(want)}"
+        fail(line, f"the target has {_count(t.shape)}, but the output has {_count(want)}"
                    + (" (a class index or one-hot vector per sample)" if kind == "cross_entropy"
                       else ""))
     t = t.reshape(want)
@@ -472,10 +486,24 @@ def _array(raw, what, line, fail):
     try:
         a = np.array(conv(raw), dtype=np.float64)
     except ValueError:
-        fail(line, f"{what} is ragged: every row must have the same length")
+        fail(_ragged_line(raw, line), f"{what} is ragged: every row must have the same length")
     if not np.all(np.isfinite(a)):
         fail(line, f"{what} must hold finite numbers")
     return a
+
+
+def _ragged_line(raw, line):
+    """The line of the first list whose length differs from its siblings'."""
+    if isinstance(raw, list) and raw and all(isinstance(r, list) for r in raw):
+        lengths = [len(r) for r in raw]
+        for r in raw:
+            if len(r) != max(set(lengths), key=lengths.count):
+                return getattr(r, "line", line) or line
+        for r in raw:
+            inner = _ragged_line(r, None)
+            if inner:
+                return inner
+    return line
 
 
 def _integer(v, what, line, fail):
@@ -495,6 +523,13 @@ def _shape(raw, what, line, fail):
     if any(d < 1 for d in dims):
         fail(line, f"{what}: every size must be at least 1")
     return dims
+
+
+def _count(shape):
+    """'3 values' for a vector, '2×3 values' for more."""
+    if len(shape) == 0:
+        return "one value"
+    return f"{_shape_text(shape)} values"
 
 
 def _shape_text(shape):

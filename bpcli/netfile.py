@@ -13,7 +13,7 @@ import yaml
 from .expr import Expr, ExprError, evaluate, names, parse
 from .graph import LEAF_KINDS, LOSS, Graph
 from .ops import FUNCTIONS
-from .suggest import did_you_mean
+from .suggest import closest, did_you_mean
 
 DEFAULT_SOURCE = "default.yaml"
 SECTIONS = ("name", "inputs", "params", "targets", "nodes", "loss")
@@ -219,7 +219,9 @@ def default_text() -> str:
 def loads(text: str, path: str = "<string>"):
     """A Network (equations) or a LayerNetwork (a `layers:` list), checked."""
     doc = _read_yaml(text, path)
-    if "layers" in doc:
+    # A layer net by its sections, even with "layers" misspelt (then from_doc says so).
+    if any(k in ("layers", "input") or (isinstance(k, str) and closest(k, ["layers"], 0.8))
+           for k in doc):
         from .layers import from_doc
 
         return from_doc(doc, path)

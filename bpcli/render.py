@@ -41,7 +41,7 @@ def plain(v):
     """A JSON-ready number (or nested lists of them): full float64, null for nan/inf."""
     if isinstance(v, np.ndarray) and v.ndim:
         return [plain(x) for x in v]
-    v = float(v)
+    v = float(v) + 0.0  # no −0 in JSON
     return v if math.isfinite(v) else None
 
 
@@ -93,7 +93,7 @@ def forward_json(net, trace):
 
 # ------------------------------------------------------------------ grad
 
-def grad_tables(net, trace, precision):
+def grad_tables(net, trace, precision, width=100):
     nodes = _table(("name", "expression"), ("value", "∂E/∂name"))
     _row(nodes, LOSS, net.loss[0], fmt(trace.loss, precision), fmt(1.0, precision))
     for name in reversed(list(net.nodes)):
@@ -111,10 +111,10 @@ def grad_tables(net, trace, precision):
     for name, (_, e) in net.nodes.items():
         if isinstance(e, Call) and e.op == "softmax" and isinstance(e.args[0], Name):
             z = e.args[0].id
-            parts += [Text(), Text(f"softmax Jacobian of {name} = softmax({z}): {JACOBIAN_NOTE}",
-                                   style="dim"),
+            parts += [Text(), Text(f"softmax Jacobian of {name} = softmax({z})", style="bold"),
+                      Text(JACOBIAN_NOTE, style="dim"),
                       jacobian_table(np.asarray(trace.value(name)), np.asarray(trace.grad(name)),
-                                     np.asarray(trace.grad(z)), precision)]
+                                     np.asarray(trace.grad(z)), precision, width)]
     return Group(*parts)
 
 
@@ -235,7 +235,7 @@ def _describe(net, layer):
     text = _layer_text(layer, kernel)
     rows, cols = unused(layer, layer.in_shape)
     if rows or cols:
-        text += f" (no window reaches its input's last {rows} row(s), {cols} column(s))"
+        text += f" ({rows} row(s), {cols} column(s) of its input unused)"
     return text
 
 
@@ -252,65 +252,78 @@ def _samples(net, sample):
     return list(range(n)) if n <= 4 else [0]
 
 
-def tensor_block(label, value, precision, width):
-    """A tensor as grids: 2-D maps as a table each (one per leading index), vectors wrapped."""
+def _per_row(cells, width, label_width):
+    """How many cells of this width fit beside a row label (2 spaces between)."""
+    cell = max(len(c) for c in cells) + 2
+    return max(1, (width - label_width - 2) // cell)
+
+
+def tensor_block(label, value, precision, width, lead=()):
+    """A tensor as grids: 2-D maps as a table each (one per leading index), vectors wrapped.
+
+    ``lead``: indices already taken (a batch's sample), for the grid labels.  Cells are
+    never cut: rows hold as many numbers as fit, and a map too wide for one is summarised."""
     value = np.asarray(value, dtype=np.float64)
     if value.ndim == 0:
         return Text(fmt(value, precision))
-    cell = len(fmt(-1.0, precision)) + 2
+    texts = [fmt(v, precision) for v in value.ravel()]
     if value.ndim == 1:
-        per_row = max(1, min(10, (width - 8) // cell))
-        t = Table(box=None, pad_edge=False, show_header=value.size > per_row or True,
-                  header_style="dim")
+        per_row = min(10, _per_row(texts, width, len(str(value.size))))
+        wrapped = value.size > per_row
+        t = Table(box=None, pad_edge=False, header_style="dim")
         t.add_column("", style="dim", justify="right")
         for k in range(min(per_row, value.size)):
-            t.add_column(f"+{k}" if value.size > per_row else str(k), justify="right")
+            t.add_column(f"+{k}" if wrapped else str(k), justify="right", no_wrap=True)
         for start in range(0, value.size, per_row):
-            chunk = value[start:start + per_row]
-            t.add_row(str(start) if value.size > per_row else "",
-                      *(fmt(v, precision) for v in chunk))
+            t.add_row(str(start) if wrapped else "", *texts[start:start + per_row])
         return t
-    if value.shape[-1] * cell + 6 > width:
+    if _per_row(texts, width, len(str(value.shape[-2]))) < value.shape[-1]:
         return Text(f"{shape_text(value.shape)} values: min {fmt(value.min(), precision)}, "
                     f"max {fmt(value.max(), precision)}, mean {fmt(value.mean(), precision)} "
                     "(too wide; --format json has all)", style="italic")
     parts = []
-    for lead in np.ndindex(value.shape[:-2]):
-        grid = value[lead]
+    for index in np.ndindex(value.shape[:-2]):
+        grid = value[index]
         t = Table(box=None, pad_edge=False, header_style="dim")
         t.add_column("", style="dim", justify="right")
         for j in range(grid.shape[1]):
-            t.add_column(str(j), justify="right")
+            t.add_column(str(j), justify="right", no_wrap=True)
         for i, row in enumerate(grid):
             t.add_row(str(i), *(fmt(v, precision) for v in row))
-        if lead:
-            parts.append(Text(f"{label}[{','.join(map(str, lead))},:,:]", style="dim"))
+        at = (*lead, *index)
+        if at:
+            parts.append(Text(f"{label}[{','.join(map(str, at))},:,:]", style="dim"))
         parts.append(t)
     return Group(*parts)
 
 
 def _shown(net, name, value, sample):
-    """(label suffix, value) pairs for one tensor: per chosen sample of a batch."""
+    """(leading index, value) pairs for one tensor: per chosen sample of a batch."""
     value = np.asarray(value)
     if name in net.params or not net.batched:
-        return [(name, net.show(name, value))]
-    return [(f"{name}[{n}]", value[n]) for n in sample]
+        return [((), net.show(name, value))]
+    return [((n,), value[n]) for n in sample]
+
+
+def _batch_note(net, samples):
+    if net.batched and len(samples) < net.input.shape[0]:
+        return [Text(f"a batch of {net.input.shape[0]}: showing sample "
+                     f"{', '.join(map(str, samples))} (--sample K for another)", style="dim")]
+    return []
 
 
 def forward_layers(net, trace, precision, width, sample=None):
     samples = _samples(net, sample)
     parts = [Text(f"{_title(net)} — forward pass", style="bold")]
-    if net.batched and len(samples) < net.input.shape[0]:
-        parts.append(Text(f"a batch of {net.input.shape[0]}: showing sample "
-                          f"{', '.join(map(str, samples))} (--sample K for another)", style="dim"))
+    parts += _batch_note(net, samples)
 
     def block(name, what):
         shape = shape_text(net.display_shape(name))
         parts.append(Text.assemble((name, "bold"), f" — {what} → {shape}"))
-        for label, v in _shown(net, name, trace.value(name), samples):
-            if label != name:
-                parts.append(Text(f"sample {label}", style="dim"))
-            parts.append(tensor_block(label, v, precision, width))
+        for lead, v in _shown(net, name, trace.value(name), samples):
+            if lead and np.ndim(v) < 2:
+                parts.append(Text(f"sample {lead[0]}", style="dim"))
+            parts.append(tensor_block(name, v, precision, width, lead))
         parts.append(Text())
 
     block("input", "input")
@@ -326,14 +339,15 @@ def forward_layers(net, trace, precision, width, sample=None):
 def grad_layers(net, trace, precision, width, sample=None):
     samples = _samples(net, sample)
     parts = [Text(f"{_title(net)} — backward pass, ∂E/∂ in the order completed", style="bold")]
+    parts += _batch_note(net, samples)
 
     def block(name, what):
         shape = shape_text(net.display_shape(name))
         parts.append(Text.assemble(("∂E/∂" + name, "bold"), f" — {what} → {shape}"))
-        for label, v in _shown(net, name, trace.grad(name), samples):
-            if label != name:
-                parts.append(Text(f"sample {label}", style="dim"))
-            parts.append(tensor_block(label, v, precision, width))
+        for lead, v in _shown(net, name, trace.grad(name), samples):
+            if lead and np.ndim(v) < 2:
+                parts.append(Text(f"sample {lead[0]}", style="dim"))
+            parts.append(tensor_block(name, v, precision, width, lead))
         parts.append(Text())
 
     parts.append(Text.assemble(("∂E/∂E", "bold"), " = 1"))
@@ -341,34 +355,45 @@ def grad_layers(net, trace, precision, width, sample=None):
     for k, layer in reversed(list(enumerate(net.layers))):
         block(layer.name, _describe(net, layer))
         if layer.type == "softmax":
-            parts += softmax_parts(net, trace, k, precision, samples)
+            parts += softmax_parts(net, trace, k, precision, samples, width)
         for p in reversed(layer.params):
             block(p, "param")
     block("input", "input")
     return Group(*parts)
 
 
-def jacobian_table(a, da, dz, precision):
+def jacobian_table(a, da, dz, precision, width=100):
     """∂a_j/∂z_i = a_j(δ_ij − a_i), row j, column i; then ∂E/∂a_j beside it and ∂E/∂z_i under it."""
     from .layer_ops import softmax_jacobian
 
     j = softmax_jacobian(a)
-    t = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    t.add_column("∂a_j/∂z_i")
-    for i in range(a.size):
-        t.add_column(f"z{i}", justify="right")
-    t.add_column("∂E/∂a_j", justify="right")
-    for r in range(a.size):
-        t.add_row(f"a{r}", *(fmt(v, precision) for v in j[r]), fmt(da[r], precision))
-    t.add_section()
-    t.add_row(Text("∂E/∂z_i", style="bold"), *(fmt(v, precision) for v in dz), "")
-    return t
+    texts = [fmt(v, precision) for v in (*j.ravel(), *da, *dz)]
+    # as many z columns as fit beside the row labels and the ∂E/∂a_j column: never cut a cell
+    per = max(1, min(a.size, _per_row(texts, width - 12, 9)))
+    blocks = []
+    for start in range(0, a.size, per):
+        cols = range(start, min(start + per, a.size))
+        last = cols[-1] == a.size - 1
+        t = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        t.add_column("∂a_j/∂z_i", no_wrap=True)
+        for i in cols:
+            t.add_column(f"z{i}", justify="right", no_wrap=True)
+        if last:
+            t.add_column("∂E/∂a_j", justify="right", no_wrap=True)
+        for r in range(a.size):
+            t.add_row(f"a{r}", *(fmt(j[r, i], precision) for i in cols),
+                      *([fmt(da[r], precision)] if last else []))
+        t.add_section()
+        t.add_row(Text("∂E/∂z_i", style="bold"), *(fmt(dz[i], precision) for i in cols),
+                  *([""] if last else []))
+        blocks += [t, Text()] if not last else [t]
+    return Group(*blocks)
 
 
-JACOBIAN_NOTE = "∂a_j/∂z_i = a_j(δ_ij − a_i); ∂E/∂z_i = Σ_j ∂E/∂a_j · ∂a_j/∂z_i"
+JACOBIAN_NOTE = "∂a_j/∂z_i = a_j(δ_ij − a_i);  ∂E/∂z_i = Σ_j ∂E/∂a_j · ∂a_j/∂z_i"
 
 
-def softmax_parts(net, trace, k, precision, samples):
+def softmax_parts(net, trace, k, precision, samples, width=100):
     """The Jacobian ∂a_j/∂z_i = a_j(δ_ij − a_i) of a softmax layer, and its product with ∂E/∂a."""
     from .layer_ops import softmax_jacobian
 
@@ -379,19 +404,19 @@ def softmax_parts(net, trace, k, precision, samples):
     parts = []
     for n in (samples if net.batched else [0]):
         a, da, dz = a_all[n], da_all[n], dz_all[n]
-        t = jacobian_table(a, da, dz, precision)
+        t = jacobian_table(a, da, dz, precision, width)
         sample_note = f" (sample {n})" if net.batched else ""
-        parts += [Text(f"softmax Jacobian of {layer.name}{sample_note}: {JACOBIAN_NOTE}",
-                       style="dim"), t]
+        parts += [Text(f"softmax Jacobian of {layer.name}{sample_note}", style="bold"),
+                  Text(JACOBIAN_NOTE, style="dim"), t]
         if net.loss_type == "cross_entropy" and k == len(net.layers) - 1:
             y = net.target[n]
             scale = net.input.shape[0]
             expect = (a - y) / scale
             ok = np.allclose(expect, dz, rtol=1e-9, atol=1e-12)
             mark = "[green]✓ equal[/]" if ok else "[red bold]✗ NOT equal[/]"
-            what = "a − y" if scale == 1 else f"(a − y)/N, N = {scale}"
+            what = "a − y =" if scale == 1 else f"(a − y)/N with N = {scale}:"
             parts.append(Text.from_markup(
-                f"with cross-entropy, {escape(what)} = "
+                f"with cross-entropy, {escape(what)} "
                 f"[{', '.join(fmt(v, precision) for v in expect)}]   {mark} to ∂E/∂z"))
         parts.append(Text())
     return parts
@@ -399,6 +424,10 @@ def softmax_parts(net, trace, k, precision, samples):
 
 def element_table(c, precision):
     n = len(c.units)
+    if n == 0:
+        return _titled(f"∂E/∂{c.wrt} — it feeds no unit of {c.consumer}",
+                       Text(f"no unit of {c.consumer} uses it (no window reaches it), "
+                            f"so ∂E/∂{c.wrt} = {fmt(c.backward, precision)}"))
     shown = c.units[:MAX_SHOWN]
     t = _table(("unit fed", f"∂unit/∂{c.wrt} is"), ("value", "∂E/∂unit", "product"))
     for u in shown:

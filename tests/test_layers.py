@@ -228,8 +228,9 @@ def test_pool_leftovers_are_dropped_as_in_pytorch_and_said(tmp_path):
     f = tmp_path / "leftover.yaml"
     f.write_text(text)
     out = run("forward", str(f)).stdout
-    assert "pool1 — maxpool 2×2, stride 2 (no window reaches its input's last 1 row(s), " \
-           "1 column(s)) → 1×2×2" in out
+    assert "pool1 — maxpool 2×2, stride 2 (1 row(s), 1 column(s) of its input unused) → 1×2×2" in out
+    r = run("grad", str(f), "--wrt", "input[0,4,4]")
+    assert "no unit of pool1 uses it (no window reaches it), so ∂E/∂input[0,4,4] = 0" in r.stdout
 
 
 def test_default_names_and_pytorch_layouts():
@@ -362,7 +363,19 @@ BAD_SHAPES = {
                         3, "unknown setting 'unit'; it takes name, units, weight, bias, init"),
     "target shape": ("input: [1, 2]\nlayers:\n  - {type: dense, units: 2}\n"
                      "loss: {type: half_sse, target: [1, 2, 3]}\n", 4,
-                     "the target is 3, but the output is 2"),
+                     "the target has 3 values, but the output has 2 values"),
+    "class index for half_sse": ("input: [1, 2]\nlayers:\n  - {type: dense, units: 4}\n"
+                                 "loss: {type: half_sse, target: 2}\n", 4,
+                                 "half_sse compares the output with a target of the same shape: "
+                                 "4 values per sample, e.g. [1, 0, 0, 0]"),
+    "softmax then more": ("input: [1, 2]\nlayers:\n  - {type: dense, units: 2}\n  - {type: softmax}\n"
+                          "  - {type: relu}\nloss: {type: cross_entropy, target: 0}\n", 4,
+                          "softmax1 is a softmax, but layers follow it"),
+    "ragged row": ("input:\n  - [1, 2]\n  - [3, 4]\n  - [5]\nlayers:\n  - {type: conv2d, filters: 1, "
+                   "kernel: 1}\nloss: {type: mse, target: 0}\n", 4, "input is ragged"),
+    "misspelt layers": ("input: [1]\nlayer:\n  - {type: dense, units: 1}\n"
+                        "loss: {type: mse, target: [0]}\n", 2, "unknown section 'layer' in a layer "
+                        "network; did you mean 'layers'?"),
     "unknown loss": ("input: [1]\nlayers:\n  - {type: dense, units: 1}\nloss: {type: mae, target: [0]}\n",
                      4, "unknown loss type 'mae'"),
     "non-number": ("input: [1, x]\nlayers:\n  - {type: dense, units: 1}\nloss: {type: mse, target: [0]}\n",
@@ -390,15 +403,19 @@ def test_big_maps_are_summarised_and_long_vectors_wrapped(tmp_path):
     f.write_text("input: [1, 2]\nlayers:\n  - {type: dense, units: 25, init: {uniform: [0, 1]}}\n"
                  "loss: {type: mse, target: " + str([0] * 25) + "}\n")
     lines = run("forward", str(f)).stdout.splitlines()
-    block = lines[lines.index(next(l for l in lines if l.startswith("fc1 — dense"))) + 1:][:5]
-    # 100 columns hold 8 entries of 11 characters beside the row label: rows of 8
-    assert [row.split()[0] for row in block[1:5]] == ["0", "8", "16", "24"]
+    block = lines[lines.index(next(l for l in lines if l.startswith("fc1 — dense"))) + 1:]
+    block = block[1:block.index("")]
+    starts = [int(row.split()[0]) for row in block]
+    assert len(starts) >= 3 and starts == list(range(0, 25, starts[1]))  # rows of equal length
+    assert sum(len(row.split()) - 1 for row in block) == 25
+    assert max(map(len, lines)) <= 100
 
 
 def test_sample_option_picks_one_sample_of_a_batch():
     out = run("forward", str(CONFIGS / BIG), "--sample", "5").stdout
-    assert "showing sample 5" in out and "sample input[5]" in out
+    assert "showing sample 5" in out and "pool2[5,15,:,:]" in out  # as --wrt would index it
     r = run("forward", str(CONFIGS / BIG), "--sample", "64", code=2)
     assert "the batch has samples 0..63" in r.stderr
-    r = run("forward", str(CONFIGS / "mixed-small.yaml"), "--sample", "0", code=2)
+    run("forward", str(CONFIGS / "mixed-small.yaml"), "--sample", "0")  # the one sample there is
+    r = run("forward", str(CONFIGS / "mixed-small.yaml"), "--sample", "1", code=2)
     assert "one sample, not a batch" in r.stderr
