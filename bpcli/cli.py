@@ -174,8 +174,8 @@ def forward(net, fmt, precision, sample):
 @_common
 @click.option("--wrt", multiple=True, metavar="NAME",
               help="Break ∂E/∂NAME down path by path (repeatable; any param, input, target, "
-                   "node, or E). In a layer net: a tensor (conv1.weight) or one element "
-                   "('conv1.weight[0,0,1,1]', 'input[0,2,3]').")
+                   "node, or E). In a layer net: input, a param or a layer, whole (conv1.weight) "
+                   "or one element ('conv1.weight[0,0,1,1]', 'input[0,2,3]').")
 @sample_option
 def grad(net, fmt, precision, wrt, sample):
     """Run NET backward: ∂E/∂node for every node and ∂E/∂param for every param.
@@ -234,14 +234,19 @@ def _parse_wrt(spec, network, graph, where):
     """'conv1.weight[0,0,1,1]' → ("conv1.weight", (0, 0, 1, 1)); a bare name → (name, None)."""
     m = _ELEMENT.match(spec)
     names = [n for n in graph.names() if n not in ("target",)]
-    if not m or m.group(1) not in graph.index or m.group(1) == "target":
+    if m and m.group(1) == "target":
+        raise UserError(f"--wrt {spec}: the target is a constant of the loss; --wrt takes the "
+                        "input, a param, a layer or E")
+    if not m or m.group(1) not in graph.index:
         base = m.group(1) if m else spec
         fix = did_you_mean(base, names, "names")
         raise UserError(f"--wrt {spec}: no such name in {where}; {fix}")
     name, raw = m.groups()
     if raw is None:
         return name, None
-    shape = network.display_shape(name) if name != "E" else ()
+    if name == "E":
+        raise UserError(f"--wrt {spec}: E is one number; write --wrt E")
+    shape = network.display_shape(name)
     try:
         index = tuple(int(v) for v in raw.split(","))
     except ValueError:

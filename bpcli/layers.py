@@ -32,6 +32,7 @@ LAYER_KEYS = {
 DEFAULT_NAME = {"conv2d": "conv", "dense": "fc", "maxpool": "pool", "meanpool": "pool"}
 LOSSES = ("cross_entropy", "half_sse", "mse")
 IMAGE_LAYERS = ("conv2d", "maxpool", "meanpool")
+MAX_VALUES = 50_000_000  # per tensor: 400 MB of float64; bpcli is for nets a person can follow
 
 
 @dataclass
@@ -171,7 +172,7 @@ def from_doc(doc, path) -> LayerNetwork:
     title = doc.get("name", "")
     if not isinstance(title, str):
         fail(doc.lines["name"], "'name' must be text")
-    seed = _integer(doc.get("seed", 0), "seed", doc.lines.get("seed"), fail)
+    seed = _integer(doc.get("seed", 0), "seed", doc.lines.get("seed"), fail, minimum=0)
 
     raw_layers = doc["layers"]
     if not isinstance(raw_layers, list) or not raw_layers:
@@ -191,7 +192,7 @@ def from_doc(doc, path) -> LayerNetwork:
         line = getattr(raw, "line", doc.lines["layers"])
         if not isinstance(raw, _Map):
             fail(line, f"layer {k} must be a mapping such as {{type: relu}}")
-        layer, shape = _layer(raw, k, shape, counters, params, seed, fail)
+        layer, shape = _layer(raw, k, shape, counters, params, seed, fail, x.shape[0])
         if layer.name in lines or layer.name in ("input", "target", LOSS):
             fail(layer.line, f"layer name {layer.name!r} is used twice; rename one")
         lines[layer.name] = layer.line
@@ -212,6 +213,12 @@ def from_doc(doc, path) -> LayerNetwork:
         fail(loss.lines.get("type", loss_line), f"unknown loss type {kind!r}; {fix}")
     if "target" not in loss:
         fail(loss_line, "the loss needs a target: a class index, a vector, or one per sample")
+    if kind == "cross_entropy" and len(shape) != 1:
+        fail(loss_line, f"cross_entropy needs a vector of class scores, but the last layer gives "
+                        f"{_shape_text(shape)}; add flatten and dense")
+    if kind == "cross_entropy" and shape[0] < 2:
+        fail(loss_line, "cross_entropy needs at least 2 classes; the last layer gives 1 (E would "
+                        "be 0 whatever the weights): use half_sse or mse for one output")
     target = _target(loss["target"], kind, shape, x.shape[0], batched,
                      loss.lines["target"], fail)
     fused = kind == "cross_entropy" and layers[-1].type != "softmax"
@@ -220,9 +227,6 @@ def from_doc(doc, path) -> LayerNetwork:
         fail(earlier[-1].line, f"{earlier[-1].name} is a softmax, but layers follow it, and "
                                "cross_entropy from the last layer applies softmax again; make "
                                "the softmax the last layer")
-    if kind == "cross_entropy" and len(shape) != 1:
-        fail(loss_line, f"cross_entropy needs a vector of class scores, but the last layer gives "
-                        f"{_shape_text(shape)}; add flatten and dense")
     lines[LOSS] = loss_line
     lines["target"] = loss.lines["target"]
     return LayerNetwork(title, path, x, batched, layers, kind, target, params, input_doc,
@@ -250,6 +254,7 @@ def _input(raw, line, image, seed, fail):
         if "shape" not in raw:
             fail(line, "a generated input needs a shape, e.g. {shape: [1, 6, 6], init: ...}")
         shape = _shape(raw["shape"], "input shape", raw.lines["shape"], fail)
+        _check_size(shape, "the input", raw.lines["shape"], fail)
         init = raw.get("init", _Map({"uniform": ["-1", "1"]}))
         x = _init(init, shape, seed, raw.lines.get("init", line), fail)
         doc = {"shape": list(shape), "init": _plain(init)}
@@ -264,7 +269,7 @@ def _input(raw, line, image, seed, fail):
     return x, doc
 
 
-def _layer(raw, k, shape, counters, params, seed, fail):
+def _layer(raw, k, shape, counters, params, seed, fail, batch=1):
     from .netfile import _Map
 
     line = raw.line
@@ -309,6 +314,9 @@ def _layer(raw, k, shape, counters, params, seed, fail):
         stride = setting("stride", 1, pair=True)
         padding = setting("padding", 0, positive=False, pair=True)
         weight = _param(raw, "weight", line, fail)
+        if weight is not None and weight.ndim != 4:
+            fail(raw.lines["weight"], f"{what}: weight must be filters × channels × kh × kw, "
+                                      f"not {_shape_text(weight.shape)}")
         if filters is None:
             if weight is None:
                 fail(line, f"{what} needs filters (how many), or a weight")
@@ -323,6 +331,7 @@ def _layer(raw, k, shape, counters, params, seed, fail):
             fail(line, f"{what}: the {kh}×{kw} kernel is larger than its {h}×{w} input"
                        + (f" padded by {ph}×{pw}" if ph or pw else "") + "; use a smaller kernel")
         wshape = (filters, c, kh, kw)
+        _check_size(wshape, f"{what}: the weight", line, fail)
         params_ = _weights(raw, name, wshape, (filters,), c * kh * kw, seed + k, what, fail)
         layer.attrs = {"stride": (sh, sw), "padding": (ph, pw)}
         layer.kernel = (kh, kw)
@@ -349,10 +358,14 @@ def _layer(raw, k, shape, counters, params, seed, fail):
         (d,) = shape
         units = setting("units")
         weight = _param(raw, "weight", line, fail)
+        if weight is not None and weight.ndim != 2:
+            fail(raw.lines["weight"], f"{what}: weight must be units × inputs, "
+                                      f"not {_shape_text(weight.shape)}")
         if units is None:
             if weight is None:
                 fail(line, f"{what} needs units (how many), or a weight")
             units = weight.shape[0]
+        _check_size((units, d), f"{what}: the weight", line, fail)
         params_ = _weights(raw, name, (units, d), (units,), d, seed + k, what, fail)
         out = (units,)
     else:
@@ -367,6 +380,7 @@ def _layer(raw, k, shape, counters, params, seed, fail):
                        "add flatten and dense before it")
         params_ = {}
         out = (int(np.prod(shape)),) if kind == "flatten" else shape
+    _check_size((batch, *out), f"{what}: its output", line, fail)
     layer.params = tuple(params_)
     params.update(params_)
     layer.shape = tuple(int(n) for n in out)
@@ -381,11 +395,14 @@ def unused(layer, in_shape):
     (sh, sw) = layer.attrs["stride"]
     ph, pw = layer.attrs.get("padding", (0, 0))
     oh, ow = layer.shape[1:]
-    kh = layer.attrs["size"][0] if "size" in layer.attrs else None
-    kw = layer.attrs["size"][1] if "size" in layer.attrs else None
-    if kh is None:
-        kh, kw = layer.kernel
-    return h + 2 * ph - ((oh - 1) * sh + kh), w + 2 * pw - ((ow - 1) * sw + kw)
+    kh, kw = layer.attrs["size"] if "size" in layer.attrs else layer.kernel
+
+    def uncovered(n, pad, k, s, o):  # input lines no window touches: leftovers, and gaps if s > k
+        starts = np.arange(o) * s - pad
+        covered = (np.arange(n)[:, None] >= starts) & (np.arange(n)[:, None] < starts + k)
+        return int((~covered.any(axis=1)).sum())
+
+    return uncovered(h, ph, kh, sh, oh), uncovered(w, pw, kw, sw, ow)
 
 
 def _as_pair(v):
@@ -438,8 +455,13 @@ def _init(raw, shape, seed, line, fail):
     if args.shape != (2,):
         fail(where, f"init {kind} takes two numbers, e.g. {kind}: [-1, 1]")
     rng = np.random.default_rng(_integer(raw.get("seed", seed), "init seed",
-                                         raw.lines.get("seed", line), fail))
+                                         raw.lines.get("seed", line), fail, minimum=0))
     a, b = args
+    if kind == "uniform" and not (a <= b and np.isfinite(float(b) - float(a))):
+        fail(where, f"init uniform: [low, high] needs low ≤ high, not [{a:g}, {b:g}]")
+    if kind == "normal" and b < 0:
+        fail(where, f"init normal: [mean, std] needs std ≥ 0, not {b:g}")
+    _check_size(shape, "the generated tensor", where, fail)
     return rng.uniform(a, b, shape) if kind == "uniform" else rng.normal(a, b, shape)
 
 
@@ -489,6 +511,8 @@ def _array(raw, what, line, fail):
         fail(_ragged_line(raw, line), f"{what} is ragged: every row must have the same length")
     if not np.all(np.isfinite(a)):
         fail(line, f"{what} must hold finite numbers")
+    if a.size == 0:
+        fail(line, f"{what} is empty; it needs numbers")
     return a
 
 
@@ -506,14 +530,22 @@ def _ragged_line(raw, line):
     return line
 
 
-def _integer(v, what, line, fail):
+def _integer(v, what, line, fail, minimum=None):
     try:
         f = float(v)
     except (TypeError, ValueError):
         fail(line, f"{what} must be a whole number, not {v!r}")
     if not np.isfinite(f) or f != int(f):
         fail(line, f"{what} must be a whole number, not {v}")
+    if minimum is not None and f < minimum:
+        fail(line, f"{what} must be at least {minimum}, not {int(f)}")
     return int(f)
+
+
+def _check_size(shape, what, line, fail):
+    if int(np.prod([float(n) for n in shape])) > MAX_VALUES:
+        fail(line, f"{what} would hold {_shape_text(shape)} values, more than bpcli's "
+                   f"{MAX_VALUES:,}; use smaller sizes")
 
 
 def _shape(raw, what, line, fail):

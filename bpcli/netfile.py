@@ -10,7 +10,7 @@ from importlib import resources
 import numpy as np
 import yaml
 
-from .expr import Expr, ExprError, evaluate, names, parse
+from .expr import Call, Expr, ExprError, evaluate, names, parse, to_text
 from .graph import LEAF_KINDS, LOSS, Graph
 from .ops import FUNCTIONS
 from .suggest import closest, did_you_mean
@@ -267,10 +267,13 @@ def _equations(doc, path) -> Network:
         for name, raw in m.items():
             line = m.lines[name]
             _check_name(name, line, defined, fail)
-            if isinstance(raw, list):  # a vector (or matrix) for softmax, sum, ...
+            if isinstance(raw, list):  # a vector, for softmax, sum, mean
                 from .layers import _array
 
                 values[name] = _array(raw, f"{kind} {name!r}", line, fail)
+                if values[name].ndim != 1:
+                    fail(line, f"{kind} {name!r} must be a number or a vector (a flat list); "
+                               "tensors belong in layer networks")
             else:
                 values[name] = _number(raw, f"{kind} {name!r}", line, fail)
             defined[name] = line
@@ -307,11 +310,18 @@ def _check_shapes(sections, nodes, loss, lines, loss_line, fail):
     """With vectors about, evaluate once to find mismatched shapes and a loss that is
     not one number, each at its line (scalars only: nothing to check)."""
     env = {k: v for s in sections.values() for k, v in s.items()}
-    if all(np.ndim(v) == 0 for v in env.values()):
+    exprs = [*nodes.items(), (LOSS, loss)]
+    if all(np.ndim(v) == 0 for v in env.values()) and not any(
+            list(_calls(e, "softmax")) for _, (_, e) in exprs):
         return
     with np.errstate(all="ignore"):
-        for name, (text, e) in [*nodes.items(), (LOSS, loss)]:
+        for name, (text, e) in exprs:
             line = loss_line if name == LOSS else lines[name]
+            for call in _calls(e, "softmax"):
+                arg = evaluate(call.args[0], env)
+                if np.ndim(arg) != 1:
+                    fail(line, f"softmax takes a vector, but {to_text(call.args[0], False)!r} is "
+                               "a number; give it a list, e.g. z: [1, 2, 3]")
             try:
                 env[name] = evaluate(e, env)
             except ValueError as err:
@@ -320,6 +330,15 @@ def _check_shapes(sections, nodes, loss, lines, loss_line, fail):
     if np.ndim(env[LOSS]) != 0:
         fail(loss_line, f"the loss must be one number, but it is {np.shape(env[LOSS])}; "
                         "wrap it in sum(...) or mean(...)")
+
+
+def _calls(e, op):
+    """Every call of ``op`` inside expression ``e``."""
+    if isinstance(e, Call):
+        if e.op == op:
+            yield e
+        for a in e.args:
+            yield from _calls(a, op)
 
 
 def _value(v):

@@ -411,10 +411,11 @@ def softmax_parts(net, trace, k, precision, samples, width=100):
         if net.loss_type == "cross_entropy" and k == len(net.layers) - 1:
             y = net.target[n]
             scale = net.input.shape[0]
-            expect = (a - y) / scale
+            expect = (a * y.sum() - y) / scale  # a − y when the target sums to 1
             ok = np.allclose(expect, dz, rtol=1e-9, atol=1e-12)
             mark = "[green]✓ equal[/]" if ok else "[red bold]✗ NOT equal[/]"
-            what = "a − y =" if scale == 1 else f"(a − y)/N with N = {scale}:"
+            form = "a − y" if np.isclose(y.sum(), 1.0) else "a·Σy − y"
+            what = f"{form} =" if scale == 1 else f"({form})/N with N = {scale}:"
             parts.append(Text.from_markup(
                 f"with cross-entropy, {escape(what)} "
                 f"[{', '.join(fmt(v, precision) for v in expect)}]   {mark} to ∂E/∂z"))

@@ -33,8 +33,8 @@ def _one_hot(rng, shape):
     return np.eye(shape[-1])[rng.integers(0, shape[-1], size=shape[0])]
 
 
-# op -> list of (inputs as (maker, shape), attrs); inputs the op never differentiates
-# (targets) are marked with maker None's partner "target".
+# op -> list of ([(maker, shape) per input], attrs).  A loss's second input is its target,
+# a constant: TARGET_INPUT below skips its gradient.
 CONV = [  # (N, C, H, W), (F, kh, kw), stride, padding
     ((1, 1, 5, 5), (2, 3, 3), 1, 0),
     ((2, 3, 6, 5), (4, 3, 2), 1, 1),

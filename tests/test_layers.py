@@ -233,6 +233,41 @@ def test_pool_leftovers_are_dropped_as_in_pytorch_and_said(tmp_path):
     assert "no unit of pool1 uses it (no window reaches it), so ∂E/∂input[0,4,4] = 0" in r.stdout
 
 
+@pytest.mark.parametrize("size, stride, padding, unused", [
+    (3, 2, 1, "0 row(s)"),       # 6×6, padding 1: only padding is left over, every input row used
+    (2, 3, 0, "2 row(s), 2 column(s)"),  # stride > size: gaps between the windows
+])
+def test_unused_rows_count_input_rows_only(tmp_path, size, stride, padding, unused):
+    f = tmp_path / "u.yaml"
+    f.write_text(f"input: {{shape: [1, 6, 6]}}\nlayers:\n  - {{type: conv2d, filters: 1, kernel: {size}, "
+                 f"stride: {stride}, padding: {padding}}}\n  - {{type: flatten}}\n"
+                 "loss: {type: mse, target: 0}\n".replace("target: 0", "target: " + str(
+                     [0] * ((6 + 2 * padding - size) // stride + 1) ** 2)))
+    out = run("forward", str(f)).stdout
+    net = netfile.load(str(f))
+    grad = net.build().run().grad("input")[0, 0]
+    untouched_rows = int(np.sum(~np.any(grad != 0, axis=1)))
+    if unused == "0 row(s)":
+        assert "of its input unused" not in out and untouched_rows == 0
+    else:
+        assert f"({unused} of its input unused)" in out and untouched_rows == 2
+
+
+def test_cross_entropy_check_with_a_probability_target_not_summing_to_one(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text("input: [1, 2]\nlayers:\n  - {type: dense, units: 3, init: {uniform: [-1, 1]}}\n"
+                 "  - {type: softmax}\nloss: {type: cross_entropy, target: [0.2, 0.3, 0.4]}\n")
+    out = run("grad", str(f)).stdout
+    assert "with cross-entropy, a·Σy − y = [" in out and "✓ equal to ∂E/∂z" in out
+
+
+@pytest.mark.parametrize("spec, message", [("E[0]", "E is one number; write --wrt E"),
+                                           ("target", "the target is a constant of the loss")])
+def test_wrt_E_element_and_target(spec, message):
+    r = run("grad", str(CONFIGS / "mixed-small.yaml"), "--wrt", spec, code=2)
+    assert message in r.stderr
+
+
 def test_default_names_and_pytorch_layouts():
     net = load("conv-pool.yaml")
     assert [l.name for l in net.layers] == ["conv1", "relu1", "pool1", "flatten1", "fc1", "softmax1"]
@@ -373,6 +408,33 @@ BAD_SHAPES = {
                           "softmax1 is a softmax, but layers follow it"),
     "ragged row": ("input:\n  - [1, 2]\n  - [3, 4]\n  - [5]\nlayers:\n  - {type: conv2d, filters: 1, "
                    "kernel: 1}\nloss: {type: mse, target: 0}\n", 4, "input is ragged"),
+    "cross_entropy on images": ("input: {shape: [1, 4, 4]}\nlayers:\n  - {type: conv2d, filters: 2, "
+                                "kernel: 3}\nloss: {type: cross_entropy, target: 1}\n", 4,
+                                "cross_entropy needs a vector of class scores, but the last layer "
+                                "gives 2×2×2; add flatten and dense"),
+    "one class": ("input: [1, 2]\nlayers:\n  - {type: dense, units: 1}\n"
+                  "loss: {type: cross_entropy, target: 0}\n", 4, "cross_entropy needs at least 2 classes"),
+    "negative seed": ("seed: -5\ninput: [1]\nlayers:\n  - {type: dense, units: 1}\n"
+                      "loss: {type: mse, target: [0]}\n", 1, "seed must be at least 0, not -5"),
+    "negative init seed": ("input: [1]\nlayers:\n  - {type: dense, units: 1, init: {uniform: [0, 1], "
+                           "seed: -1}}\nloss: {type: mse, target: [0]}\n", 3, "init seed must be at least 0"),
+    "negative std": ("input: [1]\nlayers:\n  - {type: dense, units: 1, init: {normal: [0, -1]}}\n"
+                     "loss: {type: mse, target: [0]}\n", 3, "needs std ≥ 0, not -1"),
+    "reversed range": ("input: [1]\nlayers:\n  - {type: dense, units: 1, init: {uniform: [2, 1]}}\n"
+                       "loss: {type: mse, target: [0]}\n", 3, "needs low ≤ high, not [2, 1]"),
+    "infinite range": ("input: [1]\nlayers:\n  - {type: dense, units: 1, init: {uniform: [-1e308, "
+                       "1e308]}}\nloss: {type: mse, target: [0]}\n", 3, "needs low ≤ high"),
+    "empty input": ("input: []\nlayers:\n  - {type: dense, units: 1}\nloss: {type: mse, target: [0]}\n",
+                    1, "input is empty"),
+    "scalar weight": ("input: [1]\nlayers:\n  - {type: dense, weight: 3}\n"
+                      "loss: {type: mse, target: [0]}\n", 3, "weight must be units × inputs, not a number"),
+    "huge filters": ("input: {shape: [1, 4, 4]}\nlayers:\n  - {type: conv2d, filters: 1000000000, "
+                     "kernel: 3}\n  - {type: flatten}\nloss: {type: mse, target: 0}\n", 3,
+                     "more than bpcli's 50,000,000; use smaller sizes"),
+    "huge input": ("input: {shape: [1000000, 1000000, 1000]}\nlayers:\n  - {type: conv2d, filters: 1, "
+                   "kernel: 1}\nloss: {type: mse, target: 0}\n", 1, "the input would hold"),
+    "huge padding": ("input: {shape: [1, 4, 4]}\nlayers:\n  - {type: conv2d, filters: 1, kernel: 1, "
+                     "padding: 30000}\nloss: {type: mse, target: 0}\n", 3, "its output would hold"),
     "misspelt layers": ("input: [1]\nlayer:\n  - {type: dense, units: 1}\n"
                         "loss: {type: mse, target: [0]}\n", 2, "unknown section 'layer' in a layer "
                         "network; did you mean 'layers'?"),
@@ -385,12 +447,16 @@ BAD_SHAPES = {
 }
 
 
+@pytest.mark.parametrize("command", [["forward"], ["grad", "--wrt", "input"],
+                                     ["train", "--steps", "1", "--save", "OUT"]])
 @pytest.mark.parametrize("case", sorted(BAD_SHAPES))
-def test_bad_layer_nets_are_one_line_errors(tmp_path, case):
+def test_bad_layer_nets_are_one_line_errors(tmp_path, case, command):
     text, line, message = BAD_SHAPES[case]
     path = tmp_path / "bad.yaml"
     path.write_text(text)
-    r = run("forward", str(path), code=2)
+    command = [str(tmp_path / "out.yaml") if c == "OUT" else c for c in command]
+    r = run(command[0], str(path), *command[1:], code=2)
+    assert not (tmp_path / "out.yaml").exists()
     assert r.stderr.startswith(f"Error: {path}:{line}: "), r.stderr
     assert message in r.stderr and len(r.stderr.splitlines()) == 1
 
