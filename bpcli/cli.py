@@ -1,10 +1,13 @@
 """The command line: parse options, call the library, hand the results to render."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import os
+import signal
 import sys
+import tempfile
 import time
 
 import click
@@ -18,6 +21,8 @@ from . import __version__, explain, netfile, render
 from .layers import LayerNetwork
 from .netfile import NetError
 from .suggest import did_you_mean
+from .data import relocate
+from .train import plan_steps
 from .train import train as run_training
 
 
@@ -305,56 +310,125 @@ def _grad_layers(network, graph, fmt, precision, wrt, sample, net):
 @_common
 @click.option("--eta", type=float, default=0.5, show_default=True, metavar="ETA",
               callback=_finite_eta, help="Learning rate η.")
-@click.option("--steps", type=click.IntRange(min=0), default=100, show_default=True, metavar="N",
-              help="Gradient-descent steps (one forward, backward and update each).")
+@click.option("--steps", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Gradient-descent steps (one batch each). Default: 100, or --epochs.")
+@click.option("--epochs", type=click.IntRange(min=0), default=None, metavar="E",
+              help="Passes over the data set, instead of --steps.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, metavar="B",
+              help="Samples per step (default: the whole data set).")
+@click.option("--shuffle/--no-shuffle", default=True, show_default=True,
+              help="Shuffle the samples at each epoch (with --batch-size).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, metavar="S",
+              help="Seed of the shuffling: the same seed gives the same run, bit for bit.")
+@click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=0.0,
+              show_default=True, metavar="MU", help="Momentum μ: v ← μv + ∂E/∂w, w ← w − ηv.")
 @click.option("--every", type=click.IntRange(min=1), default=None, metavar="K",
               help="Show E every K steps (default: about ten rows).")
 @click.option("--save", "save", type=click.Path(dir_okay=False), default=None, metavar="OUT.yaml",
               help="Write the trained network to OUT.yaml (whole or not at all).")
-def train(net, fmt, precision, eta, steps, every, save):
+@click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="LOSS.png",
+              help="Draw the loss curve to a picture (needs the 'plot' extra: matplotlib).")
+@click.pass_context
+def train(ctx, net, fmt, precision, eta, steps, epochs, batch_size, shuffle, seed, momentum, every,
+          save, plot):
     """Train NET's params by gradient descent, w ← w − η·∂E/∂w.
 
     Shows E at the first step, every K-th and the last (E at step k is the loss of
-    that step's forward pass, before its update), then each param's change.
+    that step's forward pass on its batch, before its update), a loss curve, then
+    each param's change. Ctrl-C stops after the current step, shows and saves what
+    was reached, and exits with status 130.
 
     \b
     Example:
-      bpcli train --eta 0.5 --steps 1000 --every 100 --save trained.yaml
+      bpcli train configs/xor.yaml --eta 2 --steps 2000 --save trained.yaml
     """
     network = _load(net)
+    if steps is not None and epochs is not None:
+        raise UserError("give --steps or --epochs, not both")
     if eta < 0:
         _warn(f"--eta {eta:g} is negative: every step climbs E instead of lowering it")
-    if save:
-        folder = os.path.dirname(os.path.abspath(save))
-        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-            raise UserError(f"--save {save}: cannot write into {folder}; "
-                            "name a file in an existing, writable folder")
+    for option, path in (("--save", save), ("--plot", plot)):
+        if path:
+            folder = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+                raise UserError(f"{option} {path}: cannot write into {folder}; "
+                                "name a file in an existing, writable folder")
+    if plot and importlib.util.find_spec("matplotlib") is None:
+        raise UserError("--plot needs matplotlib, which is not installed: "
+                        "pip install 'bpcli[plot]' (or pip install matplotlib)")
+    total = plan_steps(network.samples()[0], batch_size, steps, epochs)[1]
     console = _console()
-    with _progress(console, fmt, steps) as progress, np.errstate(all="ignore"):
-        result = run_training(network, eta, steps, progress)
+    interrupted = []
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+    try:
+        with _progress(console, fmt, total) as progress, np.errstate(all="ignore"):
+            result = run_training(network, eta, steps, epochs, batch_size, shuffle, seed,
+                                  momentum, progress, lambda: bool(interrupted))
+    finally:
+        signal.signal(signal.SIGINT, previous)
     bad = next((k for k, e in enumerate(result.history, 1) if not np.isfinite(e)), None)
     if bad is not None or not np.isfinite(result.final_loss):
         at = f"at step {bad}" if bad else "after the last step"
         _warn(f"E became {result.history[bad - 1] if bad else result.final_loss} {at}: "
               "training diverged; try a smaller --eta")
-    _emit(fmt, lambda width: render.train_tables(network, result, every, precision),
+    if result.interrupted:
+        _warn(f"interrupted: stopped after step {result.steps} of {total}")
+    _emit(fmt, lambda width: render.train_tables(network, result, every, precision, width),
           lambda: render.train_json(result))
+    if plot:
+        _write_plot(plot, result, network)
+        if fmt == "table":
+            click.echo(f"drew the loss curve to {plot}")
     if save:
         if not all(np.all(np.isfinite(w)) for w in result.params.values()):
             raise click.ClickException(f"--save {save}: not saved, the trained params are not "
                                        "finite; train again with a smaller --eta")
         source = " ".join(network.path.splitlines())  # a comment line stays one line
-        start = result.history[0] if steps else result.final_loss
-        header = (f"# Trained by bpcli {__version__}: {_plural(steps, 'step')} of gradient descent, "
-                  f"eta = {eta:g}, from {source}.\n"
+        start = result.history[0] if result.steps else result.final_loss
+        header = (f"# Trained by bpcli {__version__}: {_plural(result.steps, 'step')} of gradient "
+                  f"descent, eta = {eta:g}, from {source}.\n"
                   f"# E went from {start!r} to {result.final_loss!r}.\n")
-        _write(save, network.with_params(result.params).to_yaml(header))
+        trained = network.with_params(result.params)
+        _write(save, relocate(trained, save).to_yaml(header))
         if fmt == "table":
             click.echo(f"saved the trained network to {save}")
+    if result.interrupted:
+        ctx.exit(130)
+
+
+def _write_plot(path, result, network):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=120)
+    steps = np.arange(1, len(result.history) + 1)
+    ax.plot(steps, result.history, lw=1.2)
+    losses = np.asarray(result.history)
+    if len(losses) and np.all(losses > 0) and losses.max() / losses.min() > 100:
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("E (before the step's update)")
+    ax.set_title(f"{network.name or network.path}: η = {result.eta:g}")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".bpcli-", suffix=".png", dir=folder)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, format="png")
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    finally:
+        plt.close(fig)
 
 
 class _progress:
-    """A progress bar on a terminal, shown only once a run has taken half a second."""
+    """A progress bar on a terminal, shown only once a run has taken half a second:
+    the step, the loss and the rate."""
 
     def __init__(self, console, fmt, steps):
         self.console, self.steps = console, steps
@@ -365,17 +439,20 @@ class _progress:
     def __enter__(self):
         return self if self.enabled else None
 
-    def __call__(self, k):
-        if k % 200 and k != self.steps:
+    def __call__(self, k, loss):
+        if k % 50 and k != self.steps:
             return
         if self.bar is None:
             if time.perf_counter() - self.start < 0.5:
                 return
             self.bar = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(),
+                                TextColumn("E {task.fields[loss]}"),
+                                TextColumn("{task.fields[rate]} steps/s"),
                                 TimeElapsedColumn(), console=self.console, transient=True)
-            self.task = self.bar.add_task("train", total=self.steps)
+            self.task = self.bar.add_task("train", total=self.steps, loss="", rate="")
             self.bar.start()
-        self.bar.update(self.task, completed=k)
+        rate = k / max(time.perf_counter() - self.start, 1e-9)
+        self.bar.update(self.task, completed=k, loss=f"{loss:.6g}", rate=f"{rate:,.0f}")
 
     def __exit__(self, *exc):
         if self.bar is not None:

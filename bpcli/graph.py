@@ -72,6 +72,10 @@ class Graph:
         self.leaf_values.append(value)
         return len(self.nodes) - 1
 
+    def lower(self, e: Expr) -> int:
+        """The node computing ``e`` (an unnamed op node, or the named node it refers to)."""
+        return self._lower(e)
+
     def _lower(self, e: Expr) -> int:
         if isinstance(e, Name):
             return self.index[e.id]

@@ -88,6 +88,10 @@ class LayerNetwork:
             yield name, "param", value
         yield "target", "target", self.target
 
+    def samples(self):
+        """(N, {leaf name: array with the N samples first}) of the training set."""
+        return self.input.shape[0], {"input": self.input, "target": self.target}
+
     def build(self) -> Graph:
         g = Graph()
         for name, kind, value in self.leaves():

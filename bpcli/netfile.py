@@ -16,7 +16,7 @@ from .ops import FUNCTIONS
 from .suggest import closest, did_you_mean
 
 DEFAULT_SOURCE = "default.yaml"
-SECTIONS = ("name", "inputs", "params", "targets", "nodes", "loss")
+SECTIONS = ("name", "inputs", "params", "targets", "nodes", "loss", "data")
 REQUIRED = ("params", "loss")
 RESERVED = {LOSS} | set(FUNCTIONS)
 _SECTION_KIND = {"inputs": "input", "params": "param", "targets": "target"}
@@ -40,12 +40,21 @@ class Network:
     loss: tuple[str, Expr]
     path: str = "<default>"
     lines: dict[str, int] = field(default_factory=dict)  # name -> line it is defined on
+    data: dict | None = None  # a data set: input/target name -> one value per sample
+    data_doc: object = None  # the data section as written (for saving)
 
     def leaves(self):
-        """(name, kind, value) of every input, param and target, in file order."""
+        """(name, kind, value) of every input, param and target, in file order; the
+        inputs and targets of a data set hold all its samples."""
         for section, kind in _SECTION_KIND.items():
             for name, value in getattr(self, section).items():
-                yield name, kind, value
+                yield name, kind, (self.data[name] if self.data and name in self.data else value)
+
+    def samples(self):
+        """(N, {leaf name: array with the N samples first}) of the training set."""
+        if not self.data:
+            return 1, {}
+        return len(next(iter(self.data.values()))), dict(self.data)
 
     def build(self) -> Graph:
         """The graph of this network, compiled and ready to run (built once per command)."""
@@ -54,7 +63,10 @@ class Network:
             g.add_leaf(name, kind, value)
         for name, (_, e) in self.nodes.items():
             g.add_named(name, "node", e)
-        g.add_named(LOSS, "loss", self.loss[1])
+        if self.data:  # the loss expression per sample; E is its mean over the samples
+            g.add_op(LOSS, "loss", "mean", [g.lower(self.loss[1])])
+        else:
+            g.add_named(LOSS, "loss", self.loss[1])
         return g.compile()
 
     def with_params(self, params) -> "Network":
@@ -72,6 +84,8 @@ class Network:
                "targets": {k: plain(v) for k, v in self.targets.items()},
                "nodes": {k: text for k, (text, _) in self.nodes.items()},
                "loss": self.loss[0]}
+        if self.data_doc is not None:
+            doc["data"] = self.data_doc
         doc = {k: v for k, v in doc.items() if v or k in REQUIRED}
         body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100,
                               default_flow_style=None)
@@ -298,18 +312,62 @@ def _equations(doc, path) -> Network:
     loss_line = doc.lines["loss"]
     loss = _expression(doc["loss"], "loss", loss_line, fail)
     _check_uses(loss[1], "loss", loss_line, defined, {}, fail)
-    _check_shapes(sections, nodes, loss, defined, loss_line, fail)
+    data, data_doc = None, None
+    if "data" in doc:
+        data, data_doc = _data(doc["data"], doc.lines["data"], sections, path, fail)
+    _check_shapes(sections, nodes, loss, defined, loss_line, fail, data)
 
     lines = dict(defined)
     lines[LOSS] = loss_line
     return Network(title, sections["inputs"], sections["params"], sections["targets"],
-                   nodes, loss, path, lines)
+                   nodes, loss, path, lines, data, data_doc)
 
 
-def _check_shapes(sections, nodes, loss, lines, loss_line, fail):
+def _data(raw, line, sections, path, fail):
+    """An equation net's data set: one column per input and target, all of one length."""
+    from .data import column, read_file
+    from .layers import _array, _plain
+
+    names = [*sections["inputs"], *sections["targets"]]
+    if not names:
+        fail(line, "data needs inputs or targets to fill; this net has none")
+    if isinstance(raw, _Map) and "file" in raw:
+        for key in raw:
+            if key != "file":
+                fail(raw.lines[key], f"unknown data setting {key!r}; a data file is {{file: path}}")
+        shown = str(raw["file"])
+        columns = read_file(shown, path, fail, raw.lines["file"])
+        data = {n: column(columns, n, shown, fail, raw.lines["file"]) for n in names}
+    elif isinstance(raw, _Map):
+        for key in raw:
+            if key not in names:
+                fail(raw.lines[key], f"data column {key!r} is not an input or target of this net "
+                                     f"({', '.join(names)})")
+        missing = [n for n in names if n not in raw]
+        if missing:
+            fail(line, f"data has no column {missing[0]!r}; give one per input and target")
+        data = {n: _array(raw[n], f"data column {n!r}", raw.lines[n], fail) for n in names}
+    else:
+        fail(line, "data is a mapping: one list per input and target, or {file: data.csv}")
+    for n, v in data.items():
+        if v.ndim != 1:
+            fail(line, f"data column {n!r} must hold one number per sample")
+        if np.ndim(sections["inputs"].get(n, sections["targets"].get(n))) != 0:
+            fail(line, f"{n!r} is a vector; a data set fills inputs and targets that are numbers")
+    counts = {len(v) for v in data.values()}
+    if len(counts) != 1:
+        fail(line, "data columns differ in length: " +
+             ", ".join(f"{n} has {len(v)}" for n, v in data.items()))
+    return data, _plain(raw)
+
+
+def _check_shapes(sections, nodes, loss, lines, loss_line, fail, data=None):
     """With vectors about, evaluate once to find mismatched shapes and a loss that is
-    not one number, each at its line (scalars only: nothing to check)."""
+    not one number, each at its line (scalars only: nothing to check).  With a data set
+    the loss is one number per sample (E is their mean)."""
     env = {k: v for s in sections.values() for k, v in s.items()}
+    if data:
+        env.update(data)
     exprs = [*nodes.items(), (LOSS, loss)]
     if all(np.ndim(v) == 0 for v in env.values()) and not any(
             list(_calls(e, "softmax")) for _, (_, e) in exprs):
@@ -327,7 +385,8 @@ def _check_shapes(sections, nodes, loss, lines, loss_line, fail):
             except ValueError as err:
                 fail(line, f"{'the loss' if name == LOSS else repr(name)}: shapes do not match "
                            f"in {text!r} ({str(err).split(':')[-1].strip()})")
-    if np.ndim(env[LOSS]) != 0:
+    per_sample = (len(next(iter(data.values()))),) if data else ()
+    if np.shape(env[LOSS]) not in ((), per_sample):
         fail(loss_line, f"the loss must be one number, but it is {np.shape(env[LOSS])}; "
                         "wrap it in sum(...) or mean(...)")
 

@@ -81,7 +81,8 @@ def forward_table(net, trace, precision):
     for name, (text, _) in net.nodes.items():
         _row(t, name, text, fmt(trace.value(name), precision))
     t.add_section()
-    _row(t, Text(LOSS, style="bold"), net.loss[0], Text(fmt(trace.loss, precision), style="bold"))
+    loss_text = net.loss[0] + (f"   (mean over {net.samples()[0]} samples)" if net.data else "")
+    _row(t, Text(LOSS, style="bold"), loss_text, Text(fmt(trace.loss, precision), style="bold"))
     return _titled(f"{_title(net)} — forward pass", t)
 
 
@@ -175,16 +176,32 @@ def grad_json(net, trace, chains=()):
 
 # ------------------------------------------------------------------ train
 
-def train_tables(net, result, every, precision):
+def train_tables(net, result, every, precision, width=100):
     h = result.history
     losses = _table((), ("step", "E"))
     for k in sample_steps(result.steps, every):
         _row(losses, str(k), fmt(h[k - 1], precision))
     losses.add_section()
     _row(losses, "final", Text(fmt(result.final_loss, precision), style="bold"))
-    title = f"{_title(net)} — training, η = {result.eta:g}, {result.steps} steps"
-    note = Text("E at step k: the loss of step k's forward pass, before its update. "
-                "final: E with the final params.", style="dim")
+    how = f"η = {result.eta:g}"
+    if result.momentum:
+        how += f", momentum {result.momentum:g}"
+    if result.samples > 1:
+        how += (f", {result.samples} samples in batches of {result.batch_size}, "
+                f"{result.epochs:g} epochs")
+    title = f"{_title(net)} — training, {how}, {result.steps} steps"
+    note = Text("E at step k: the loss of step k's forward pass" +
+                (" on its batch" if result.batch_size < result.samples else "") +
+                ", before its update. final: E " +
+                ("on the whole set " if result.samples > 1 else "") + "with the final params.",
+                style="dim")
+    parts = [_titled(title, losses, note)]
+    if result.accuracy is not None:
+        a0, a1 = result.accuracy
+        parts.append(Text.assemble("accuracy on the training set: ", f"{a0:.1%} before, ",
+                                   (f"{a1:.1%}", "bold"), " after"))
+    if len(h) >= 2:
+        parts += [Text(), loss_curve(h, width)]
     tensors = any(np.ndim(w) for w in result.params.values())
     if tensors:  # a tensor's change in one number: its norm (every value is in --format json)
         params = _table(("param", "shape"), ("‖initial‖", "‖final‖", "‖Δ‖"))
@@ -194,18 +211,49 @@ def train_tables(net, result, every, precision):
                  fmt(np.linalg.norm(w), precision), fmt(np.linalg.norm(w - w0), precision))
         pnote = Text("‖·‖: the Euclidean norm of all of a tensor's values; "
                      "--save or --format json gives them all.", style="dim")
-        return Group(_titled(title, losses, note), Text(), _titled("params", params, pnote))
+        return Group(*parts, Text(), _titled("params", params, pnote))
     params = _table(("param",), ("initial", "final", "Δ"))
     for name, w in result.params.items():
         w0 = result.initial[name]
         _row(params, name, fmt(w0, precision), fmt(w, precision), fmt(w - w0, precision))
-    return Group(_titled(title, losses, note), Text(), _titled("params", params))
+    return Group(*parts, Text(), _titled("params", params))
+
+
+def loss_curve(history, width=100, height=10):
+    """E against the step as a character plot; a log scale when E spans over 2 decades."""
+    h = np.asarray(history, dtype=np.float64)
+    h = h[np.isfinite(h)]
+    if h.size < 2:
+        return Text()
+    log = bool(np.all(h > 0) and h.max() / h.min() > 100)
+    y = np.log10(h) if log else h
+    cols = max(10, min(60, width - 14, h.size))
+    edges = np.linspace(0, h.size, cols + 1).astype(int)
+    col_y = np.array([y[a:max(b, a + 1)].mean() for a, b in zip(edges[:-1], edges[1:])])
+    lo, hi = y.min(), y.max()
+    span = hi - lo if hi > lo else 1.0
+    rows = np.clip(((hi - col_y) / span * (height - 1)).round().astype(int), 0, height - 1)
+    label = (lambda v: fmt(10 ** v, 3)) if log else (lambda v: fmt(v, 3))
+    labels = {0: label(hi), height - 1: label(lo), (height - 1) // 2: label((hi + lo) / 2)}
+    pad = max(len(t) for t in labels.values())
+    lines = [Text(f"E{' (log scale)' if log else ''} by step", style="bold")]
+    for r in range(height):
+        dots = "".join("•" if rows[c] == r else " " for c in range(cols))
+        lines.append(Text.assemble((labels.get(r, "").rjust(pad), "dim"), " │", dots))
+    lines.append(Text(" " * pad + " └" + "─" * cols, style="dim"))
+    last = str(h.size)
+    lines.append(Text(" " * (pad + 2) + "1" + last.rjust(cols - 1), style="dim"))
+    return Group(*lines)
 
 
 def train_json(result):
-    return {"history": [{"step": k, "loss": plain(e)} for k, e in enumerate(result.history, 1)],
-            "final_loss": plain(result.final_loss),
-            "params": {name: plain(v) for name, v in result.params.items()}}
+    doc = {"history": [{"step": k, "loss": plain(e)} for k, e in enumerate(result.history, 1)],
+           "final_loss": plain(result.final_loss),
+           "params": {name: plain(v) for name, v in result.params.items()},
+           "steps": result.steps, "interrupted": result.interrupted}
+    if result.accuracy is not None:
+        doc["accuracy"] = {"before": result.accuracy[0], "after": result.accuracy[1]}
+    return doc
 
 
 # ------------------------------------------------------------------ layer networks

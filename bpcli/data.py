@@ -1,0 +1,122 @@
+"""Data sets for training: the `data:` section — inline columns, a .csv or .npz file
+(a path relative to the network file), or a generated image task.
+
+Every array here has the samples on its first axis.
+"""
+from __future__ import annotations
+
+import csv
+import os
+
+import numpy as np
+
+
+def resolve(path, netpath):
+    """A data path as written is relative to the network file's folder."""
+    if os.path.isabs(path) or netpath.startswith("<"):
+        return path
+    return os.path.join(os.path.dirname(os.path.abspath(netpath)), path)
+
+
+def read_csv(path, shown, fail, line):
+    """CSV with a header row → {column: float64 array}; mistakes name the CSV's own line."""
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+    except FileNotFoundError:
+        fail(line, f"data file {shown} does not exist (paths are relative to the network file)")
+    except (OSError, UnicodeDecodeError) as e:
+        fail(line, f"cannot read data file {shown}: {getattr(e, 'strerror', None) or e}")
+    rows = [(k, r) for k, r in enumerate(rows, 1) if any(cell.strip() for cell in r)]
+    if len(rows) < 2:
+        fail(line, f"data file {shown} needs a header row naming the columns and at least one row")
+    (_, header), body = rows[0], rows[1:]
+    header = [h.strip() for h in header]
+    values = np.empty((len(body), len(header)))
+    for r, (k, row) in enumerate(body):
+        if len(row) != len(header):
+            fail(line, f"{shown}:{k}: {len(row)} cells, but the header has {len(header)}")
+        for c, cell in enumerate(row):
+            try:
+                values[r, c] = float(cell)
+            except ValueError:
+                fail(line, f"{shown}:{k}: column {header[c]!r} holds {cell.strip()!r}, not a number")
+    if not np.all(np.isfinite(values)):
+        fail(line, f"data file {shown} holds nan or inf")
+    return {h: values[:, c] for c, h in enumerate(header)}
+
+
+def read_npz(path, shown, fail, line):
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: np.asarray(z[k], dtype=np.float64) for k in z.files}
+    except FileNotFoundError:
+        fail(line, f"data file {shown} does not exist (paths are relative to the network file)")
+    except (OSError, ValueError) as e:
+        fail(line, f"cannot read data file {shown} as .npz: {e}")
+    for k, a in arrays.items():
+        if not np.all(np.isfinite(a)):
+            fail(line, f"data file {shown}: array {k!r} holds nan or inf")
+    return arrays
+
+
+def read_file(path, netpath, fail, line):
+    full = resolve(path, netpath)
+    if path.endswith(".csv"):
+        return read_csv(full, path, fail, line)
+    if path.endswith(".npz"):
+        return read_npz(full, path, fail, line)
+    fail(line, f"data file {path}: bpcli reads .csv and .npz files")
+
+
+def column(columns, name, shown, fail, line):
+    if name not in columns:
+        fail(line, f"data {shown} has no column {name!r} (it has {', '.join(columns)})")
+    return columns[name]
+
+
+# ------------------------------------------------------------------ a generated image task
+
+BAR_CLASSES = ("horizontal", "vertical", "diagonal")
+
+
+def bars(samples=300, size=8, noise=0.1, seed=0):
+    """Images of one bar on a noisy background: class 0 a horizontal bar, 1 a vertical
+    bar, 2 a diagonal (either direction); position, brightness and noise vary.
+    The same arguments give the same images on every machine (NumPy's PCG64).
+
+    Returns (N×1×size×size images, N class indices).
+    """
+    rng = np.random.default_rng(seed)
+    labels = np.arange(samples) % 3
+    rng.shuffle(labels)
+    r = np.arange(size)
+    pos = rng.integers(1, size - 1, samples)  # the bar's row, column or diagonal offset
+    lo, hi = -(size // 3), size // 3
+    offset = rng.integers(lo, hi + 1, samples)
+    flip = rng.random(samples) < 0.5
+    row = r[None, :, None]
+    col = r[None, None, :]
+    horizontal = row == pos[:, None, None]
+    vertical = col == pos[:, None, None]
+    d = np.where(flip[:, None, None], row + col - (size - 1), row - col)
+    diagonal = d == offset[:, None, None]
+    mask = np.where((labels == 0)[:, None, None], horizontal,
+                    np.where((labels == 1)[:, None, None], vertical, diagonal))
+    brightness = rng.uniform(0.6, 1.0, samples)[:, None, None]
+    images = mask * brightness + noise * rng.standard_normal((samples, size, size))
+    return images[:, None].astype(np.float64), labels
+
+
+def relocate(net, to_path):
+    """The network with its data file's path made relative to ``to_path``'s folder, so
+    that a network saved elsewhere still finds its data."""
+    import copy
+
+    doc = getattr(net, "data_doc", None)
+    if not isinstance(doc, dict) or "file" not in doc or net.path.startswith("<"):
+        return net
+    full = resolve(str(doc["file"]), net.path)
+    new = copy.copy(net)
+    new.data_doc = {**doc, "file": os.path.relpath(full, os.path.dirname(os.path.abspath(to_path)))}
+    return new
