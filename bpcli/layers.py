@@ -17,7 +17,7 @@ import yaml
 from .graph import LOSS, Graph
 from .suggest import did_you_mean
 
-SECTIONS = ("name", "input", "layers", "loss", "seed")
+SECTIONS = ("name", "input", "layers", "loss", "seed", "data")
 LAYER_KEYS = {
     "conv2d": ("filters", "kernel", "stride", "padding", "weight", "bias", "init"),
     "dense": ("units", "weight", "bias", "init"),
@@ -69,6 +69,7 @@ class LayerNetwork:
     seed: int = 0
     lines: dict[str, int] = field(default_factory=dict)
     fused: bool = False  # cross-entropy from logits (no softmax layer before it)
+    data_doc: object = None  # the data section as written, when a data set is the input
 
     @property
     def loss_text(self):
@@ -135,6 +136,10 @@ class LayerNetwork:
             layers.append(spec)
         doc = {"name": self.name, "seed": self.seed, "input": _plain(self.input_doc),
                "layers": layers, "loss": {"type": self.loss_type, "target": _plain(self.target_doc)}}
+        if self.data_doc is not None:  # the data set stands in for input and target
+            doc["data"] = self.data_doc
+            del doc["input"]
+            del doc["loss"]["target"]
         if not self.name:
             del doc["name"]
         return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100,
@@ -171,8 +176,9 @@ def from_doc(doc, path) -> LayerNetwork:
             fix = did_you_mean(key, SECTIONS, "sections")
             fail(doc.lines[key], f"unknown section {key!r} in a layer network; {fix}")
     for key in ("input", "layers", "loss"):
-        if key not in doc:
-            fail(None, f"missing section {key!r}; a layer network needs input, layers and loss")
+        if key not in doc and not (key == "input" and "data" in doc):
+            fail(None, f"missing section {key!r}; a layer network needs input (or data), "
+                       "layers and loss")
     title = doc.get("name", "")
     if not isinstance(title, str):
         fail(doc.lines["name"], "'name' must be text")
@@ -182,14 +188,24 @@ def from_doc(doc, path) -> LayerNetwork:
     if not isinstance(raw_layers, list) or not raw_layers:
         fail(doc.lines["layers"], "'layers' must be a list of layers, e.g. - {type: dense, units: 3}")
     image = _image_input(raw_layers)
-    x, input_doc = _input(doc["input"], doc.lines["input"], image, seed, fail)
+    data_doc, data_target = None, None
+    if "data" in doc:  # a training set: its samples are the input (a batch) and the targets
+        x, data_target = _data(doc["data"], doc.lines["data"], image, path, fail)
+        input_doc, data_doc = None, _plain(doc["data"])
+        if image and x.ndim == 3:  # N×H×W: one channel each
+            x = x[:, None]
+        if x.ndim != (4 if image else 2):
+            fail(doc.lines["data"], f"the data's input is {_shape_text(x.shape)}; this network "
+                                    "takes " + ("N×C×H×W or N×H×W images" if image else "N vectors"))
+    else:
+        x, input_doc = _input(doc["input"], doc.lines["input"], image, seed, fail)
     batched = x.ndim == (4 if image else 2)
     if not batched:
         x = x[None]
     if image and x.ndim == 3:  # H×W: one channel
         x = x[:, None]
 
-    layers, params, lines = [], {}, {"input": doc.lines["input"]}
+    layers, params, lines = [], {}, {"input": doc.lines.get("input", doc.lines.get("data"))}
     counters: dict[str, int] = {}
     shape = x.shape[1:]
     for k, raw in enumerate(raw_layers, 1):
@@ -215,7 +231,7 @@ def from_doc(doc, path) -> LayerNetwork:
     if kind not in LOSSES:
         fix = did_you_mean(kind, LOSSES, "losses")
         fail(loss.lines.get("type", loss_line), f"unknown loss type {kind!r}; {fix}")
-    if "target" not in loss:
+    if "target" not in loss and data_target is None:
         fail(loss_line, "the loss needs a target: a class index, a vector, or one per sample")
     if kind == "cross_entropy" and len(shape) != 1:
         fail(loss_line, f"cross_entropy needs a vector of class scores, but the last layer gives "
@@ -223,8 +239,11 @@ def from_doc(doc, path) -> LayerNetwork:
     if kind == "cross_entropy" and shape[0] < 2:
         fail(loss_line, "cross_entropy needs at least 2 classes; the last layer gives 1 (E would "
                         "be 0 whatever the weights): use half_sse or mse for one output")
-    target = _target(loss["target"], kind, shape, x.shape[0], batched,
-                     loss.lines["target"], fail)
+    if data_target is not None:
+        target = _target(data_target, kind, shape, x.shape[0], True, doc.lines["data"], fail)
+    else:
+        target = _target(loss["target"], kind, shape, x.shape[0], batched,
+                         loss.lines["target"], fail)
     fused = kind == "cross_entropy" and layers[-1].type != "softmax"
     earlier = [l for l in layers if l.type == "softmax"]
     if fused and earlier:
@@ -232,9 +251,63 @@ def from_doc(doc, path) -> LayerNetwork:
                                "cross_entropy from the last layer applies softmax again; make "
                                "the softmax the last layer")
     lines[LOSS] = loss_line
-    lines["target"] = loss.lines["target"]
-    return LayerNetwork(title, path, x, batched, layers, kind, target, params, input_doc,
-                        _plain(loss["target"]), seed, lines, fused)
+    lines["target"] = loss.lines.get("target", doc.lines.get("data"))
+    net = LayerNetwork(title, path, x, batched, layers, kind, target, params, input_doc,
+                       _plain(loss.get("target")), seed, lines, fused)
+    net.data_doc = data_doc
+    return net
+
+
+def _data(raw, line, image, path, fail):
+    """A layer net's training set → (inputs with the samples first, targets as written)."""
+    from .data import bars, column, read_file
+    from .netfile import _Map
+
+    if not isinstance(raw, _Map):
+        fail(line, "data is a mapping: {input: [...], target: [...]}, {file: d.npz}, or "
+                   "{generate: bars, samples: 300}")
+    if "generate" in raw:
+        allowed = ("generate", "samples", "size", "noise", "seed")
+        for key in raw:
+            if key not in allowed:
+                fail(raw.lines[key], f"unknown setting {key!r} for generated data; it takes "
+                                     + ", ".join(allowed[1:]))
+        if raw["generate"] != "bars":
+            fail(raw.lines["generate"], f"unknown data generator {raw['generate']!r}; "
+                                        "bpcli generates 'bars'")
+        n = _integer(raw.get("samples", 300), "samples", raw.lines.get("samples", line), fail, 3)
+        size = _integer(raw.get("size", 8), "size", raw.lines.get("size", line), fail, 3)
+        noise = float(_array(raw.get("noise", "0.1"), "noise", raw.lines.get("noise", line), fail))
+        seed = _integer(raw.get("seed", 0), "seed", raw.lines.get("seed", line), fail, 0)
+        _check_size((n, size, size), "the generated data", line, fail)
+        x, y = bars(n, size, noise, seed)
+        return x, y
+    if "file" in raw:
+        for key in raw:
+            if key not in ("file", "input", "target"):
+                fail(raw.lines[key], f"unknown data setting {key!r}; a file takes input and target")
+        shown = str(raw["file"])
+        where = raw.lines["file"]
+        arrays = read_file(shown, path, fail, where)
+        xs, ts = raw.get("input", "input"), raw.get("target", "target")
+        if shown.endswith(".csv"):  # columns: input a list of columns, target one or a list
+            cols = xs if isinstance(xs, list) else [xs]
+            x = np.stack([column(arrays, str(c), shown, fail, where) for c in cols], axis=1)
+            tcols = ts if isinstance(ts, list) else [ts]
+            t = np.stack([column(arrays, str(c), shown, fail, where) for c in tcols], axis=1)
+            return x, (t[:, 0] if not isinstance(ts, list) else t)
+        return column(arrays, str(xs), shown, fail, where), column(arrays, str(ts), shown, fail, where)
+    for key in raw:
+        if key not in ("input", "target"):
+            fail(raw.lines[key], f"unknown data setting {key!r}; inline data has input and target")
+    for key in ("input", "target"):
+        if key not in raw:
+            fail(line, f"data needs {key}: one per sample")
+    x = _array(raw["input"], "data input", raw.lines["input"], fail)
+    t = _array(raw["target"], "data target", raw.lines["target"], fail)
+    if len(x) != len(t):
+        fail(raw.lines["target"], f"data has {len(x)} inputs but {len(t)} targets")
+    return x, t
 
 
 def _image_input(raw_layers):
@@ -499,6 +572,9 @@ def _target(raw, kind, out_shape, n, batched, line, fail):
 
 def _array(raw, what, line, fail):
     """Nested lists of numbers (YAML text) → a float64 array, rectangular and finite."""
+    if isinstance(raw, np.ndarray):  # already numbers (a data file, a generated set)
+        raw = raw.astype(np.float64).tolist()
+
     def conv(v):
         if isinstance(v, list):
             return [conv(x) for x in v]

@@ -534,3 +534,43 @@ def grad_layers_json(net, trace, chains=()):
                            "grad": plain(u.grad), "product": plain(u.product)}
                           for u in c.units[:MAX_UNITS_JSON]]}
     return doc
+
+
+# ------------------------------------------------------------------ check
+
+def check_table(net, rows, eps, tol, precision):
+    t = _table(("param", "element"), ("analytic", "numeric", "abs error", "rel error"))
+    t.add_column("result")
+    for r in rows:
+        where = f"[{','.join(map(str, r.index))}]" if r.index else ""
+        if r.size > 1:
+            where += f" (worst of {r.checked}" + (f"/{r.size}" if r.checked < r.size else "") + ")"
+        mark = {"pass": Text("pass", style="green"), "FAIL": Text("FAIL", style="bold red"),
+                "kink": Text(f"kink ({r.kinks})", style="yellow")}[r.status]
+        _row(t, r.name, where, fmt(r.analytic, precision), fmt(r.numeric, precision),
+             f"{r.abs_error:.2e}", f"{r.rel_error:.2e}", mark)
+    failed = [r.name for r in rows if r.status == "FAIL"]
+    kinked = [r.name for r in rows if r.status == "kink"]
+    if failed:
+        verdict = Text(f"FAIL: {', '.join(failed)} disagree with central differences", style="bold red")
+    else:
+        verdict = Text(f"pass: every checked gradient agrees with central differences", style="green")
+    parts = [t, verdict]
+    if kinked:
+        parts.append(Text(f"kink: the ±eps step crosses a ReLU input at 0 or a max-pool tie for "
+                          f"{', '.join(kinked)}; there no single derivative exists, so the "
+                          "differences cannot agree (not a fault of the engine)", style="yellow"))
+    parts.append(Text(f"numeric = (E(w + eps) − E(w − eps)) / 2eps, eps = {eps:g}; an element "
+                      f"passes when |analytic − numeric| ≤ {tol:g}·max(|analytic|, |numeric|) "
+                      "or is round-off (≤ 1e-9·max(1, |E|))", style="dim"))
+    return _titled(f"{_title(net)} — gradient check", *parts)
+
+
+def check_json(rows, eps, tol):
+    return {"eps": eps, "tol": tol,
+            "passed": not any(r.status == "FAIL" for r in rows),
+            "params": {r.name: {"index": list(r.index), "analytic": plain(r.analytic),
+                                "numeric": plain(r.numeric), "abs_error": plain(r.abs_error),
+                                "rel_error": plain(r.rel_error), "status": r.status,
+                                "checked": r.checked, "size": r.size, "kinks": r.kinks}
+                       for r in rows}}
