@@ -142,8 +142,9 @@ class LayerNetwork:
             del doc["loss"]["target"]
         if not self.name:
             del doc["name"]
-        return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100,
-                                       default_flow_style=None)
+        from .netfile import dump_yaml
+
+        return header + dump_yaml(doc)
 
 
 def _plain(v):

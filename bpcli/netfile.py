@@ -87,9 +87,23 @@ class Network:
         if self.data_doc is not None:
             doc["data"] = self.data_doc
         doc = {k: v for k, v in doc.items() if v or k in REQUIRED}
-        body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100,
-                              default_flow_style=None)
-        return header + body
+        return header + dump_yaml(doc)
+
+
+# ------------------------------------------------------------------ YAML out
+
+class _Dumper(yaml.SafeDumper):
+    """Mappings one entry a line (they diff well); lists of numbers on one line."""
+
+
+_Dumper.add_representer(list, lambda d, v: d.represent_sequence(
+    "tag:yaml.org,2002:seq", v, flow_style=not any(isinstance(x, (list, dict)) for x in v)))
+_Dumper.add_representer(dict, lambda d, v: d.represent_mapping(
+    "tag:yaml.org,2002:map", v, flow_style=False))
+
+
+def dump_yaml(doc) -> str:
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 # ------------------------------------------------------------------ YAML with lines
