@@ -97,6 +97,15 @@ def lift(x) -> Expr:
     return x if isinstance(x, Expr) else Num(float(x))
 
 
+def calls(e: Expr, op: str):
+    """Every call of ``op`` inside ``e`` (softmax, relu, ...), outermost first."""
+    if isinstance(e, Call):
+        if e.op == op:
+            yield e
+        for a in e.args:
+            yield from calls(a, op)
+
+
 def names(e: Expr) -> list[str]:
     """The distinct names an expression uses, in order of first appearance."""
     seen: dict[str, None] = {}

@@ -391,14 +391,8 @@ def _layer(raw, k, shape, counters, params, seed, fail, batch=1):
         kernel = setting("kernel", pair=True)
         stride = setting("stride", 1, pair=True)
         padding = setting("padding", 0, positive=False, pair=True)
-        weight = _param(raw, "weight", line, fail)
-        if weight is not None and weight.ndim != 4:
-            fail(raw.lines["weight"], f"{what}: weight must be filters × channels × kh × kw, "
-                                      f"not {_shape_text(weight.shape)}")
-        if filters is None:
-            if weight is None:
-                fail(line, f"{what} needs filters (how many), or a weight")
-            filters = weight.shape[0]
+        weight = _given_weight(raw, 4, what, fail)
+        filters = _count_or_weight(filters, weight, "filters", what, line, fail)
         if kernel is None:
             if weight is None or weight.ndim != 4:
                 fail(line, f"{what} needs a kernel size, e.g. kernel: 3")
@@ -435,14 +429,8 @@ def _layer(raw, k, shape, counters, params, seed, fail, batch=1):
                        "add {type: flatten} before it")
         (d,) = shape
         units = setting("units")
-        weight = _param(raw, "weight", line, fail)
-        if weight is not None and weight.ndim != 2:
-            fail(raw.lines["weight"], f"{what}: weight must be units × inputs, "
-                                      f"not {_shape_text(weight.shape)}")
-        if units is None:
-            if weight is None:
-                fail(line, f"{what} needs units (how many), or a weight")
-            units = weight.shape[0]
+        weight = _given_weight(raw, 2, what, fail)
+        units = _count_or_weight(units, weight, "units", what, line, fail)
         _check_size((units, d), f"{what}: the weight", line, fail)
         params_ = _weights(raw, name, (units, d), (units,), d, seed + k, what, fail)
         out = (units,)
@@ -481,6 +469,24 @@ def unused(layer, in_shape):
         return int((~covered.any(axis=1)).sum())
 
     return uncovered(h, ph, kh, sh, oh), uncovered(w, pw, kw, sw, ow)
+
+
+def _given_weight(raw, ndim, what, fail):
+    """A weight given in the file, of the layer's number of axes (None if not given)."""
+    weight = _param(raw, "weight", raw.line, fail)
+    if weight is not None and weight.ndim != ndim:
+        fail(raw.lines["weight"], f"{what}: weight must be "
+                                  f"{_layout('weight', what)}, not {_shape_text(weight.shape)}")
+    return weight
+
+
+def _count_or_weight(count, weight, key, what, line, fail):
+    """filters/units as given, or read off the weight's first axis."""
+    if count is not None:
+        return count
+    if weight is None:
+        fail(line, f"{what} needs {key} (how many), or a weight")
+    return weight.shape[0]
 
 
 def _as_pair(v):

@@ -10,7 +10,7 @@ from importlib import resources
 import numpy as np
 import yaml
 
-from .expr import Call, Expr, ExprError, evaluate, names, parse, to_text
+from .expr import Expr, ExprError, calls, evaluate, names, parse, to_text
 from .graph import LEAF_KINDS, LOSS, Graph
 from .ops import FUNCTIONS
 from .suggest import closest, did_you_mean
@@ -384,12 +384,12 @@ def _check_shapes(sections, nodes, loss, lines, loss_line, fail, data=None):
         env.update(data)
     exprs = [*nodes.items(), (LOSS, loss)]
     if all(np.ndim(v) == 0 for v in env.values()) and not any(
-            list(_calls(e, "softmax")) for _, (_, e) in exprs):
+            list(calls(e, "softmax")) for _, (_, e) in exprs):
         return
     with np.errstate(all="ignore"):
         for name, (text, e) in exprs:
             line = loss_line if name == LOSS else lines[name]
-            for call in _calls(e, "softmax"):
+            for call in calls(e, "softmax"):
                 arg = evaluate(call.args[0], env)
                 if np.ndim(arg) != 1:
                     fail(line, f"softmax takes a vector, but {to_text(call.args[0], False)!r} is "
@@ -403,15 +403,6 @@ def _check_shapes(sections, nodes, loss, lines, loss_line, fail, data=None):
     if np.shape(env[LOSS]) not in ((), per_sample):
         fail(loss_line, f"the loss must be one number, but it is {np.shape(env[LOSS])}; "
                         "wrap it in sum(...) or mean(...)")
-
-
-def _calls(e, op):
-    """Every call of ``op`` inside expression ``e``."""
-    if isinstance(e, Call):
-        if e.op == op:
-            yield e
-        for a in e.args:
-            yield from _calls(a, op)
 
 
 def _value(v):

@@ -353,6 +353,16 @@ def _shown(net, name, value, sample):
     return [((n,), value[n]) for n in sample]
 
 
+def _tensor_section(net, name, heading, what, value, samples, precision, width):
+    """A heading (name — what → shape), then the tensor, per shown sample of a batch."""
+    parts = [Text.assemble((heading, "bold"), f" — {what} → {shape_text(net.display_shape(name))}")]
+    for lead, v in _shown(net, name, value, samples):
+        if lead and np.ndim(v) < 2:
+            parts.append(Text(f"sample {lead[0]}", style="dim"))
+        parts.append(tensor_block(name, v, precision, width, lead))
+    return parts + [Text()]
+
+
 def _batch_note(net, samples):
     if net.batched and len(samples) < net.input.shape[0]:
         return [Text(f"a batch of {net.input.shape[0]}: showing sample "
@@ -366,13 +376,8 @@ def forward_layers(net, trace, precision, width, sample=None):
     parts += _batch_note(net, samples)
 
     def block(name, what):
-        shape = shape_text(net.display_shape(name))
-        parts.append(Text.assemble((name, "bold"), f" — {what} → {shape}"))
-        for lead, v in _shown(net, name, trace.value(name), samples):
-            if lead and np.ndim(v) < 2:
-                parts.append(Text(f"sample {lead[0]}", style="dim"))
-            parts.append(tensor_block(name, v, precision, width, lead))
-        parts.append(Text())
+        parts.extend(_tensor_section(net, name, name, what, trace.value(name), samples,
+                                     precision, width))
 
     block("input", "input")
     for layer in net.layers:
@@ -390,13 +395,8 @@ def grad_layers(net, trace, precision, width, sample=None):
     parts += _batch_note(net, samples)
 
     def block(name, what):
-        shape = shape_text(net.display_shape(name))
-        parts.append(Text.assemble(("∂E/∂" + name, "bold"), f" — {what} → {shape}"))
-        for lead, v in _shown(net, name, trace.grad(name), samples):
-            if lead and np.ndim(v) < 2:
-                parts.append(Text(f"sample {lead[0]}", style="dim"))
-            parts.append(tensor_block(name, v, precision, width, lead))
-        parts.append(Text())
+        parts.extend(_tensor_section(net, name, "∂E/∂" + name, what, trace.grad(name), samples,
+                                     precision, width))
 
     parts.append(Text.assemble(("∂E/∂E", "bold"), " = 1"))
     parts.append(Text())

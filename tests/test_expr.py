@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpcli.expr import Call, ExprError, Name, Num, derivative, evaluate, parse, to_text
+from bpcli.expr import Call, ExprError, Name, Num, calls, derivative, evaluate, parse, to_text
 
 
 def value(text, **env):
@@ -101,14 +101,6 @@ def _node(children):
 _any_number = st.floats(allow_nan=False, allow_infinity=False).map(Num)
 
 
-def _calls(e, op):
-    if isinstance(e, Call):
-        if e.op == op:
-            yield e
-        for a in e.args:
-            yield from _calls(a, op)
-
-
 def _fold(e):
     """The parser reads -2 as the number −2: fold generated neg(number) the same way."""
     if isinstance(e, Call):
@@ -142,7 +134,7 @@ def test_symbolic_derivative_matches_central_differences(tree):
     numeric = (f(0.7 - 2 * h) - 8 * f(0.7 - h) + 8 * f(0.7 + h) - f(0.7 + 2 * h)) / (12 * h)
     if not all(map(math.isfinite, (f0, d, numeric))) or max(abs(f0), abs(d)) > 1e6:
         return  # overflow, a domain error, or values so large that differences drown
-    kinks = [float(evaluate(c.args[0], env)) for c in _calls(tree, "relu")]
+    kinks = [float(evaluate(c.args[0], env)) for c in calls(tree, "relu")]
     if any(abs(k) < 1e-3 for k in kinks):
         return  # relu within the stencil's reach of its kink
     assert d == pytest.approx(numeric, rel=1e-6, abs=1e-6)
