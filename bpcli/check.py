@@ -57,10 +57,11 @@ def check(net, eps=1e-6, tol=1e-5, max_elements=20, seed=0) -> list[CheckRow]:
         slot = graph.index[name]
         indices = list(np.ndindex(value.shape))
         if len(indices) > max_elements:
-            picked = rng.choice(len(indices), size=max_elements - 1, replace=False)
-            chosen = {indices[k] for k in picked}
-            chosen.add(np.unravel_index(np.argmax(np.abs(analytic)), value.shape))
-            indices = sorted(chosen)
+            largest = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(analytic)),
+                                                              value.shape))
+            others = [i for i in indices if i != largest]
+            picked = rng.choice(len(others), size=max_elements - 1, replace=False)
+            indices = sorted({largest, *(others[k] for k in picked)})
         worst, kinks, failed = None, 0, False
         for idx in indices:
             losses, decisions = [], []

@@ -15,7 +15,8 @@ import numpy as np
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                           TimeElapsedColumn, TimeRemainingColumn)
 
 from . import __version__, explain, netfile, render
 from .layers import LayerNetwork
@@ -353,19 +354,31 @@ def train(ctx, net, fmt, precision, eta, steps, epochs, batch_size, shuffle, see
             if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
                 raise UserError(f"{option} {path}: cannot write into {folder}; "
                                 "name a file in an existing, writable folder")
+    if plot and not plot.lower().endswith(".png"):
+        raise UserError(f"--plot {plot}: the picture is a PNG; name a file ending in .png")
     if plot and importlib.util.find_spec("matplotlib") is None:
-        raise UserError("--plot needs matplotlib, which is not installed: "
-                        "pip install 'bpcli[plot]' (or pip install matplotlib)")
+        raise UserError("--plot needs matplotlib, which is not installed: run pip install "
+                        "matplotlib, or from bpcli's folder pip install '.[plot]'")
     total = plan_steps(network.samples()[0], batch_size, steps, epochs)[1]
     console = _console()
     interrupted = []
+    # Ctrl-C sets a flag the loop reads after each step; a second Ctrl-C changes nothing,
+    # so the results are always printed and saved before the exit with status 130.
     previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
     try:
         with _progress(console, fmt, total) as progress, np.errstate(all="ignore"):
             result = run_training(network, eta, steps, epochs, batch_size, shuffle, seed,
                                   momentum, progress, lambda: bool(interrupted))
+        _report_training(network, result, total, fmt, precision, every, save, plot, eta,
+                         momentum, batch_size, seed)
     finally:
         signal.signal(signal.SIGINT, previous)
+    if result.interrupted:
+        ctx.exit(130)
+
+
+def _report_training(network, result, total, fmt, precision, every, save, plot, eta, momentum,
+                     batch_size, seed):
     bad = next((k for k, e in enumerate(result.history, 1) if not np.isfinite(e)), None)
     if bad is not None or not np.isfinite(result.final_loss):
         at = f"at step {bad}" if bad else "after the last step"
@@ -384,16 +397,18 @@ def train(ctx, net, fmt, precision, eta, steps, epochs, batch_size, shuffle, see
             raise click.ClickException(f"--save {save}: not saved, the trained params are not "
                                        "finite; train again with a smaller --eta")
         source = " ".join(network.path.splitlines())  # a comment line stays one line
-        start = result.history[0] if result.steps else result.final_loss
+        how = f"eta = {eta:g}"
+        if momentum:
+            how += f", momentum = {momentum:g} (its velocity is not saved)"
+        if result.batch_size < result.samples:
+            how += f", batches of {result.batch_size}, seed {seed}"
         header = (f"# Trained by bpcli {__version__}: {_plural(result.steps, 'step')} of gradient "
-                  f"descent, eta = {eta:g}, from {source}.\n"
-                  f"# E went from {start!r} to {result.final_loss!r}.\n")
+                  f"descent, {how}, from {source}.\n"
+                  f"# E on the whole set: {result.final_loss!r} after training.\n")
         trained = network.with_params(result.params)
         _write(save, relocate(trained, save).to_yaml(header))
         if fmt == "table":
             click.echo(f"saved the trained network to {save}")
-    if result.interrupted:
-        ctx.exit(130)
 
 
 def _write_plot(path, result, network):
@@ -418,6 +433,7 @@ def _write_plot(path, result, network):
     os.close(fd)
     try:
         fig.savefig(tmp, format="png")
+        netfile.ordinary_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -448,7 +464,8 @@ class _progress:
             self.bar = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(),
                                 TextColumn("E {task.fields[loss]}"),
                                 TextColumn("{task.fields[rate]} steps/s"),
-                                TimeElapsedColumn(), console=self.console, transient=True)
+                                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+                                console=self.console, transient=True)
             self.task = self.bar.add_task("train", total=self.steps, loss="", rate="")
             self.bar.start()
         rate = k / max(time.perf_counter() - self.start, 1e-9)

@@ -18,10 +18,17 @@ def resolve(path, netpath):
     return os.path.join(os.path.dirname(os.path.abspath(netpath)), path)
 
 
+class _CsvColumn:
+    """A CSV column as text, read as numbers only when the network uses it."""
+
+    def __init__(self, name, cells):
+        self.name, self.cells = name, cells  # [(csv line, text)]
+
+
 def read_csv(path, shown, fail, line):
-    """CSV with a header row → {column: float64 array}; mistakes name the CSV's own line."""
+    """CSV with a header row → {column: its cells}; a used column's mistakes name the CSV line."""
     try:
-        with open(path, newline="", encoding="utf-8") as f:
+        with open(path, newline="", encoding="utf-8-sig") as f:  # -sig: Excel's byte-order mark
             rows = list(csv.reader(f))
     except FileNotFoundError:
         fail(line, f"data file {shown} does not exist (paths are relative to the network file)")
@@ -32,18 +39,25 @@ def read_csv(path, shown, fail, line):
         fail(line, f"data file {shown} needs a header row naming the columns and at least one row")
     (_, header), body = rows[0], rows[1:]
     header = [h.strip() for h in header]
-    values = np.empty((len(body), len(header)))
-    for r, (k, row) in enumerate(body):
+    for c, h in enumerate(header):
+        if h in header[:c]:
+            fail(line, f"{shown}:1: column {h!r} is named twice; rename one")
+    for k, row in body:
         if len(row) != len(header):
             fail(line, f"{shown}:{k}: {len(row)} cells, but the header has {len(header)}")
-        for c, cell in enumerate(row):
-            try:
-                values[r, c] = float(cell)
-            except ValueError:
-                fail(line, f"{shown}:{k}: column {header[c]!r} holds {cell.strip()!r}, not a number")
-    if not np.all(np.isfinite(values)):
-        fail(line, f"data file {shown} holds nan or inf")
-    return {h: values[:, c] for c, h in enumerate(header)}
+    return {h: _CsvColumn(h, [(k, row[c]) for k, row in body]) for c, h in enumerate(header)}
+
+
+def _numbers(col, shown, fail, line):
+    values = np.empty(len(col.cells))
+    for r, (k, cell) in enumerate(col.cells):
+        try:
+            values[r] = float(cell)
+        except ValueError:
+            fail(line, f"{shown}:{k}: column {col.name!r} holds {cell.strip()!r}, not a number")
+        if not np.isfinite(values[r]):
+            fail(line, f"{shown}:{k}: column {col.name!r} holds {cell.strip()}, not a finite number")
+    return values
 
 
 def read_npz(path, shown, fail, line):
@@ -52,8 +66,8 @@ def read_npz(path, shown, fail, line):
             arrays = {k: np.asarray(z[k], dtype=np.float64) for k in z.files}
     except FileNotFoundError:
         fail(line, f"data file {shown} does not exist (paths are relative to the network file)")
-    except (OSError, ValueError) as e:
-        fail(line, f"cannot read data file {shown} as .npz: {e}")
+    except (OSError, ValueError, TypeError):
+        fail(line, f"data file {shown} is not an .npz of number arrays (np.savez makes one)")
     for k, a in arrays.items():
         if not np.all(np.isfinite(a)):
             fail(line, f"data file {shown}: array {k!r} holds nan or inf")
@@ -70,9 +84,14 @@ def read_file(path, netpath, fail, line):
 
 
 def column(columns, name, shown, fail, line):
+    """One column (CSV) or array (NPZ) as float64, with at least one sample."""
     if name not in columns:
         fail(line, f"data {shown} has no column {name!r} (it has {', '.join(columns)})")
-    return columns[name]
+    col = columns[name]
+    values = _numbers(col, shown, fail, line) if isinstance(col, _CsvColumn) else col
+    if values.ndim == 0 or len(values) == 0:
+        fail(line, f"data {shown}: {name!r} holds no samples")
+    return values
 
 
 # ------------------------------------------------------------------ a generated image task

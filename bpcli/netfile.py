@@ -474,6 +474,13 @@ def _check_uses(e, what, line, defined, later, fail):
 
 # ------------------------------------------------------------------ saving
 
+def ordinary_mode(path):
+    """mkstemp makes 0600 files; what bpcli saves is an ordinary file (0666 less umask)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
+
+
 def write_atomic(path: str, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all: a temporary file renamed into place."""
     folder = os.path.dirname(os.path.abspath(path))
@@ -481,9 +488,7 @@ def write_atomic(path: str, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)  # mkstemp makes 0600; a saved net is an ordinary file
+        ordinary_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

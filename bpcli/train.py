@@ -85,8 +85,9 @@ def train(net, eta, steps=None, epochs=None, batch_size=None, shuffle=True, seed
     graph.forward(vals)
     final = float(vals[loss])
     after = accuracy(net, graph, vals)
+    per_epoch = -(-n // b)  # the last batch of an epoch may be short
     return TrainResult(history, final, dict(net.params), {name: vals[i] for name, i in slots},
-                       float(eta), len(history), n, b, len(history) * b / n, momentum,
+                       float(eta), len(history), n, b, len(history) / per_epoch, momentum,
                        interrupted, (before, after) if before is not None else None)
 
 
