@@ -96,9 +96,6 @@ def column(columns, name, shown, fail, line):
 
 # ------------------------------------------------------------------ a generated image task
 
-BAR_CLASSES = ("horizontal", "vertical", "diagonal")
-
-
 def bars(samples=300, size=8, noise=0.1, seed=0):
     """Images of one bar on a noisy background: class 0 a horizontal bar, 1 a vertical
     bar, 2 a diagonal (either direction); position, brightness and noise vary.

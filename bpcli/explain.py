@@ -176,7 +176,7 @@ def element_chain(net, trace, name: str, index: tuple) -> ElementChain:
     elif op == "conv2d":
         x, w, _ = ins
         (sh, sw), (ph, pw) = attrs["stride"], attrs["padding"]
-        f_, c_, kh, kw = w.shape
+        f_, _, kh, kw = w.shape
         oh, ow = np.shape(trace.vals[consumer])[2:]
         prev = g.nodes[node.inputs[0]].name
         if pos == 0:

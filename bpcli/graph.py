@@ -16,7 +16,6 @@ from .expr import Call, Expr, Name, Num
 from .ops import OPS
 
 LOSS = "E"
-LEAF_KINDS = ("input", "param", "target")
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ import numpy as np
 import yaml
 
 from .expr import Expr, ExprError, calls, evaluate, names, parse, to_text
-from .graph import LEAF_KINDS, LOSS, Graph
+from .graph import LOSS, Graph
 from .ops import FUNCTIONS
 from .suggest import closest, did_you_mean
 
@@ -236,8 +236,7 @@ def load(path: str) -> Network:
 
 
 def load_default() -> Network:
-    text = resources.files("bpcli").joinpath(DEFAULT_SOURCE).read_text(encoding="utf-8")
-    return loads(text, "<default>")
+    return loads(default_text(), "<default>")
 
 
 def default_text() -> str:

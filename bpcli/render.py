@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .graph import LOSS
-from .explain import MAX_UNITS_JSON
+from .explain import MAX_UNITS_JSON, MAX_UNITS_SHOWN
 from .expr import Call, Name
 from .train import sample_steps
 
@@ -487,7 +487,7 @@ def element_table(c, precision):
         return _titled(f"∂E/∂{c.wrt} — it feeds no unit of {c.consumer}",
                        Text(f"no unit of {c.consumer} uses it (no window reaches it), "
                             f"so ∂E/∂{c.wrt} = {fmt(c.backward, precision)}"))
-    shown = c.units[:MAX_SHOWN]
+    shown = c.units[:MAX_UNITS_SHOWN]
     t = _table(("unit fed", f"∂unit/∂{c.wrt} is"), ("value", "∂E/∂unit", "product"))
     for u in shown:
         _row(t, u.unit, u.why, fmt(u.factor, precision), fmt(u.grad, precision),
@@ -504,8 +504,6 @@ def element_table(c, precision):
     return _titled(f"∂E/∂{c.wrt} — it feeds {n} unit{'s' if n != 1 else ''} of {c.consumer}",
                    *parts)
 
-
-MAX_SHOWN = 12
 
 
 def forward_layers_json(net, trace):
