@@ -370,7 +370,7 @@ def train(ctx, net, fmt, precision, eta, steps, epochs, batch_size, shuffle, see
             result = run_training(network, eta, steps, epochs, batch_size, shuffle, seed,
                                   momentum, progress, lambda: bool(interrupted))
         _report_training(network, result, total, fmt, precision, every, save, plot, eta,
-                         momentum, batch_size, seed)
+                         momentum, shuffle, seed)
     finally:
         signal.signal(signal.SIGINT, previous)
     if result.interrupted:
@@ -378,7 +378,7 @@ def train(ctx, net, fmt, precision, eta, steps, epochs, batch_size, shuffle, see
 
 
 def _report_training(network, result, total, fmt, precision, every, save, plot, eta, momentum,
-                     batch_size, seed):
+                     shuffle, seed):
     bad = next((k for k, e in enumerate(result.history, 1) if not np.isfinite(e)), None)
     if bad is not None or not np.isfinite(result.final_loss):
         at = f"at step {bad}" if bad else "after the last step"
@@ -401,7 +401,8 @@ def _report_training(network, result, total, fmt, precision, every, save, plot, 
         if momentum:
             how += f", momentum = {momentum:g} (its velocity is not saved)"
         if result.batch_size < result.samples:
-            how += f", batches of {result.batch_size}, seed {seed}"
+            how += f", batches of {result.batch_size}, " + (f"shuffled with seed {seed}"
+                                                           if shuffle else "in order")
         header = (f"# Trained by bpcli {__version__}: {_plural(result.steps, 'step')} of gradient "
                   f"descent, {how}, from {source}.\n"
                   f"# E on the whole set: {result.final_loss!r} after training.\n")

@@ -29,12 +29,13 @@ def read_csv(path, shown, fail, line):
     """CSV with a header row → {column: its cells}; a used column's mistakes name the CSV line."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:  # -sig: Excel's byte-order mark
-            rows = list(csv.reader(f))
+            reader = csv.reader(f)
+            rows = [(reader.line_num, row) for row in reader]  # a record's last line
     except FileNotFoundError:
         fail(line, f"data file {shown} does not exist (paths are relative to the network file)")
     except (OSError, UnicodeDecodeError) as e:
         fail(line, f"cannot read data file {shown}: {getattr(e, 'strerror', None) or e}")
-    rows = [(k, r) for k, r in enumerate(rows, 1) if any(cell.strip() for cell in r)]
+    rows = [(k, r) for k, r in rows if any(cell.strip() for cell in r)]
     if len(rows) < 2:
         fail(line, f"data file {shown} needs a header row naming the columns and at least one row")
     (_, header), body = rows[0], rows[1:]
@@ -63,7 +64,11 @@ def _numbers(col, shown, fail, line):
 def read_npz(path, shown, fail, line):
     try:
         with np.load(path, allow_pickle=False) as z:
-            arrays = {k: np.asarray(z[k], dtype=np.float64) for k in z.files}
+            raw = {k: z[k] for k in z.files}
+        for k, a in raw.items():
+            if a.dtype.kind not in "biuf":
+                fail(line, f"data file {shown}: array {k!r} holds {a.dtype} values, not real numbers")
+        arrays = {k: a.astype(np.float64) for k, a in raw.items()}
     except FileNotFoundError:
         fail(line, f"data file {shown} does not exist (paths are relative to the network file)")
     except (OSError, ValueError, TypeError):

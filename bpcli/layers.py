@@ -190,6 +190,11 @@ def from_doc(doc, path) -> LayerNetwork:
         fail(doc.lines["layers"], "'layers' must be a list of layers, e.g. - {type: dense, units: 3}")
     image = _image_input(raw_layers)
     data_doc, data_target = None, None
+    if "data" in doc and "input" in doc:
+        fail(doc.lines["input"], "give the input in 'input:' or in 'data:', not both")
+    if "data" in doc and isinstance(doc.get("loss"), dict) and "target" in doc["loss"]:
+        fail(doc["loss"].lines["target"], "with 'data:', the targets come from the data; "
+                                          "remove the loss's target")
     if "data" in doc:  # a training set: its samples are the input (a batch) and the targets
         x, data_target = _data(doc["data"], doc.lines["data"], image, path, fail)
         input_doc, data_doc = None, _plain(doc["data"])
@@ -278,7 +283,10 @@ def _data(raw, line, image, path, fail):
                                         "bpcli generates 'bars'")
         n = _integer(raw.get("samples", 300), "samples", raw.lines.get("samples", line), fail, 3)
         size = _integer(raw.get("size", 8), "size", raw.lines.get("size", line), fail, 3)
-        noise = float(_array(raw.get("noise", "0.1"), "noise", raw.lines.get("noise", line), fail))
+        noise_arr = _array(raw.get("noise", "0.1"), "noise", raw.lines.get("noise", line), fail)
+        if noise_arr.ndim or noise_arr < 0:
+            fail(raw.lines.get("noise", line), "noise is one number ≥ 0, e.g. noise: 0.1")
+        noise = float(noise_arr)
         seed = _integer(raw.get("seed", 0), "seed", raw.lines.get("seed", line), fail, 0)
         _check_size((n, size, size), "the generated data", line, fail)
         x, y = bars(n, size, noise, seed)
@@ -306,6 +314,9 @@ def _data(raw, line, image, path, fail):
             fail(line, f"data needs {key}: one per sample")
     x = _array(raw["input"], "data input", raw.lines["input"], fail)
     t = _array(raw["target"], "data target", raw.lines["target"], fail)
+    for what, a in (("input", x), ("target", t)):
+        if a.ndim == 0:
+            fail(raw.lines[what], f"data {what} is a list with one entry per sample")
     if len(x) != len(t):
         fail(raw.lines["target"], f"data has {len(x)} inputs but {len(t)} targets")
     return x, t

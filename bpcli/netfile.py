@@ -328,6 +328,17 @@ def _equations(doc, path) -> Network:
     data, data_doc = None, None
     if "data" in doc:
         data, data_doc = _data(doc["data"], doc.lines["data"], sections, path, fail)
+        vectors = [n for s in sections.values() for n, v in s.items() if np.ndim(v)]
+        if vectors:
+            fail(defined[vectors[0]], f"{vectors[0]!r} is a vector, but with a data set every "
+                                      "input, param and target is a number (the samples are "
+                                      "the vectors)")
+        for name, (text, e) in [*nodes.items(), (LOSS, loss)]:
+            for op in ("sum", "mean", "softmax"):
+                if next(calls(e, op), None) is not None:
+                    fail(loss_line if name == LOSS else defined[name],
+                         f"{op}(...) in {text!r} would run across the samples of the data set; "
+                         "write the loss for one sample (E is its mean over the samples)")
     _check_shapes(sections, nodes, loss, defined, loss_line, fail, data)
 
     lines = dict(defined)

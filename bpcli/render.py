@@ -569,12 +569,13 @@ def check_table(net, rows, eps, tol, precision):
         verdict = Text("pass: every checked gradient agrees with central differences", style="green")
     parts = [t, verdict]
     if kinked:
-        parts.append(Text(f"kink: the ±eps step crosses a ReLU input at 0 or a max-pool tie for "
-                          f"{', '.join(kinked)}; there no single derivative exists, so the "
-                          "differences cannot agree (not a fault of the engine)", style="yellow"))
+        parts.append(Text(f"kink: for {', '.join(kinked)} the ±eps step crosses a ReLU input at 0 "
+                          "or a max-pool tie, and the analytic value lies between the one-sided "
+                          "slopes: no single derivative exists there (not a fault of the engine)",
+                          style="yellow"))
     parts.append(Text(f"numeric = (E(w + eps) − E(w − eps)) / 2eps, eps = {eps:g}; an element "
                       f"passes when |analytic − numeric| ≤ {tol:g}·max(|analytic|, |numeric|) "
-                      "or is round-off (≤ 1e-9·max(1, |E|))", style="dim"))
+                      "or is round-off (≤ 1e-15·max(1, |E|)/eps)", style="dim"))
     return _titled(f"{_title(net)} — gradient check", *parts)
 
 

@@ -102,8 +102,7 @@ def accuracy(net, graph, vals):
     if isinstance(net, LayerNetwork):
         if net.loss_type != "cross_entropy":
             return None
-        caches = graph.forward(vals)
-        del caches
+        graph.forward(vals)
         out = np.asarray(vals[graph.index[net.layers[-1].name]])
         target = np.asarray(vals[graph.index["target"]])
         return float(np.mean(out.argmax(axis=-1) == target.argmax(axis=-1)))

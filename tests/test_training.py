@@ -57,6 +57,12 @@ def test_bars_are_deterministic_and_balanced():
     assert np.array_equal(x1, x2) and np.array_equal(y1, y2)
     assert x1.shape == (90, 1, 8, 8) and np.bincount(y1).tolist() == [30, 30, 30]
     assert not np.array_equal(x1, bars(90, 8, 0.1, 4)[0])
+    # The same on every machine: NumPy keeps PCG64's streams stable across versions and
+    # platforms.  This checksum of configs/bars.yaml's set was computed with NumPy 2.4.6
+    # when the generator was written; a change of generator or of NumPy's streams shows here.
+    x, y = bars(300, 8, 0.1, 0)
+    assert float(x.sum()) == pytest.approx(1829.7835457576057, rel=1e-12)
+    assert y[:12].tolist() == [0, 0, 2, 2, 2, 0, 2, 2, 0, 2, 0, 2]
 
 
 # ------------------------------------------------------------------ options
@@ -185,6 +191,8 @@ def test_csv_mistakes(tmp_path, csv, message):
 def test_data_mistakes(tmp_path, data, message):
     (tmp_path / "n.yaml").write_text(XOR_HEAD + data + "\n")
     r = run("forward", tmp_path / "n.yaml", code=2)
+    line = XOR_HEAD.count("\n") + 1
+    assert r.stderr.startswith(f"Error: {tmp_path / 'n.yaml'}:{line}: ")
     assert message in r.stderr and len(r.stderr.splitlines()) == 1
 
 
@@ -204,7 +212,45 @@ def test_csv_reads_only_the_columns_it_uses(tmp_path):
 def test_more_csv_mistakes(tmp_path, csv, message):
     (tmp_path / "xor.csv").write_text(csv)
     (tmp_path / "n.yaml").write_text(XOR_HEAD + "data: {file: xor.csv}\n")
-    assert message in run("train", tmp_path / "n.yaml", code=2).stderr
+    r = run("train", tmp_path / "n.yaml", code=2)
+    assert message in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_csv_line_numbers_count_lines_not_records(tmp_path):
+    # a quoted cell over two lines: the bad cell below is on line 4 of the file
+    (tmp_path / "xor.csv").write_text('x1,x2,y,note\n0,0,0,"two\nlines"\n1,x,1,\n')
+    (tmp_path / "n.yaml").write_text(XOR_HEAD + "data: {file: xor.csv}\n")
+    assert "xor.csv:4: column 'x2' holds 'x'" in run("train", tmp_path / "n.yaml", code=2).stderr
+
+
+@pytest.mark.parametrize("text, message", [
+    ("params: {w: [0.1, 0.2]}\ninputs: {x: 0}\nloss: sum(w) * x\ndata: {x: [1, 2]}\n",
+     "'w' is a vector, but with a data set every input, param and target is a number"),
+    ("params: {w: 0.1}\ninputs: {x: 0}\nloss: sum(w * x)\ndata: {x: [1, 2]}\n",
+     "sum(...) in 'sum(w * x)' would run across the samples of the data set"),
+])
+def test_equation_data_is_per_sample(tmp_path, text, message):
+    (tmp_path / "n.yaml").write_text(text)
+    r = run("train", tmp_path / "n.yaml", "--batch-size", "1", code=2)
+    assert message in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("data, message", [
+    ("data: {input: 5, target: 1}", "data input is a list with one entry per sample"),
+    ("data: {generate: bars, noise: [1, 2]}", "noise is one number ≥ 0"),
+    ("input: [1, 2]\ndata: {input: [[1, 2]], target: [0]}", "give the input in 'input:' or in 'data:', not both"),
+])
+def test_layer_data_mistakes(tmp_path, data, message):
+    (tmp_path / "n.yaml").write_text(data + "\nlayers:\n  - {type: flatten}\n  - {type: dense, units: 3}\n"
+                                     "loss: {type: cross_entropy}\n")
+    r = run("forward", tmp_path / "n.yaml", code=2)
+    assert message in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_layer_data_with_a_loss_target_too(tmp_path):
+    (tmp_path / "n.yaml").write_text("data: {input: [[1, 2]], target: [0]}\nlayers:\n"
+                                     "  - {type: dense, units: 3}\nloss: {type: cross_entropy, target: 1}\n")
+    assert "the targets come from the data" in run("forward", tmp_path / "n.yaml", code=2).stderr
 
 
 def test_empty_and_foreign_npz(tmp_path):
@@ -214,6 +260,9 @@ def test_empty_and_foreign_npz(tmp_path):
     (tmp_path / "e.npz").write_bytes(b"not a zip file")
     r = run("train", tmp_path / "n.yaml", code=2)
     assert "is not an .npz of number arrays" in r.stderr and len(r.stderr.splitlines()) == 1
+    np.savez(tmp_path / "e.npz", x1=[1j, 0], x2=[0, 1], y=[0, 1])
+    r = run("train", tmp_path / "n.yaml", code=2)
+    assert "array 'x1' holds complex128 values, not real numbers" in r.stderr
 
 
 def test_npz_missing_array(tmp_path):
@@ -263,7 +312,7 @@ def test_ctrl_c_stops_after_the_step_saves_and_exits_130(tmp_path, presses):
     p = subprocess.Popen([sys.executable, "-m", "bpcli", "train", str(CONFIGS / "conv-mnist-shape.yaml"),
                           "--steps", "100000", "--save", str(out), "--format", "json"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3)
+    time.sleep(5)  # start-up and loading take well under a second; the run takes minutes
     for _ in range(presses):
         p.send_signal(signal.SIGINT)
         time.sleep(0.02)
@@ -297,6 +346,23 @@ def test_check_fails_on_a_broken_gradient(tmp_path, monkeypatch):
     assert doc["params"]["w"]["status"] == "FAIL" and doc["params"]["v"]["status"] == "pass"
     assert doc["params"]["w"]["analytic"] == pytest.approx(0.7)
     assert doc["params"]["w"]["numeric"] == pytest.approx(1.4)
+
+
+def test_a_broken_gradient_beside_a_kink_still_fails(tmp_path, monkeypatch):
+    monkeypatch.setitem(OPS, "badsq", None)
+    monkeypatch.setitem(FUNCTIONS, "badsq", "x² with a wrong gradient (tests only)")
+    register("badsq", lambda x: (x * x, x), lambda dout, x: (dout * x,), lambda out, x: (x,), 1)
+    f = tmp_path / "broken.yaml"
+    # relu(w) sits at its kink (w = 0); the wrong badsq gradient must not hide behind it
+    # (one-sided slopes 6 and 7; the broken analytic value 3 + 1 = 4 lies outside them)
+    f.write_text("params: {w: 0.0}\nnodes: {r: relu(w)}\nloss: badsq(w + 3) + r\n")
+    doc = json.loads(run("check", f, "--format", "json", code=1).stdout)
+    assert doc["params"]["w"]["status"] == "FAIL"
+
+
+def test_check_with_a_small_eps_is_not_fooled_by_round_off():
+    doc = json.loads(run("check", CONFIGS / "bars.yaml", "--eps", "1e-8", "--format", "json").stdout)
+    assert doc["passed"]
 
 
 def test_check_reports_a_kink_as_a_kink(tmp_path):
