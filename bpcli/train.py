@@ -49,7 +49,10 @@ def train(net, eta, steps=None, epochs=None, batch_size=None, shuffle=True, seed
     data = [(graph.index[name], arr) for name, arr in per_sample.items()]
     b, steps = plan_steps(n, batch_size, steps, epochs)
     rng = np.random.default_rng(seed)
-    before = accuracy(net, graph, vals)
+    before = None
+    if classifies(net):
+        graph.forward(vals)
+        before = accuracy(net, graph, vals)
     eta = np.float64(eta)
     velocity = {i: 0.0 for _, i in slots}
     history = []
@@ -84,15 +87,36 @@ def train(net, eta, steps=None, epochs=None, batch_size=None, shuffle=True, seed
         vals[i] = arr
     graph.forward(vals)
     final = float(vals[loss])
-    after = accuracy(net, graph, vals)
+    after = accuracy(net, graph, vals) if before is not None else None
     per_epoch = -(-n // b)  # the last batch of an epoch may be short
     return TrainResult(history, final, dict(net.params), {name: vals[i] for name, i in slots},
                        float(eta), len(history), n, b, len(history) / per_epoch, momentum,
                        interrupted, (before, after) if before is not None else None)
 
 
+def _pairs(net):
+    """An equation net's (output node, 0/1 target) pairs, compared in the loss as
+    (node − target) or the reverse; [] when it is not a classification set."""
+    if not net.data:
+        return []
+    pairs = _compared(net.loss[1], set(net.targets))
+    if not all(np.isin(net.data[t], (0.0, 1.0)).all() for _, t in pairs):
+        return []
+    return pairs
+
+
+def classifies(net):
+    """Is this a classification set (one whose accuracy means something)?"""
+    from .layers import LayerNetwork
+
+    if isinstance(net, LayerNetwork):
+        return net.loss_type == "cross_entropy"
+    return bool(_pairs(net))
+
+
 def accuracy(net, graph, vals):
-    """The fraction of samples classified right, for classification sets; else None.
+    """The fraction of samples classified right, read off ``vals`` after a forward pass
+    on the whole set (of a net that ``classifies``).
 
     Layer nets with cross-entropy: the largest output against the target's class.
     Equation nets: each 0/1 target compared in the loss as (node − target) (or the
@@ -100,18 +124,10 @@ def accuracy(net, graph, vals):
     from .layers import LayerNetwork
 
     if isinstance(net, LayerNetwork):
-        if net.loss_type != "cross_entropy":
-            return None
-        graph.forward(vals)
         out = np.asarray(vals[graph.index[net.layers[-1].name]])
         target = np.asarray(vals[graph.index["target"]])
         return float(np.mean(out.argmax(axis=-1) == target.argmax(axis=-1)))
-    if not net.data:
-        return None
-    pairs = _compared(net.loss[1], set(net.targets))
-    if not pairs or not all(np.isin(net.data[t], (0.0, 1.0)).all() for _, t in pairs):
-        return None
-    graph.forward(vals)
+    pairs = _pairs(net)
     right = np.ones(len(next(iter(net.data.values()))), dtype=bool)
     for node, t in pairs:
         right &= (np.asarray(vals[graph.index[node]]) >= 0.5) == (net.data[t] == 1.0)

@@ -28,6 +28,16 @@ def assert_close_rel(actual, expected, rtol=1e-7, atol=1e-11):
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
 
 
+def assert_one_line_error(result, path, line, message):
+    """A user's mistake: exit 2, nothing on stdout, one stderr line `Error: path:line: …`."""
+    assert result.exit_code == 2, result.output + result.stderr
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    where = f"{path}:{line}: " if line else f"{path}: "
+    assert result.stderr.startswith(f"Error: {where}"), result.stderr
+    assert message in result.stderr, result.stderr
+
+
 def loss_as_function_of(net, name):
     """E as a function of one leaf's value, through a graph built once (for central_diff)."""
     graph = net.build()

@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from bpcli import __version__, netfile
 from bpcli.cli import main
 
+from conftest import assert_one_line_error
+
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 SEED = str(CONFIGS / "sigmoid-222.yaml")
 
@@ -275,12 +277,7 @@ def test_user_mistakes_give_one_line_naming_file_and_line(tmp_path, name, comman
     path.write_text(text)
     command = [str(tmp_path / "out.yaml") if c == "OUT" else c for c in command]
     r = run(command[0], str(path), *command[1:], ok=False)
-    assert r.exit_code == 2
-    assert r.stdout == ""
-    assert len(r.stderr.splitlines()) == 1, r.stderr
-    where = f"{path}:{line}: " if line else f"{path}: "
-    assert r.stderr.startswith(f"Error: {where}"), r.stderr
-    assert message in r.stderr
+    assert_one_line_error(r, path, line, message)
     assert not (tmp_path / "out.yaml").exists()  # nothing written
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from bpcli import explain, netfile
 from bpcli.cli import main
 
-from conftest import assert_close_rel, central_diff
+from conftest import assert_close_rel, assert_one_line_error, central_diff
 
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 LAYER_CONFIGS = sorted(p.name for p in CONFIGS.glob("*.yaml") if "layers:" in p.read_text())
@@ -459,8 +459,7 @@ def test_bad_layer_nets_are_one_line_errors(tmp_path, case, command):
     command = [str(tmp_path / "out.yaml") if c == "OUT" else c for c in command]
     r = run(command[0], str(path), *command[1:], code=2)
     assert not (tmp_path / "out.yaml").exists()
-    assert r.stderr.startswith(f"Error: {path}:{line}: "), r.stderr
-    assert message in r.stderr and len(r.stderr.splitlines()) == 1
+    assert_one_line_error(r, path, line, message)
 
 
 def test_big_maps_are_summarised_and_long_vectors_wrapped(tmp_path):

@@ -18,6 +18,8 @@ from bpcli.data import bars
 from bpcli.ops import FUNCTIONS, OPS, register
 from bpcli.train import train
 
+from conftest import assert_one_line_error
+
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 
 
@@ -171,14 +173,14 @@ def test_layer_net_data_from_npz_and_csv(tmp_path):
     ("x1,x2,y\n0,0,0\n0,1\n", "xor.csv:3: 2 cells, but the header has 3"),
     ("x1,x2,y\n0,0,0\n0,one,1\n", "xor.csv:3: column 'x2' holds 'one', not a number"),
     ("x1,x2,y\n", "needs a header row naming the columns and at least one row"),
+    ("x1,x2,y,x1\n0,0,0,1\n", "xor.csv:1: column 'x1' is named twice"),
+    ("x1,x2,y\n0,0,0\n0,nan,1\n", "xor.csv:3: column 'x2' holds nan, not a finite number"),
 ])
 def test_csv_mistakes(tmp_path, csv, message):
     (tmp_path / "xor.csv").write_text(csv)
     (tmp_path / "n.yaml").write_text(XOR_HEAD + "data: {file: xor.csv}\n")
     r = run("train", tmp_path / "n.yaml", code=2)
-    line = XOR_HEAD.count("\n") + 1
-    assert r.stderr.startswith(f"Error: {tmp_path / 'n.yaml'}:{line}: ") and message in r.stderr
-    assert len(r.stderr.splitlines()) == 1
+    assert_one_line_error(r, tmp_path / "n.yaml", XOR_HEAD.count("\n") + 1, message)
 
 
 @pytest.mark.parametrize("data, message", [
@@ -191,9 +193,7 @@ def test_csv_mistakes(tmp_path, csv, message):
 def test_data_mistakes(tmp_path, data, message):
     (tmp_path / "n.yaml").write_text(XOR_HEAD + data + "\n")
     r = run("forward", tmp_path / "n.yaml", code=2)
-    line = XOR_HEAD.count("\n") + 1
-    assert r.stderr.startswith(f"Error: {tmp_path / 'n.yaml'}:{line}: ")
-    assert message in r.stderr and len(r.stderr.splitlines()) == 1
+    assert_one_line_error(r, tmp_path / "n.yaml", XOR_HEAD.count("\n") + 1, message)
 
 
 def test_csv_reads_only_the_columns_it_uses(tmp_path):
@@ -203,17 +203,6 @@ def test_csv_reads_only_the_columns_it_uses(tmp_path):
     (tmp_path / "n.yaml").write_text(XOR_HEAD + "data: {file: xor.csv}\n")
     assert train_json(tmp_path / "n.yaml", "--steps", "20") == \
         train_json(CONFIGS / "xor.yaml", "--steps", "20")
-
-
-@pytest.mark.parametrize("csv, message", [
-    ("x1,x2,y,x1\n0,0,0,1\n", "xor.csv:1: column 'x1' is named twice"),
-    ("x1,x2,y\n0,0,0\n0,nan,1\n", "xor.csv:3: column 'x2' holds nan, not a finite number"),
-])
-def test_more_csv_mistakes(tmp_path, csv, message):
-    (tmp_path / "xor.csv").write_text(csv)
-    (tmp_path / "n.yaml").write_text(XOR_HEAD + "data: {file: xor.csv}\n")
-    r = run("train", tmp_path / "n.yaml", code=2)
-    assert message in r.stderr and len(r.stderr.splitlines()) == 1
 
 
 def test_csv_line_numbers_count_lines_not_records(tmp_path):
@@ -333,11 +322,15 @@ def test_check_passes_on_every_config(config):
     assert doc["passed"] and all(p["status"] in ("pass", "kink") for p in doc["params"].values())
 
 
-def test_check_fails_on_a_broken_gradient(tmp_path, monkeypatch):
-    # A test-only op whose backward is wrong by a factor 2: check must catch it.
+@pytest.fixture
+def broken_op(monkeypatch):
+    """A test-only function badsq(x) = x² whose backward is wrong by a factor 2."""
     monkeypatch.setitem(OPS, "badsq", None)
     monkeypatch.setitem(FUNCTIONS, "badsq", "x² with a wrong gradient (tests only)")
     register("badsq", lambda x: (x * x, x), lambda dout, x: (dout * x,), lambda out, x: (x,), 1)
+
+
+def test_check_fails_on_a_broken_gradient(tmp_path, broken_op):
     f = tmp_path / "broken.yaml"
     f.write_text("params: {w: 0.7, v: 0.3}\nloss: badsq(w) + v^2\n")
     r = run("check", f, code=1)
@@ -348,10 +341,7 @@ def test_check_fails_on_a_broken_gradient(tmp_path, monkeypatch):
     assert doc["params"]["w"]["numeric"] == pytest.approx(1.4)
 
 
-def test_a_broken_gradient_beside_a_kink_still_fails(tmp_path, monkeypatch):
-    monkeypatch.setitem(OPS, "badsq", None)
-    monkeypatch.setitem(FUNCTIONS, "badsq", "x² with a wrong gradient (tests only)")
-    register("badsq", lambda x: (x * x, x), lambda dout, x: (dout * x,), lambda out, x: (x,), 1)
+def test_a_broken_gradient_beside_a_kink_still_fails(tmp_path, broken_op):
     f = tmp_path / "broken.yaml"
     # relu(w) sits at its kink (w = 0); the wrong badsq gradient must not hide behind it
     # (one-sided slopes 6 and 7; the broken analytic value 3 + 1 = 4 lies outside them)
