@@ -1,10 +1,11 @@
 """The command line: parse options, call the library, hand the results to render."""
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
-import re
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -369,12 +370,32 @@ def train(ctx, net, fmt, precision, eta, steps, epochs, batch_size, shuffle, see
         with _progress(console, fmt, total) as progress, np.errstate(all="ignore"):
             result = run_training(network, eta, steps, epochs, batch_size, shuffle, seed,
                                   momentum, progress, lambda: bool(interrupted))
-        _report_training(network, result, total, fmt, precision, every, save, plot, eta,
-                         momentum, shuffle, seed)
+        with _sigint_held():
+            _report_training(network, result, total, fmt, precision, every, save, plot, eta,
+                             momentum, shuffle, seed)
     finally:
         signal.signal(signal.SIGINT, previous)
     if result.interrupted:
         ctx.exit(130)
+
+
+@contextlib.contextmanager
+def _sigint_held():
+    """Hold Ctrl-C back until the block ends.
+
+    Even a handler that does nothing cuts output short: a signal that lands while
+    write() waits on a full pipe makes it return after what fitted (64 KB), and
+    Python's text layer drops the rest without an error. Blocked, the signal waits
+    and reaches the handler when the block ends. (No signal masks on Windows.)
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _report_training(network, result, total, fmt, precision, every, save, plot, eta, momentum,

@@ -295,16 +295,20 @@ def test_plot_without_matplotlib_says_how_to_install(monkeypatch):
     assert not os.path.exists("x.png")
 
 
-@pytest.mark.parametrize("presses", [1, 2])  # an impatient second Ctrl-C changes nothing
-def test_ctrl_c_stops_after_the_step_saves_and_exits_130(tmp_path, presses):
+# An impatient user presses again at once, and again while the results are being written: the
+# test does not read stdout until the end, so the JSON (over 64 KB) fills the pipe and the writer
+# waits in write() when the last press lands. Neither press may cut the output or skip the save.
+@pytest.mark.parametrize("pauses", [[], [0.02, 0.5]], ids=["once", "three times"])
+def test_ctrl_c_stops_after_the_step_saves_and_exits_130(tmp_path, pauses):
     out = tmp_path / "partial.yaml"
     p = subprocess.Popen([sys.executable, "-m", "bpcli", "train", str(CONFIGS / "conv-mnist-shape.yaml"),
                           "--steps", "100000", "--save", str(out), "--format", "json"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(5)  # start-up and loading take well under a second; the run takes minutes
-    for _ in range(presses):
+    p.send_signal(signal.SIGINT)
+    for pause in pauses:
+        time.sleep(pause)
         p.send_signal(signal.SIGINT)
-        time.sleep(0.02)
     stdout, stderr = p.communicate(timeout=60)
     assert p.returncode == 130, stderr
     doc = json.loads(stdout)
