@@ -45,10 +45,9 @@ def test_xor_is_learned():
     np.testing.assert_array_equal(np.round(trained.value("fO")), [0, 1, 1, 0])
 
 
-def test_image_task_reaches_95_percent_in_seconds():
-    t0 = time.perf_counter()
+def test_image_task_reaches_95_percent():
+    # README's run; how long it takes is measured by benchmarks/bench_train.py, not here
     doc = train_json(CONFIGS / "bars.yaml", "--eta", "0.5", "--epochs", "30", "--batch-size", "30")
-    assert time.perf_counter() - t0 < 30  # seconds, not minutes (about 0.3 s here)
     assert doc["accuracy"]["before"] < 0.5 and doc["accuracy"]["after"] >= 0.95
     assert len(doc["history"]) == 30 * 10  # 300 samples in batches of 30: 10 steps an epoch
 
