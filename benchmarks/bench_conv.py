@@ -3,7 +3,8 @@ conv 8@3×3, relu, maxpool 2, conv 16@3×3, relu, maxpool 2, dense 10, softmax c
 
     .venv/bin/python benchmarks/bench_conv.py [--repeat 30] [NET]
 
-Prints the median and best step time, and the time per op (forward and backward).
+Prints the median and best step time computing every ∂E (as `grad` does) and only the
+params' (as `train` does: no ∂E/∂input), and the time per op (forward and backward).
 """
 import argparse
 import statistics
@@ -21,26 +22,28 @@ def main():
     ap.add_argument("--repeat", type=int, default=30)
     args = ap.parse_args()
     net = netfile.load(args.net)
-    graph = net.build()  # built once, as train does
-    vals = graph.initial_values()
-    caches = graph.forward(vals)
-    graph.backward(caches)  # warm-up
-    times = []
-    for _ in range(args.repeat):
-        t0 = time.perf_counter()
-        caches = graph.forward(vals)
-        graph.backward(caches)
-        times.append(time.perf_counter() - t0)
-    print(f"{net.name}: input {'×'.join(map(str, net.input.shape))}; forward+backward step: "
-          f"median {statistics.median(times) * 1e3:.1f} ms, best {min(times) * 1e3:.1f} ms "
-          f"over {args.repeat} runs")
-    # per op, one more pass timed node by node
+    print(f"{net.name}: input {'×'.join(map(str, net.input.shape))}; forward+backward step, "
+          f"over {args.repeat} runs:")
+    for what, wanted in (("every ∂E (as grad)", None), ("params only (as train)", net.params)):
+        graph = net.build().compile(wanted=wanted)  # built once, as train does
+        vals = graph.initial_values()
+        graph.backward(graph.forward(vals))  # warm-up
+        times = []
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            graph.backward(graph.forward(vals))
+            times.append(time.perf_counter() - t0)
+        print(f"  {what:24s} median {statistics.median(times) * 1e3:5.1f} ms, "
+              f"best {min(times) * 1e3:5.1f} ms")
+    print("per op, params only:")
+    # one more pass of the training graph, timed node by node
+    caches = [None] * len(vals)
     per = {}
     for i, fwd, ins in graph._forward_plan:
         t0 = time.perf_counter()
         vals[i], caches[i] = fwd(*[vals[j] for j in ins])
         per[graph.nodes[i].name or graph.nodes[i].op] = [time.perf_counter() - t0, 0.0]
-    grads = [0.0] * len(vals)
+    grads = [0.0] * (len(vals) + 1)
     grads[graph.loss] = 1.0
     for i, bwd, ins in graph._backward_plan:
         t0 = time.perf_counter()

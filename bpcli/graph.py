@@ -33,6 +33,7 @@ class Graph:
     kind: dict[str, str] = field(default_factory=dict)  # name -> input/param/target/node/loss
     leaf_values: list = field(default_factory=list)  # per node: a leaf's value, else None
     loss: int = -1
+    skipped: set = field(default_factory=set)  # nodes compile(wanted) computes no ∂E for
 
     # ---------------------------------------------------------------- building
     def add_leaf(self, name, kind, value):
@@ -88,18 +89,43 @@ class Graph:
     def names(self, *kinds):
         return [n for n, k in self.kind.items() if not kinds or k in kinds]
 
-    def compile(self):
-        """Freeze the graph into the flat plans the hot loops walk."""
+    def compile(self, wanted=None):
+        """Freeze the graph into the flat plans the hot loops walk.
+
+        ``wanted``: the leaves whose ∂E is needed (training: the params); None means
+        every node's.  Backward then skips what leads only to other leaves (∂E/∂input
+        of a layer net, a data column): ops whose backward takes ``need`` skip that
+        work, the rest have it added into a slot nobody reads.
+        """
         ops = [(i, partial(OPS[n.op].forward, **n.attrs) if n.attrs else OPS[n.op].forward,
-                OPS[n.op].backward, n.inputs)
+                OPS[n.op], n.inputs)
                for i, n in enumerate(self.nodes) if n.op is not None]
-        # Only nodes the loss depends on need a backward step.
+        # Only nodes the loss depends on need a backward step ...
         needed = {self.loss}
         for i, _, _, ins in reversed(ops):
             if i in needed:
                 needed.update(ins)
+        # ... and of those, only the ones a wanted leaf reaches.
+        if wanted is None:
+            live = set(range(len(self.nodes)))
+        else:
+            live = {self.index[name] for name in wanted}
+            for i, _, _, ins in ops:
+                if live.intersection(ins):
+                    live.add(i)
+        self.skipped = set(range(len(self.nodes))) - live  # their ∂E is not computed
+        sink = len(self.nodes)  # the slot unwanted gradients are added into
         self._forward_plan = [(i, f, ins) for i, f, _, ins in ops]
-        self._backward_plan = [(i, b, ins) for i, _, b, ins in reversed(ops) if i in needed]
+        self._backward_plan = []
+        for i, _, op, ins in reversed(ops):
+            if i not in needed or i not in live:
+                continue
+            need = tuple(j in live for j in ins)
+            bwd = op.backward
+            if not all(need) and op.partial_backward:
+                bwd = partial(bwd, need=need)
+            self._backward_plan.append((i, bwd, tuple(j if k else sink
+                                                      for j, k in zip(ins, need))))
         return self
 
     # ---------------------------------------------------------------- running
@@ -119,8 +145,9 @@ class Graph:
         return caches
 
     def backward(self, caches: list) -> list:
-        """∂E/∂node for every node, by one reverse walk (0.0 where E does not depend on it)."""
-        grads = [0.0] * len(caches)
+        """∂E/∂node for every node, by one reverse walk (0.0 where E does not depend on
+        it; not computed for nodes that compile(wanted) left out)."""
+        grads = [0.0] * (len(caches) + 1)  # + the sink of compile(wanted)
         grads[self.loss] = np.float64(1.0)
         for i, bwd, ins in self._backward_plan:
             for j, g in zip(ins, bwd(grads[i], caches[i])):
@@ -150,6 +177,8 @@ class Trace:
 
     def grad(self, name):
         i = self.graph.index[name]
+        if i in self.graph.skipped:
+            raise KeyError(f"∂E/∂{name} was not computed: the graph was compiled without it")
         g = self.grads[i]
         shape = np.shape(self.vals[i])
         return np.zeros(shape) + g if np.shape(g) != shape else np.float64(g)

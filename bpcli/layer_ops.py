@@ -26,14 +26,23 @@ def _windows(x, size, stride):
     return sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
 
 
+def _offsets(size, stride, out_hw):
+    """For each offset (ky, kx) of a window, in row-major order: its number ky·kw + kx
+    and the slice of the input grid that offset covers, one cell per window."""
+    (kh, kw), (sh, sw), (oh, ow) = size, stride, out_hw
+    for ky in range(kh):  # over the offsets in a window (a handful), not over pixels
+        for kx in range(kw):
+            yield ky * kw + kx, (slice(None), slice(None),
+                                 slice(ky, ky + sh * (oh - 1) + 1, sh),
+                                 slice(kx, kx + sw * (ow - 1) + 1, sw))
+
+
 def _scatter_windows(dwin, shape, stride):
     """The adjoint of _windows: add each window's gradient back onto the input grid."""
     n, c, oh, ow, kh, kw = dwin.shape
-    sh, sw = stride
     dx = np.zeros(shape)
-    for ky in range(kh):  # over the offsets in a window, not over pixels
-        for kx in range(kw):
-            dx[:, :, ky:ky + sh * (oh - 1) + 1:sh, kx:kx + sw * (ow - 1) + 1:sw] += dwin[..., ky, kx]
+    for k, cells in _offsets((kh, kw), stride, (oh, ow)):
+        dx[cells] += dwin[..., k // kw, k % kw]
     return dx
 
 
@@ -45,17 +54,30 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
     win = _windows(xp, w.shape[2:], (sh, sw))  # N×C×OH×OW×kh×kw
     out = np.einsum("ncyxij,fcij->nfyx", win, w, optimize=True) + b[None, :, None, None]
-    return out, (x.shape, xp.shape, win, w, (sh, sw), (ph, pw))
+    return out, (x.shape, xp, w, (sh, sw), (ph, pw))
 
 
-def conv2d_backward(dout, cache):
-    x_shape, xp_shape, win, w, stride, (ph, pw) = cache
+def conv2d_backward(dout, cache, need=(True, True, True)):
+    # One matrix product per offset (ky, kx) of the kernel: the weight at that offset met
+    # the input cells of _offsets' slice, one per output unit (faster than one einsum
+    # over the 6-D window view, which NumPy cannot hand to BLAS).
+    x_shape, xp, w, stride, (ph, pw) = cache
+    f, c, kh, kw = w.shape
     db = dout.sum(axis=(0, 2, 3))
-    dw = np.einsum("nfyx,ncyxij->fcij", dout, win, optimize=True)
-    dwin = np.einsum("nfyx,fcij->ncyxij", dout, w, optimize=True)
-    dxp = _scatter_windows(dwin, xp_shape, stride)
+    d2 = dout.transpose(0, 2, 3, 1).reshape(-1, f)  # (N·OH·OW)×F
+    xt = xp.transpose(0, 2, 3, 1)  # N×H×W×C: the channels last, for matmul
+    cells = list(_offsets((kh, kw), stride, dout.shape[2:]))
+    dw = np.empty(w.shape)
+    for k, (_, _, ys, xs) in cells:
+        dw[:, :, k // kw, k % kw] = d2.T @ xt[:, ys, xs, :].reshape(-1, c)
+    if not need[0]:  # the input is data: training wants no ∂E/∂input (half the work)
+        return 0.0, dw, db
+    dt = d2.reshape(*dout.shape[:1], *dout.shape[2:], f)  # N×OH×OW×F
+    dxt = np.zeros(xt.shape)
+    for k, (_, _, ys, xs) in cells:
+        dxt[:, ys, xs, :] += dt @ w[:, :, k // kw, k % kw]
     h, wd = x_shape[2:]
-    return dxp[:, :, ph:ph + h, pw:pw + wd], dw, db
+    return dxt.transpose(0, 3, 1, 2)[:, :, ph:ph + h, pw:pw + wd], dw, db
 
 
 register("conv2d", conv2d_forward, conv2d_backward, None, 3)
@@ -64,22 +86,29 @@ register("conv2d", conv2d_forward, conv2d_backward, None, 3)
 # ------------------------------------------------------------------ pooling
 
 def maxpool_forward(x, size=2, stride=None):
-    """Each window's maximum; ties go to the first in row-major order (np.argmax)."""
-    k = _pair(size)
-    s = _pair(stride if stride is not None else size)
-    win = _windows(x, k, s)
-    flat = win.reshape(*win.shape[:4], k[0] * k[1])
-    arg = flat.argmax(axis=-1)  # N×C×OH×OW: the winner's offset in its window
-    out = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+    """Each window's maximum; ties go to the first in row-major order (as np.argmax)."""
+    k, s = _pair(size), _pair(stride if stride is not None else size)
+    out_hw = ((x.shape[2] - k[0]) // s[0] + 1, (x.shape[3] - k[1]) // s[1] + 1)
+    cells = list(_offsets(k, s, out_hw))
+    out = x[cells[0][1]].copy()
+    for _, c in cells[1:]:
+        np.maximum(out, x[c], out=out)  # a NaN propagates, as in np.max
+    # arg, N×C×OH×OW: the winner's offset ky·kw + kx in its window.  Walked backwards,
+    # so of several offsets equal to the maximum (a tie) the first in row-major order
+    # is written last and wins, as in np.argmax.  (A window of NaNs routes to offset 0.)
+    arg = np.zeros(out.shape, dtype=np.intp)
+    for offset, c in reversed(cells):
+        np.copyto(arg, offset, where=x[c] == out)
     return out, (x.shape, arg, k, s)
 
 
 def maxpool_backward(dout, cache):
-    x_shape, arg, (kh, kw), s = cache
+    x_shape, arg, k, s = cache
     # The whole gradient goes to the window's winner, 0 to the others (seed note, §5).
-    onehot = arg[..., None] == np.arange(kh * kw)
-    dwin = (dout[..., None] * onehot).reshape(*dout.shape, kh, kw)
-    return (_scatter_windows(dwin, x_shape, s),)
+    dx = np.zeros(x_shape)
+    for offset, cells in _offsets(k, s, dout.shape[2:]):
+        dx[cells] += np.where(arg == offset, dout, 0.0)
+    return (dx,)
 
 
 def meanpool_forward(x, size=2, stride=None):
@@ -92,8 +121,10 @@ def meanpool_backward(dout, cache):
     x_shape, (kh, kw), s = cache
     # Each of the n = kh·kw pixels of a window gets 1/n of its gradient (seed note, §5).
     share = dout / (kh * kw)
-    dwin = np.broadcast_to(share[..., None, None], (*dout.shape, kh, kw))
-    return (_scatter_windows(dwin, x_shape, s),)
+    dx = np.zeros(x_shape)
+    for _, cells in _offsets((kh, kw), s, dout.shape[2:]):
+        dx[cells] += share
+    return (dx,)
 
 
 register("maxpool", maxpool_forward, maxpool_backward, None, 1)
@@ -107,9 +138,9 @@ def dense_forward(x, w, b):
     return x @ w.T + b, (x, w)
 
 
-def dense_backward(dout, cache):
+def dense_backward(dout, cache, need=(True, True, True)):
     x, w = cache
-    return dout @ w, dout.T @ x, dout.sum(axis=0)
+    return dout @ w if need[0] else 0.0, dout.T @ x, dout.sum(axis=0)
 
 
 register("dense", dense_forward, dense_backward, None, 3)

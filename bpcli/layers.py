@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-import yaml
 
 from .graph import LOSS, Graph
 from .suggest import did_you_mean
@@ -359,8 +358,6 @@ def _input(raw, line, image, seed, fail):
 
 
 def _layer(raw, k, shape, counters, params, seed, fail, batch=1):
-    from .netfile import _Map
-
     line = raw.line
     kind = raw.get("type")
     if kind not in LAYER_KEYS:

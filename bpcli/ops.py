@@ -13,6 +13,7 @@ arrays) on the hot path: a scalar op then costs well under a microsecond.
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Callable
 
@@ -28,6 +29,7 @@ class Op:
     arity: int
     symbol: str | None = None  # infix spelling for arithmetic ops
     doc: str = ""
+    partial_backward: bool = False  # backward takes need=(bool per input) and skips work
 
 
 OPS: dict[str, Op] = {}
@@ -36,7 +38,8 @@ FUNCTIONS: dict[str, str] = {}
 
 
 def register(name, forward, backward, local, arity, symbol=None, doc="", public=False):
-    OPS[name] = Op(name, forward, backward, local, arity, symbol, doc)
+    takes_need = "need" in inspect.signature(backward).parameters
+    OPS[name] = Op(name, forward, backward, local, arity, symbol, doc, takes_need)
     if public:
         FUNCTIONS[name] = doc
 

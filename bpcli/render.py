@@ -453,8 +453,6 @@ JACOBIAN_NOTE = "∂a_j/∂z_i = a_j(δ_ij − a_i);  ∂E/∂z_i = Σ_j ∂E/�
 
 def softmax_parts(net, trace, k, precision, samples, width=100):
     """The Jacobian ∂a_j/∂z_i = a_j(δ_ij − a_i) of a softmax layer, and its product with ∂E/∂a."""
-    from .layer_ops import softmax_jacobian
-
     layer = net.layers[k]
     z_name = net.layers[k - 1].name if k else "input"
     a_all, da_all = np.asarray(trace.value(layer.name)), np.asarray(trace.grad(layer.name))

@@ -42,7 +42,7 @@ def train(net, eta, steps=None, epochs=None, batch_size=None, shuffle=True, seed
           momentum=0.0, progress=None, stop=None) -> TrainResult:
     """Run gradient descent.  ``progress(k, loss)`` is called after step k; ``stop()``
     returning True ends the run after the current step (Ctrl-C)."""
-    graph = net.build()
+    graph = net.build().compile(wanted=net.params)  # no ∂E/∂input or ∂E/∂data each step
     vals = graph.initial_values()
     slots = [(name, graph.index[name]) for name in net.params]
     n, per_sample = net.samples()

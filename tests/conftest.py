@@ -1,4 +1,8 @@
+from pathlib import Path
+
 import numpy as np
+
+CONFIGS = Path(__file__).resolve().parent.parent / "configs"  # the shipped example nets
 
 
 def central_diff(f, x, eps=1e-3):

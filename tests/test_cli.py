@@ -4,7 +4,6 @@ import re
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,9 +13,8 @@ from click.testing import CliRunner
 from bpcli import __version__, netfile
 from bpcli.cli import main
 
-from conftest import assert_one_line_error
+from conftest import CONFIGS, assert_one_line_error
 
-CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 SEED = str(CONFIGS / "sigmoid-222.yaml")
 
 
@@ -343,7 +341,7 @@ def test_write_failures_are_one_line(tmp_path):
         if os.access(locked, os.W_OK):  # root may write anyway: make the rename fail instead
             (locked / "net.yaml").mkdir()
         r = run("init", str(locked / "net.yaml"), "--force", ok=False)
-        assert r.exit_code == 2 and r.stderr.startswith(f"Error: ")
+        assert r.exit_code == 2 and r.stderr.startswith("Error: ")
         assert len(r.stderr.splitlines()) == 1
     finally:
         locked.chmod(0o700)

@@ -1,10 +1,12 @@
 """The engine on graphs of unusual shape: every gradient against central differences."""
+
 import numpy as np
 import pytest
 
 from bpcli import explain, netfile
 
-from conftest import assert_close_rel, central_diff, loss_as_function_of
+from conftest import CONFIGS, assert_close_rel, central_diff, loss_as_function_of
+
 
 ODD_NETS = {
     "alias and constant nodes": """
@@ -86,3 +88,20 @@ def test_graph_is_built_once_and_rerun():
     graph.forward(vals)
     fresh = net.with_params({**net.params, "w1": 0.7}).build().run()
     assert vals[graph.loss] == fresh.loss
+
+
+@pytest.mark.parametrize("config", sorted(p.name for p in CONFIGS.glob("*.yaml")))
+def test_params_only_graph_gives_the_same_param_gradients(config):
+    """Training compiles with wanted=params: no ∂E/∂input (conv's and dense's backward
+    skip it) and no ∂E/∂data; the params' gradients must not change by a bit."""
+    net = netfile.load(str(CONFIGS / config))
+    full = net.build().run()
+    lean_graph = net.build().compile(wanted=net.params)
+    lean = lean_graph.run()
+    assert lean.loss == full.loss
+    for name in net.params:
+        np.testing.assert_array_equal(lean.grad(name), full.grad(name), err_msg=name)
+    skipped = [n for n in lean_graph.names("input", "target") if lean_graph.index[n] in lean_graph.skipped]
+    assert skipped  # every config has data or an input: they are left out ...
+    with pytest.raises(KeyError, match="was not computed"):
+        lean.grad(skipped[0])  # ... and asking for their ∂E says so instead of giving 0

@@ -133,6 +133,18 @@ def test_maxpool_ties_go_to_the_first_in_row_major_order():
     np.testing.assert_array_equal(dx[0, 0], [[0.0, 1.0], [0.0, 0.0]])
 
 
+@pytest.mark.parametrize("size, stride", [(2, None), (3, None), (2, 1), (3, 2), ((2, 3), (1, 2))])
+def test_maxpool_winners_match_argmax_over_windows_full_of_ties(size, stride):
+    # Values from {0, 1, 2}: most windows hold ties, at every offset, offset 0 included.
+    # The reference is np.argmax over each window laid out in row-major order.
+    x = np.random.default_rng(7).integers(0, 3, size=(3, 2, 7, 8)).astype(float)
+    out, (_, arg, k, s) = OPS["maxpool"].forward(x, size=size, stride=stride)
+    win = np.lib.stride_tricks.sliding_window_view(x, k, axis=(2, 3))[:, :, ::s[0], ::s[1]]
+    flat = win.reshape(*win.shape[:4], -1)
+    np.testing.assert_array_equal(arg, flat.argmax(axis=-1))
+    np.testing.assert_array_equal(out, flat.max(axis=-1))
+
+
 def test_meanpool_gives_each_pixel_one_nth_and_keeps_the_total():
     x = np.arange(36.0).reshape(1, 1, 6, 6)
     _, cache = OPS["meanpool"].forward(x, size=3)

@@ -2,7 +2,6 @@
 gradients against central finite differences, element breakdowns against backward,
 the seed's softmax example, batches, and bad shapes."""
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,9 +10,8 @@ from click.testing import CliRunner
 from bpcli import explain, netfile
 from bpcli.cli import main
 
-from conftest import assert_close_rel, assert_one_line_error, central_diff
+from conftest import CONFIGS, assert_close_rel, assert_one_line_error, central_diff
 
-CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 LAYER_CONFIGS = sorted(p.name for p in CONFIGS.glob("*.yaml") if "layers:" in p.read_text())
 BIG = "conv-mnist-shape.yaml"  # the benchmark stack: spot-checked, not checked element by element
 # nets small enough to check every element (the data sets of bars.yaml and BIG are not)

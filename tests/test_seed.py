@@ -6,7 +6,6 @@ References, in order of independence from the engine:
 * central finite differences of the engine's own forward pass.
 """
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,9 +13,8 @@ import pytest
 from bpcli import explain, netfile
 from bpcli.train import train
 
-from conftest import assert_close_rel, central_diff, loss_as_function_of
+from conftest import CONFIGS, assert_close_rel, central_diff, loss_as_function_of
 
-CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 EQUATION_CONFIGS = sorted(p.name for p in CONFIGS.glob("*.yaml") if "layers:" not in p.read_text())
 SCALAR_CONFIGS = [c for c in EQUATION_CONFIGS  # paths of numbers (vectors have Jacobians)
                   if all(np.ndim(v) == 0 for _, _, v in netfile.load(str(CONFIGS / c)).leaves())]

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,9 +17,8 @@ from bpcli.data import bars
 from bpcli.ops import FUNCTIONS, OPS, register
 from bpcli.train import train
 
-from conftest import assert_one_line_error
+from conftest import CONFIGS, assert_one_line_error
 
-CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 
 
 def run(*args, code=0):
