@@ -43,7 +43,7 @@ def main():
         t0 = time.perf_counter()
         vals[i], caches[i] = fwd(*[vals[j] for j in ins])
         per[graph.nodes[i].name or graph.nodes[i].op] = [time.perf_counter() - t0, 0.0]
-    grads = [0.0] * (len(vals) + 1)
+    grads = [0.0] * len(vals)
     grads[graph.loss] = 1.0
     for i, bwd, ins in graph._backward_plan:
         t0 = time.perf_counter()

@@ -95,7 +95,8 @@ class Graph:
         ``wanted``: the leaves whose ∂E is needed (training: the params); None means
         every node's.  Backward then skips what leads only to other leaves (∂E/∂input
         of a layer net, a data column): ops whose backward takes ``need`` skip that
-        work, the rest have it added into a slot nobody reads.
+        work; what other ops still hand those leaves lands in their own slots, which
+        nobody reads (``skipped``: Trace.grad refuses them).
         """
         ops = [(i, partial(OPS[n.op].forward, **n.attrs) if n.attrs else OPS[n.op].forward,
                 OPS[n.op], n.inputs)
@@ -114,7 +115,6 @@ class Graph:
                 if live.intersection(ins):
                     live.add(i)
         self.skipped = set(range(len(self.nodes))) - live  # their ∂E is not computed
-        sink = len(self.nodes)  # the slot unwanted gradients are added into
         self._forward_plan = [(i, f, ins) for i, f, _, ins in ops]
         self._backward_plan = []
         for i, _, op, ins in reversed(ops):
@@ -124,8 +124,7 @@ class Graph:
             bwd = op.backward
             if not all(need) and op.partial_backward:
                 bwd = partial(bwd, need=need)
-            self._backward_plan.append((i, bwd, tuple(j if k else sink
-                                                      for j, k in zip(ins, need))))
+            self._backward_plan.append((i, bwd, ins))
         return self
 
     # ---------------------------------------------------------------- running
@@ -147,7 +146,7 @@ class Graph:
     def backward(self, caches: list) -> list:
         """∂E/∂node for every node, by one reverse walk (0.0 where E does not depend on
         it; not computed for nodes that compile(wanted) left out)."""
-        grads = [0.0] * (len(caches) + 1)  # + the sink of compile(wanted)
+        grads = [0.0] * len(caches)
         grads[self.loss] = np.float64(1.0)
         for i, bwd, ins in self._backward_plan:
             for j, g in zip(ins, bwd(grads[i], caches[i])):

@@ -37,15 +37,6 @@ def _offsets(size, stride, out_hw):
                                  slice(kx, kx + sw * (ow - 1) + 1, sw))
 
 
-def _scatter_windows(dwin, shape, stride):
-    """The adjoint of _windows: add each window's gradient back onto the input grid."""
-    n, c, oh, ow, kh, kw = dwin.shape
-    dx = np.zeros(shape)
-    for k, cells in _offsets((kh, kw), stride, (oh, ow)):
-        dx[cells] += dwin[..., k // kw, k % kw]
-    return dx
-
-
 # ------------------------------------------------------------------ conv2d
 
 def conv2d_forward(x, w, b, stride=1, padding=0):
@@ -95,10 +86,16 @@ def maxpool_forward(x, size=2, stride=None):
         np.maximum(out, x[c], out=out)  # a NaN propagates, as in np.max
     # arg, N×C×OH×OW: the winner's offset ky·kw + kx in its window.  Walked backwards,
     # so of several offsets equal to the maximum (a tie) the first in row-major order
-    # is written last and wins, as in np.argmax.  (A window of NaNs routes to offset 0.)
+    # is written last and wins, as in np.argmax; in a window holding a NaN (a diverged
+    # run), the first NaN wins, as in np.argmax too.
     arg = np.zeros(out.shape, dtype=np.intp)
+    nan = np.isnan(out)
+    nan = nan if nan.any() else None
     for offset, c in reversed(cells):
-        np.copyto(arg, offset, where=x[c] == out)
+        top = x[c] == out
+        if nan is not None:
+            top |= nan & np.isnan(x[c])
+        np.copyto(arg, offset, where=top)
     return out, (x.shape, arg, k, s)
 
 

@@ -135,9 +135,11 @@ def test_maxpool_ties_go_to_the_first_in_row_major_order():
 
 @pytest.mark.parametrize("size, stride", [(2, None), (3, None), (2, 1), (3, 2), ((2, 3), (1, 2))])
 def test_maxpool_winners_match_argmax_over_windows_full_of_ties(size, stride):
-    # Values from {0, 1, 2}: most windows hold ties, at every offset, offset 0 included.
-    # The reference is np.argmax over each window laid out in row-major order.
+    # Values from {0, 1, 2}: most windows hold ties, at every offset, offset 0 included;
+    # a few NaNs and infinities as after a diverged run.  The reference is np.argmax over
+    # each window laid out in row-major order (the first NaN, if any, wins).
     x = np.random.default_rng(7).integers(0, 3, size=(3, 2, 7, 8)).astype(float)
+    x[0, 0, 1:3, 1:4] = [[np.nan, 2.0, np.nan], [np.inf, np.nan, -np.inf]]  # a diverged run
     out, (_, arg, k, s) = OPS["maxpool"].forward(x, size=size, stride=stride)
     win = np.lib.stride_tricks.sliding_window_view(x, k, axis=(2, 3))[:, :, ::s[0], ::s[1]]
     flat = win.reshape(*win.shape[:4], -1)

@@ -33,6 +33,17 @@ def train_json(*args, code=0):
 
 # ------------------------------------------------------------------ learning
 
+def test_a_training_step_is_the_gradient_step_with_vector_leaves_of_other_shapes(tmp_path):
+    # Training computes no ∂E for inputs and targets; an input of 3 and a target of 2 values
+    # once met in one shared slot and could not be added (a reviewer's case).
+    net = tmp_path / "vectors.yaml"
+    net.write_text("inputs: {x: [1.0, 2.0, 3.0]}\nparams: {w: 0.5}\ntargets: {y: [0.0, 1.0]}\n"
+                   "loss: sum(w * x) + sum((w - y)^2)\n")
+    g = json.loads(run("grad", net, "--format", "json").stdout)["grads"]["w"]
+    assert g == 6.0 + 2 * (0.5 - 0.0) + 2 * (0.5 - 1.0)  # by hand: Σx + Σ 2(w − y)
+    assert train_json(net, "--eta", "0.1", "--steps", "1")["params"]["w"] == 0.5 - 0.1 * g
+
+
 def test_xor_is_learned():
     doc = train_json(CONFIGS / "xor.yaml", "--eta", "2", "--steps", "2000")
     losses = [h["loss"] for h in doc["history"]]
