@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from bpcli import explain, netfile
 from bpcli.cli import main
+from bpcli.train import train
 
 from conftest import CONFIGS, assert_close_rel, assert_one_line_error, central_diff
 
@@ -154,6 +155,23 @@ def test_conv_stride_and_padding_match_the_naive_reference(stride, padding):
     trace = net.build().run()
     np.testing.assert_allclose(trace.value("conv1")[0], naive_conv(x, w, b, stride, padding),
                                rtol=1e-13)
+
+
+def test_mazur_published_values_as_a_layer_net():
+    # The numbers Matt Mazur published for his 2-2-2 example (see tests/test_seed.py),
+    # reached by the layer ops (dense, sigmoid, half_sse) instead of equations.
+    net = netfile.load(str(CONFIGS / "mazur-layers.yaml"))
+    trace = net.build().run()
+    assert trace.loss == pytest.approx(0.298371109, abs=5e-10)
+    np.testing.assert_allclose(trace.value("sigmoid1")[0], [0.593269992, 0.596884378], atol=5e-10)
+    np.testing.assert_allclose(trace.value("sigmoid2")[0], [0.75136507, 0.772928465], atol=5e-9)
+    assert trace.grad("fc2.weight")[0, 0] == pytest.approx(0.082167041, abs=5e-10)  # w5
+    assert trace.grad("fc1.weight")[0, 0] == pytest.approx(0.000438568, abs=5e-10)  # w1
+    one = train(net, eta=0.5, steps=1).params
+    np.testing.assert_allclose(one["fc1.weight"], [[0.149780716, 0.19956143],
+                                                   [0.24975114, 0.29950229]], atol=5e-9)
+    np.testing.assert_allclose(one["fc2.weight"], [[0.35891648, 0.408666186],
+                                                   [0.511301270, 0.561370121]], atol=5e-9)
 
 
 def test_seed_softmax_example_through_the_softmax_head():
