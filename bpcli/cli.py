@@ -34,9 +34,21 @@ class UserError(click.ClickException):
     exit_code = 2
 
 
+class _Command(click.Command):
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as e:
+            e.ctx = e.ctx or ctx  # some parser errors come without it: name the command
+            raise
+
+
 class _Group(click.Group):
     """Expressions and explanations are trees walked recursively: give them room (a sum of
-    a few thousand terms), and turn the rare net deeper than that into one clear line."""
+    a few thousand terms), and turn the rare net deeper than that into one clear line.
+    Mistakes in the options are one line too."""
+
+    command_class = _Command
 
     def invoke(self, ctx):
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
@@ -46,6 +58,24 @@ class _Group(click.Group):
             raise UserError("the network is nested too deeply for bpcli (an expression of "
                             "thousands of terms, or a chain of thousands of nodes); split "
                             "long expressions into named nodes") from None
+        except click.UsageError as e:
+            raise _one_line(e) from None
+
+    def parse_args(self, ctx, args):
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as e:
+            raise _one_line(e) from None
+
+
+def _one_line(e: click.UsageError) -> UserError:
+    """A mistake in the options as one line, like every other mistake (Click would
+    print the usage and a hint on lines of their own)."""
+    where = "bpcli" if e.ctx is None or e.ctx.parent is None else f"bpcli {e.ctx.info_name}"
+    message = e.format_message().strip()
+    if message.endswith("?"):  # "No such command 'fowrard'. Did you mean 'forward'?"
+        return UserError(f"{message} See {where} --help")
+    return UserError(f"{message.rstrip('.')}; see {where} --help")
 
 
 def _load(path):

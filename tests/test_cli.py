@@ -328,6 +328,24 @@ def test_eta_must_be_finite(eta):
     assert r.exit_code == 2 and "must be a finite number" in r.stderr
 
 
+@pytest.mark.parametrize("args, message", [
+    (["train", "--eta", "abc"], "Invalid value for '--eta': 'abc' is not a valid float; "
+                                "see bpcli train --help"),
+    (["forward", "--precision", "20"], "20 is not in the range 0<=x<=15; see bpcli forward --help"),
+    (["train", "--momentum", "1"], "1.0 is not in the range 0<=x<1; see bpcli train --help"),
+    (["grad", "--wrt"], "Option '--wrt' requires an argument; see bpcli grad --help"),
+    (["forward", "a.yaml", "b.yaml"], "unexpected extra argument (b.yaml); see bpcli forward --help"),
+    (["fowrard"], "No such command 'fowrard'"),
+    (["--bogus"], "No such option '--bogus'; see bpcli --help"),
+])
+def test_option_mistakes_are_one_line_too(args, message):
+    # Click alone prints them as Usage / Try … --help / blank / Error: four lines
+    r = run(*args, ok=False)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("Error: "), r.stderr
+    assert message in r.stderr
+
+
 def test_write_failures_are_one_line(tmp_path):
     folder = tmp_path / "folder"
     folder.mkdir()
