@@ -192,6 +192,23 @@ def _yaml_problem(e) -> str:
     return f"{problem}; check indentation, colons and quotes on this line"
 
 
+def _yaml_error(e, path) -> NetError:
+    """The line to look at: for a quote or bracket left open, the line that opened it
+    (PyYAML marks where it gave up, often the next line or the end of the file)."""
+    problem = e.problem_mark.line + 1 if e.problem_mark else None
+    opened = e.context_mark.line + 1 if e.context_mark else None
+    context = e.context or ""
+    if "quoted scalar" in context and opened:
+        return NetError(path, opened, "malformed YAML: a quoted value opened on this line is "
+                                      "never closed; add the closing quote")
+    if "flow" in context and opened and problem and problem != opened:
+        kind = "{...} mapping" if "mapping" in context else "[...] list"
+        return NetError(path, opened, f"malformed YAML: the {kind} opened on this line is not "
+                                      f"closed, or lacks a comma (YAML gave up on line {problem})")
+    line = problem or opened
+    return NetError(path, line, "malformed YAML: " + _yaml_problem(e))
+
+
 def _read_yaml(text, path):
     try:
         doc = yaml.load(text, Loader=_Loader)
@@ -199,9 +216,7 @@ def _read_yaml(text, path):
         raise NetError(path, d.line, f"{d.key!r} is defined twice (first on line {d.first}); "
                                      "remove or rename one") from None
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else None
-        raise NetError(path, line, "malformed YAML: " + _yaml_problem(e)) from None
+        raise _yaml_error(e, path) from None
     except yaml.reader.ReaderError as e:  # a control character, or bytes that are not text
         line = text.count("\n", 0, e.position) + 1 if isinstance(e.position, int) else None
         what = (f"character #x{e.character:04x}" if isinstance(e.character, int)

@@ -215,7 +215,15 @@ def test_python_dash_m():
 # ------------------------------------------------------------------ user mistakes
 
 BAD = {
-    "malformed.yaml": ("params: {w: 1\nloss: w\n", 2, "malformed YAML"),
+    # a quote or bracket left open: the line that opened it, not where YAML gave up
+    "malformed.yaml": ("params: {w: 1\nloss: w\n", 1, "malformed YAML: the {...} mapping opened "
+                       "on this line is not closed, or lacks a comma (YAML gave up on line 2)"),
+    "open-list.yaml": ("name: n\nparams: {w: 2}\ninputs:\n  x: [1, 2\nloss: w\n", 4,
+                       "the [...] list opened on this line is not closed"),
+    "open-quote.yaml": ('name: "abc\nparams: {w: 2}\nloss: w\n', 1,
+                        "a quoted value opened on this line is never closed; add the closing quote"),
+    "missing-comma.yaml": ("params: {w: 2,\n   v: 3\n   u: 4}\nloss: w\n", 1,
+                           "not closed, or lacks a comma (YAML gave up on line 3)"),
     "noloss.yaml": ("params: {w: 1}\n", None, "missing section 'loss'"),
     "noparams.yaml": ("loss: 1\n", None, "missing section 'params'"),
     "unknown.yaml": ("params: {w: 1}\nnodes:\n  a: w * q\nloss: a\n", 3, "unknown name 'q'"),
