@@ -164,7 +164,8 @@ precision_option = click.option(
 
 sample_option = click.option(
     "--sample", type=click.IntRange(min=0), default=None, metavar="K",
-    help="For a batch: show sample K (default: every sample of a batch of up to 4, else 0).")
+    help="For a batch or a data set: show sample K (default: all of a small batch or data set, "
+         "else sample 0); with --wrt on a data set, the chain rule at sample K.")
 
 
 def _common(f):
@@ -203,7 +204,8 @@ def forward(net, fmt, precision, sample):
         _emit(fmt, lambda width: render.forward_layers(network, trace, precision, width, sample),
               lambda: render.forward_layers_json(network, trace))
         return
-    _emit(fmt, lambda width: render.forward_table(network, trace, precision),
+    sample = _check_sample(network, sample)
+    _emit(fmt, lambda width: render.forward_table(network, trace, precision, width, sample),
           lambda: render.forward_json(network, trace))
 
 
@@ -230,12 +232,15 @@ def grad(net, fmt, precision, wrt, sample):
     if isinstance(network, LayerNetwork):
         return _grad_layers(network, graph, fmt, precision, wrt, _check_sample(network, sample),
                             net)
+    sample = _check_sample(network, sample)
     for name in wrt:
         if name not in graph.index:
             where = "the default net" if net is None else net
             fix = did_you_mean(name, graph.names(), "names")
             raise UserError(f"--wrt {name}: no such name in {where}; {fix}")
     trace = _run(graph)
+    if wrt and network.data:
+        return _grad_data_chains(network, trace, fmt, precision, wrt, sample or 0)
     if wrt and any(np.ndim(v) for v in trace.vals):
         # Path factors are numbers; with vectors they would be Jacobians: show ∂E/∂ instead.
         def vectors(width):
@@ -255,10 +260,26 @@ def grad(net, fmt, precision, wrt, sample):
 
     def tables(width):
         if not chains:
-            return render.grad_tables(network, trace, precision, width)
+            return render.grad_tables(network, trace, precision, width, sample)
         parts = []
         for c in chains:
             parts += [render.chain_table(c, precision), Text()]
+        return Group(*parts, Text(render.SIGN_NOTE, style="dim"))
+
+    _emit(fmt, tables, lambda: render.grad_json(network, trace, chains))
+
+
+def _grad_data_chains(network, trace, fmt, precision, wrt, k):
+    """--wrt in a net with a data set: the chain rule at sample k, then the mean."""
+    with np.errstate(all="ignore"):
+        wide = explain.per_sample_trace(network)
+        chains = [explain.sample_chain(network, trace, wide, name, k)
+                  for name in dict.fromkeys(wrt)]
+
+    def tables(width):
+        parts = []
+        for c in chains:
+            parts += [render.sample_chain_table(c, precision), Text()]
         return Group(*parts, Text(render.SIGN_NOTE, style="dim"))
 
     _emit(fmt, tables, lambda: render.grad_json(network, trace, chains))
@@ -296,15 +317,20 @@ def _parse_wrt(spec, network, graph, where):
 
 
 def _check_sample(network, sample):
+    """--sample K for a batch (layer net) or a data set (equation net); None when the
+    net has one sample only (K = 0 is that one)."""
     if sample is None:
         return None
-    n = network.input.shape[0]
-    if not network.batched:
+    layers = isinstance(network, LayerNetwork)
+    n = network.input.shape[0] if layers else network.samples()[0]
+    if (layers and not network.batched) or (not layers and not network.data):
         if sample == 0:
             return None  # the one sample there is
-        raise UserError("--sample: this network's input is one sample, not a batch")
+        raise UserError(f"--sample {sample}: this network's input is one sample, "
+                        + ("not a batch" if layers else "it has no data set"))
     if sample >= n:
-        raise UserError(f"--sample {sample}: the batch has samples 0..{n - 1}")
+        raise UserError(f"--sample {sample}: the {'batch' if layers else 'data set'} has "
+                        f"samples 0..{n - 1}")
     return sample
 
 

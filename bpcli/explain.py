@@ -102,6 +102,55 @@ def chain(net, trace: Trace, wrt: str, max_paths: int = MAX_PATHS) -> Chain:
     return Chain(wrt, trace.graph.kind[wrt], float(trace.grad(wrt)), s, count, tuple(paths))
 
 
+# ------------------------------------------------------------------ data sets
+# With a data set, E is the mean over the samples of the loss at each sample, E_k.
+# The paths are those of one sample's net (E_k's own chain rule); how E_k's share
+# enters ∂E/∂name comes from one more backward pass in which every leaf holds one
+# value per sample, so that every name's ∂E arrives per sample.
+
+
+@dataclass(frozen=True)
+class SampleChain:
+    chain: Chain  # the paths at one sample: ∂E_k/∂name
+    sample: int
+    samples: int
+    shared: bool  # one value for every sample (a param): its ∂E sums over the samples
+    per_sample: np.ndarray  # ∂E_j/∂name at every sample j (E_j's, without the 1/N)
+    backward: float  # the backward pass's ∂E/∂name (shared), or its value at sample k
+
+    @property
+    def agrees(self) -> bool:
+        mine = self.per_sample.mean() if self.shared else self.per_sample[self.sample] / self.samples
+        close = lambda a, b: bool(np.isclose(a, b, rtol=1e-9, atol=1e-12))  # noqa: E731
+        return (self.chain.agrees and close(self.chain.total, self.per_sample[self.sample])
+                and close(mine, self.backward))
+
+
+def per_sample_trace(net) -> Trace:
+    """A run of a net with a data set in which params and every other value shared by
+    the samples are repeated per sample: ∂E/∂name then holds each sample's share."""
+    n = net.samples()[0]
+    graph = net.build()
+    vals = graph.initial_values()
+    for i, node in enumerate(graph.nodes):
+        if node.op is None and np.ndim(vals[i]) == 0:
+            vals[i] = np.full(n, vals[i])
+    caches = graph.forward(vals)
+    return Trace(graph, vals, graph.backward(caches))
+
+
+def sample_chain(net, trace: Trace, wide: Trace, wrt: str, k: int) -> SampleChain:
+    """∂E/∂wrt in a net with a data set: sample k's chain rule, and every sample's share
+    (``wide``: per_sample_trace(net))."""
+    n = net.samples()[0]
+    one = net.at_sample(k)
+    c = chain(one, one.build().run(), wrt)
+    shared = np.ndim(trace.value(wrt)) == 0
+    g = trace.grad(wrt)
+    return SampleChain(c, k, n, shared, np.asarray(wide.grad(wrt), dtype=float) * n,
+                       float(g) if shared else float(np.asarray(g)[k]))
+
+
 # ------------------------------------------------------------------ layer networks
 # One element of a tensor feeds some units of the next layer (or E itself).  Its ∂E
 # is the sum over those units of (local factor) × ∂E/∂unit: the seed note's "find

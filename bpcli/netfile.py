@@ -69,6 +69,16 @@ class Network:
             g.add_named(LOSS, "loss", self.loss[1])
         return g.compile()
 
+    def at_sample(self, k) -> "Network":
+        """This net on sample k of its data set alone: E is then the loss at sample k."""
+        new = Network(**{**self.__dict__})
+        new.inputs = {n: np.float64(self.data[n][k]) if n in self.data else v
+                      for n, v in self.inputs.items()}
+        new.targets = {n: np.float64(self.data[n][k]) if n in self.data else v
+                       for n, v in self.targets.items()}
+        new.data = new.data_doc = None
+        return new
+
     def with_params(self, params) -> "Network":
         new = Network(**{**self.__dict__})
         new.params = {k: _value(params[k]) for k in self.params}

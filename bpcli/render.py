@@ -78,16 +78,81 @@ def _kind_text(kind):
 
 # ------------------------------------------------------------------ forward
 
-def forward_table(net, trace, precision):
+def _at(v, k):
+    """Sample k's value of a name in a net with a data set (names not fed by the
+    data, a param or a node of params only, hold one value for all samples)."""
+    return v if np.ndim(v) == 0 else np.asarray(v)[k]
+
+
+def _per_sample_loss(trace):
+    """The loss expression's value at every sample (E is its mean)."""
+    g = trace.graph
+    return trace.vals[g.nodes[g.loss].inputs[0]]
+
+
+def _data_columns(net, rows, width, sample, beside=0):
+    """Which samples of a data set get a column: the one asked for; else all of them
+    when they fit the width beside the name (and ``beside`` more characters); else 0."""
+    n = net.samples()[0]
+    if sample is not None:
+        return [sample]
+    cell = max(len(c) for _, _, cells in rows for c in cells) + 2
+    label = max(len(name) for name, _, _ in rows) + 2
+    return list(range(n)) if label + beside + n * cell <= width else [0]
+
+
+def _data_table(net, rows, columns, text_columns, title, notes=()):
+    """Rows of (name, expression or kind, per-sample strings), a column per sample shown."""
+    n = net.samples()[0]
+    heads = [f"sample {k}" for k in columns] if len(columns) > 1 else [f"sample {columns[0]}"]
+    t = _table(text_columns, heads)
+    for name, text, cells in rows:
+        if name is None:
+            t.add_section()
+            continue
+        lead = [name] + ([text] if len(text_columns) > 1 else [])
+        _row(t, *lead, *(cells[k] for k in columns))
+    parts = [t]
+    if len(columns) < n:
+        parts.insert(0, Text(f"a data set of {n} samples: showing sample {columns[0]} (--sample K "
+                             "for another; a wider terminal or --format json shows all)",
+                             style="dim"))
+    parts += [Text(note, style="dim") for note in notes]
+    return _titled(title, *parts)
+
+
+def forward_table(net, trace, precision, width=100, sample=None):
+    if net.data:
+        return _forward_data(net, trace, precision, width, sample)
     t = _table(("name", "expression"), ("value",))
     for name, kind, _ in net.leaves():
         _row(t, name, _kind_text(kind), fmt(trace.value(name), precision))
     for name, (text, _) in net.nodes.items():
         _row(t, name, text, fmt(trace.value(name), precision))
     t.add_section()
-    loss_text = net.loss[0] + (f"   (mean over {net.samples()[0]} samples)" if net.data else "")
-    _row(t, Text(LOSS, style="bold"), loss_text, Text(fmt(trace.loss, precision), style="bold"))
+    _row(t, Text(LOSS, style="bold"), net.loss[0], Text(fmt(trace.loss, precision), style="bold"))
     return _titled(f"{_title(net)} — forward pass", t)
+
+
+def _forward_data(net, trace, precision, width, sample):
+    n = net.samples()[0]
+    cells = lambda v: [fmt(_at(v, k), precision) for k in range(n)]  # noqa: E731
+    shared = _table(("name", "kind"), ("value",))  # params, and inputs the data leave alone
+    rows = []
+    for name, kind, value in net.leaves():
+        if np.ndim(value) == 0:
+            _row(shared, name, _kind_text(kind), fmt(value, precision))
+        else:
+            rows.append((name, _kind_text(kind), cells(value)))
+    rows += [(name, text, cells(trace.value(name))) for name, (text, _) in net.nodes.items()]
+    rows += [(None, None, None), ("loss", net.loss[0], cells(_per_sample_loss(trace)))]
+    columns = _data_columns(net, [r for r in rows if r[0]], width, sample, beside=18)
+    return Group(_titled(f"{_title(net)} — forward pass on a data set of {n} samples",
+                         Text("the same for every sample", style="dim"), shared),
+                 Text(),
+                 _data_table(net, rows, columns, ("name", "expression"), "per sample",
+                             [f"E = the mean of the loss over the {n} samples = "
+                              f"{fmt(trace.loss, precision)}"]))
 
 
 def forward_json(net, trace):
@@ -98,7 +163,24 @@ def forward_json(net, trace):
 
 # ------------------------------------------------------------------ grad
 
-def grad_tables(net, trace, precision, width=100):
+def grad_tables(net, trace, precision, width=100, sample=None):
+    params = _table(("param",), ("value", "∂E/∂param"))
+    for name in net.params:
+        _row(params, name, fmt(trace.value(name), precision), fmt(trace.grad(name), precision))
+    if net.data:
+        n = net.samples()[0]
+        cells = lambda v: [fmt(_at(v, k), precision) for k in range(n)]  # noqa: E731
+        rows = [("loss", "", [fmt(1 / n, precision)] * n)]
+        rows += [(name, "", cells(trace.grad(name))) for name in reversed(list(net.nodes))]
+        rows += [(name, "", cells(trace.grad(name)))
+                 for name, kind, _ in net.leaves() if kind != "param"]
+        columns = _data_columns(net, rows, width, sample)
+        return Group(_data_table(
+            net, rows, columns, ("name",),
+            f"{_title(net)} — backward pass, ∂E/∂name at each sample, in the order completed",
+            [f"E is the mean of the loss over the {n} samples, so each sample's ∂E/∂name carries "
+             f"a factor 1/{n}; a param's ∂E/∂param below is the sum over the samples."]),
+            Text(), _titled("∂E/∂param", params))
     nodes = _table(("name", "expression"), ("value", "∂E/∂name"))
     _row(nodes, LOSS, net.loss[0], fmt(trace.loss, precision), fmt(1.0, precision))
     for name in reversed(list(net.nodes)):
@@ -108,9 +190,6 @@ def grad_tables(net, trace, precision, width=100):
         if kind != "param":
             _row(nodes, name, _kind_text(kind), fmt(trace.value(name), precision),
                           fmt(trace.grad(name), precision))
-    params = _table(("param",), ("value", "∂E/∂param"))
-    for name in net.params:
-        _row(params, name, fmt(trace.value(name), precision), fmt(trace.grad(name), precision))
     parts = [_titled(f"{_title(net)} — backward pass, ∂E/∂node in the order completed", nodes),
              Text(), _titled("∂E/∂param", params)]
     for name, (_, e) in net.nodes.items():
@@ -123,24 +202,26 @@ def grad_tables(net, trace, precision, width=100):
     return Group(*parts)
 
 
-def chain_table(c, precision):
+def chain_table(c, precision, e=LOSS, intro=None):
     """Each path on a row of its own with its product, then a row per local factor
     (symbolic form, value); then the sum.  A factor's row holds nothing that can wrap
-    far, so at any width a factor stays beside its formula and value."""
+    far, so at any width a factor stays beside its formula and value.  ``e``: what E
+    is called (E_2 for sample 2's loss in a net with a data set)."""
     n = "1 path" if c.count == 1 else f"{c.count} paths"  # (0 paths: E does not use it)
     t = _table(("#", "path / local factor", "symbolic"), ("value", "product"))
+    lead = [Text(intro, style="dim")] if intro else []
     for k, p in enumerate(c.paths, 1):
-        _row(t, str(k), Text(" → ".join(p.nodes), style="bold"), "", "",
-             fmt(p.product, precision), end_section=not p.factors)
+        _row(t, str(k), Text(" → ".join(e if x == LOSS else x for x in p.nodes), style="bold"),
+             "", "", fmt(p.product, precision), end_section=not p.factors)
         if not p.factors:  # the path from E to itself
             continue
         last = len(p.factors) - 1
         for i, f in enumerate(p.factors):
-            _row(t, "", f"  ∂{f.of}/∂{f.wrt}", f.symbol, fmt(f.value, precision), "",
-                 end_section=i == last)
+            _row(t, "", f"  ∂{e if f.of == LOSS else f.of}/∂{f.wrt}", f.symbol,
+                 fmt(f.value, precision), "", end_section=i == last)
     _row(t, "", Text("Σ over paths", style="bold"), "", "",
          Text(fmt(c.total, precision), style="bold"))
-    parts = [t]
+    parts = [*lead, t]
     if c.count > len(c.paths):
         parts.append(Text(f"… and {c.count - len(c.paths)} more paths, not listed; "
                           "the sum covers all of them.", style="dim"))
@@ -149,14 +230,36 @@ def chain_table(c, precision):
     else:
         mark = "[green]✓ equal[/]" if c.agrees else "[red bold]✗ NOT equal[/]"
     if c.count == 0:
-        parts = [Text(f"E does not depend on {c.wrt}: no path leads from E down to it.")]
+        parts = [*lead, Text(f"{e} does not depend on {c.wrt}: no path leads from {e} down to it.")]
         what = "0, with no path"
     else:
         what = "the path product" if c.count == 1 else f"the sum over all {c.count} paths"
     parts.append(Text.from_markup(
-        f"backward pass: ∂E/∂{escape(c.wrt)} = {fmt(c.backward, precision)}   {mark} to {what}"))
-    return _titled(f"∂E/∂{c.wrt} by the chain rule — {n} from E down to {c.wrt} ({c.kind})",
+        f"backward pass: ∂{e}/∂{escape(c.wrt)} = {fmt(c.backward, precision)}   {mark} to {what}"))
+    return _titled(f"∂{e}/∂{c.wrt} by the chain rule — {n} from {e} down to {c.wrt} ({c.kind})",
                    *parts)
+
+
+def sample_chain_table(sc, precision):
+    """A net with a data set: the chain rule at one sample, then how that sample's
+    ∂E_k/∂name enters ∂E/∂name, E being the mean of the loss over the samples."""
+    k, n, name = sc.sample, sc.samples, escape(sc.chain.wrt)
+    e = f"E_{k}"
+    intro = f"sample {k} of {n} (--sample K for another): {e} is the loss at sample {k}"
+    per = sc.per_sample
+    ok = "[green]✓ equal[/]" if sc.agrees else "[red bold]✗ NOT equal[/]"
+    if sc.shared:  # a param (or a value every sample uses): its ∂E sums over the samples
+        listed = ", ".join(fmt(v, precision) for v in per[:4]) + (", …" if n > 4 else "")
+        lines = [f"E = (1/{n})·Σ_k E_k, so ∂E/∂{name} = (1/{n})·Σ_k ∂E_k/∂{name} "
+                 f"= (1/{n})·Σ[{listed}]",
+                 f"  = {fmt(per.mean(), precision)};  backward pass: ∂E/∂{name} = "
+                 f"{fmt(sc.backward, precision)}   {ok}"]
+    else:  # a value of sample k alone
+        lines = [f"E = (1/{n})·Σ_k E_k, so ∂E/∂{name} at sample {k} = (1/{n})·∂{e}/∂{name} "
+                 f"= {fmt(per[k] / n, precision)}",
+                 f"  backward pass: ∂E/∂{name} at sample {k} = {fmt(sc.backward, precision)}   {ok}"]
+    return Group(chain_table(sc.chain, precision, e, intro),
+                 *(Text.from_markup(line) for line in lines))
 
 
 def grad_json(net, trace, chains=()):
@@ -166,15 +269,21 @@ def grad_json(net, trace, chains=()):
                           for name, kind, _ in net.leaves() if kind != "param"}}
     doc["node_grads"].update({name: plain(trace.grad(name)) for name in net.nodes})
     if chains:
-        doc["chain"] = {c.wrt: {
-            "value": plain(c.backward),
-            "sum_over_paths": plain(c.total),
-            "path_count": c.count,
-            "paths": [{"nodes": list(p.nodes),
-                       "factors": [{"of": f.of, "wrt": f.wrt, "symbol": f.symbol,
-                                    "value": plain(f.value)} for f in p.factors],
-                       "product": plain(p.product)} for p in c.paths]}
-            for c in chains}
+        doc["chain"] = {}
+        for c in chains:
+            sc, c = (c, c.chain) if hasattr(c, "chain") else (None, c)
+            entry = {"value": plain(c.backward),
+                     "sum_over_paths": plain(c.total),
+                     "path_count": c.count,
+                     "paths": [{"nodes": list(p.nodes),
+                                "factors": [{"of": f.of, "wrt": f.wrt, "symbol": f.symbol,
+                                             "value": plain(f.value)} for f in p.factors],
+                                "product": plain(p.product)} for p in c.paths]}
+            if sc is not None:  # the paths are sample k's; value is ∂E/∂name over the set
+                entry = {"value": plain(sc.backward), "sample": sc.sample,
+                         "sample_value": entry.pop("value"), **entry,
+                         "per_sample": plain(sc.per_sample)}
+            doc["chain"][c.wrt] = entry
     return doc
 
 

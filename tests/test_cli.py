@@ -397,3 +397,75 @@ def test_piped_tables_have_natural_width_and_no_trailing_spaces():
     assert any("E → fO1 → O1 → fH1 → H1 → w1" in line for line in lines)  # not wrapped
     assert any(line.startswith("Sign: ") and line.endswith("the descent direction.")
                for line in lines)
+
+
+# ------------------------------------------------------------------ equation nets with a data set
+
+def _cells(stdout, name):
+    """The cells of the table row that starts with ``name``."""
+    row = next(line for line in stdout.splitlines() if line.split()[:1] == [name])
+    return row.split()[1:]
+
+
+def test_forward_on_a_data_set_has_a_column_per_sample_when_they_fit():
+    net = netfile.load(str(CONFIGS / "xor.yaml"))
+    trace = net.build().run()
+    out = run("forward", str(CONFIGS / "xor.yaml")).stdout
+    assert re.search(r"sample 0 +sample 1 +sample 2 +sample 3", out)
+    for name in ("x1", "H1", "fO"):
+        assert _cells(out, name)[-4:] == [f"{v:.6f}" for v in trace.value(name)], name
+    assert _cells(out, "w5") == ["param", "0.700000"]  # shared by all samples: listed once
+    per_sample = [0.5 * (o - y) ** 2 for o, y in zip(trace.value("fO"), net.data["y"])]
+    assert _cells(out, "loss")[-4:] == [f"{v:.6f}" for v in per_sample]
+    assert f"E = the mean of the loss over the 4 samples = {trace.loss:.6f}" in out
+    assert "showing sample" not in out
+
+
+def test_data_set_tables_show_one_sample_when_the_columns_do_not_fit():
+    trace = netfile.load(str(CONFIGS / "xor.yaml")).build().run()
+    narrow = CliRunner().invoke(main, ["grad", str(CONFIGS / "xor.yaml")], env={"COLUMNS": "44"})
+    assert narrow.exit_code == 0 and "showing sample 0" in narrow.stdout
+    assert _cells(narrow.stdout, "fO") == [f"{trace.grad('fO')[0]:.6f}"]
+    picked = run("grad", str(CONFIGS / "xor.yaml"), "--sample", "3").stdout
+    assert _cells(picked, "fO") == [f"{trace.grad('fO')[3]:.6f}"]
+    assert "sample 3" in picked and "sample 0" not in picked
+
+
+@pytest.mark.parametrize("config, sample, message", [
+    ("xor.yaml", "4", "--sample 4: the data set has samples 0..3"),
+    ("sigmoid-222.yaml", "1", "--sample 1: this network's input is one sample, it has no data set"),
+])
+def test_sample_out_of_range_is_a_one_line_error(config, sample, message):
+    for command in ("forward", "grad"):
+        r = run(command, str(CONFIGS / config), "--sample", sample, ok=False)
+        assert r.exit_code == 2 and r.stderr == f"Error: {message}\n"
+
+
+@pytest.mark.parametrize("sample", [0, 2, 3])
+def test_wrt_on_a_data_set_is_one_samples_chain_then_the_mean(sample):
+    from conftest import central_diff, loss_as_function_of
+
+    net = netfile.load(str(CONFIGS / "xor.yaml"))
+    doc = json.loads(run("grad", str(CONFIGS / "xor.yaml"), "--wrt", "w1", "--wrt", "fH1",
+                         "--sample", str(sample), "--format", "json").stdout)
+    w1, fh1 = doc["chain"]["w1"], doc["chain"]["fH1"]
+    # each sample's ∂E_k/∂w1, against central differences of that sample's loss alone
+    for k, g in enumerate(w1["per_sample"]):
+        numeric = central_diff(loss_as_function_of(net.at_sample(k), "w1"), np.array(0.5))
+        assert g == pytest.approx(float(numeric), rel=1e-7, abs=1e-12), k
+    assert w1["sample"] == sample and w1["sum_over_paths"] == pytest.approx(w1["per_sample"][sample])
+    assert np.mean(w1["per_sample"]) == pytest.approx(doc["grads"]["w1"], rel=1e-12)
+    assert w1["value"] == doc["grads"]["w1"]
+    # a node's ∂E at sample k is 1/N of sample k's own ∂E_k
+    assert fh1["value"] == pytest.approx(fh1["sum_over_paths"] / 4, rel=1e-12)
+    assert fh1["value"] == doc["node_grads"]["fH1"][sample]
+    table = run("grad", str(CONFIGS / "xor.yaml"), "--wrt", "w1", "--sample", str(sample)).stdout
+    assert f"∂E_{sample}/∂w1 by the chain rule" in table and table.count("✓ equal") == 2
+
+
+def test_at_sample_is_the_net_on_that_sample_alone():
+    net = netfile.load(str(CONFIGS / "xor.yaml"))
+    trace = net.build().run()
+    losses = [net.at_sample(k).build().run().loss for k in range(4)]
+    assert np.mean(losses) == pytest.approx(trace.loss, rel=1e-15)
+    assert net.at_sample(2).inputs == {"x1": 1.0, "x2": 0.0} and net.at_sample(2).data is None
