@@ -341,7 +341,7 @@ def _grad_layers(network, graph, fmt, precision, wrt, sample, net):
     chains = []
     for name, index in wanted:
         if index is None:
-            chains.append((name, network.show(name, trace.grad(name))))
+            chains.append((name, trace.grad(name)))
         elif name == "E":
             chains.append(("E", trace.grad("E")))
         else:
@@ -353,10 +353,7 @@ def _grad_layers(network, graph, fmt, precision, wrt, sample, net):
         parts = []
         for c in chains:
             if isinstance(c, tuple):
-                name, value = c
-                parts += [Text.assemble((f"∂E/∂{name}", "bold"),
-                                        f" — {render.shape_text(np.shape(value))}"),
-                          render.tensor_block(name, value, precision, width), Text()]
+                parts += render.wrt_tensor(network, *c, precision, width, sample)
             else:
                 parts += [render.element_table(c, precision), Text()]
         return Group(*parts)

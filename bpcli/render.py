@@ -425,6 +425,9 @@ def _per_row(cells, width, label_width):
     return max(1, (width - label_width - 2) // cell)
 
 
+MAX_BLOCKED = 4096  # values of a tensor worth showing in column blocks; beyond, a summary
+
+
 def tensor_block(label, value, precision, width, lead=()):
     """A tensor as grids: 2-D maps as a table each (one per leading index), vectors wrapped.
 
@@ -444,23 +447,26 @@ def tensor_block(label, value, precision, width, lead=()):
         for start in range(0, value.size, per_row):
             t.add_row(str(start) if wrapped else "", *texts[start:start + per_row])
         return t
-    if _per_row(texts, width, len(str(value.shape[-2]))) < value.shape[-1]:
+    per_row = _per_row(texts, width, len(str(value.shape[-2])))
+    blocks = -(-value.shape[-1] // per_row)  # a grid too wide is shown in column blocks
+    if blocks > 1 and (value.size > MAX_BLOCKED or blocks > 12):
         return Text(f"{shape_text(value.shape)} values: min {fmt(value.min(), precision)}, "
                     f"max {fmt(value.max(), precision)}, mean {fmt(value.mean(), precision)} "
                     "(too wide; --format json has all)", style="italic")
     parts = []
     for index in np.ndindex(value.shape[:-2]):
         grid = value[index]
-        t = Table(box=None, pad_edge=False, header_style="dim")
-        t.add_column("", style="dim", justify="right")
-        for j in range(grid.shape[1]):
-            t.add_column(str(j), justify="right", no_wrap=True)
-        for i, row in enumerate(grid):
-            t.add_row(str(i), *(fmt(v, precision) for v in row))
         at = (*lead, *index)
         if at:
             parts.append(Text(f"{label}[{','.join(map(str, at))},:,:]", style="dim"))
-        parts.append(t)
+        for start in range(0, grid.shape[1], per_row):
+            t = Table(box=None, pad_edge=False, header_style="dim")
+            t.add_column("", style="dim", justify="right")
+            for j in range(start, min(start + per_row, grid.shape[1])):
+                t.add_column(str(j), justify="right", no_wrap=True)
+            for i, row in enumerate(grid):
+                t.add_row(str(i), *(fmt(v, precision) for v in row[start:start + per_row]))
+            parts.append(t)
     return Group(*parts)
 
 
@@ -487,6 +493,15 @@ def _batch_note(net, samples):
         return [Text(f"a batch of {net.input.shape[0]}: showing sample "
                      f"{', '.join(map(str, samples))} (--sample K for another)", style="dim")]
     return []
+
+
+def wrt_tensor(net, name, grad, precision, width, sample=None):
+    """grad --wrt on a whole tensor of a layer net: ∂E/∂name, per shown sample of a batch."""
+    samples = _samples(net, sample)
+    parts = _tensor_section(net, name, f"∂E/∂{name}", "∂E", grad, samples, precision, width)
+    if name not in net.params:
+        parts[1:1] = _batch_note(net, samples)
+    return parts
 
 
 def forward_layers(net, trace, precision, width, sample=None):
@@ -640,7 +655,7 @@ def grad_layers_json(net, trace, chains=()):
         for c in chains:
             if isinstance(c, tuple):  # a whole tensor
                 name, value = c
-                doc["chain"][name] = {"value": plain(value)}
+                doc["chain"][name] = {"value": plain(net.show(name, value))}
                 continue
             doc["chain"][c.wrt] = {
                 "value": plain(c.backward), "sum_over_units": plain(c.total),

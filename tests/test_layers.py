@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from bpcli import explain, netfile
+from bpcli import explain, netfile, render
 from bpcli.cli import main
 from bpcli.train import train
 
@@ -478,10 +478,19 @@ def test_bad_layer_nets_are_one_line_errors(tmp_path, case, command):
     assert_one_line_error(r, path, line, message)
 
 
-def test_big_maps_are_summarised_and_long_vectors_wrapped(tmp_path):
+def test_big_maps_are_summarised_wide_ones_blocked_and_long_vectors_wrapped(tmp_path):
     out = run("forward", str(CONFIGS / BIG)).stdout
     assert "a batch of 64: showing sample 0 (--sample K for another)" in out
-    assert "28×28 values: min" in out and "(too wide; --format json has all)" in out
+    assert "8×26×26 values: min" in out and "(too wide; --format json has all)" in out
+    # a 28×28 map is too wide for 100 columns: its columns come in blocks, all of them
+    lines = out.splitlines()
+    grid = lines[lines.index("input[0,0,:,:]") + 1:]
+    grid = grid[:grid.index("")]
+    assert len(grid) % 29 == 0 and len(grid) > 29  # blocks of a header and 28 rows
+    blocks = [grid[i:i + 29] for i in range(0, len(grid), 29)]
+    assert sum((b[0].split() for b in blocks), []) == [str(j) for j in range(28)]
+    assert all([row.split()[0] for row in b[1:]] == [str(i) for i in range(28)] for b in blocks)
+    assert max(map(len, lines)) <= 100
     f = tmp_path / "long.yaml"
     f.write_text("input: [1, 2]\nlayers:\n  - {type: dense, units: 25, init: {uniform: [0, 1]}}\n"
                  "loss: {type: mse, target: " + str([0] * 25) + "}\n")
@@ -502,3 +511,14 @@ def test_sample_option_picks_one_sample_of_a_batch():
     run("forward", str(CONFIGS / "mixed-small.yaml"), "--sample", "0")  # the one sample there is
     r = run("forward", str(CONFIGS / "mixed-small.yaml"), "--sample", "1", code=2)
     assert "one sample, not a batch" in r.stderr
+
+
+def test_wrt_a_whole_layer_of_a_batch_shows_the_sample_asked_for():
+    net = netfile.load(str(CONFIGS / "bars.yaml"))
+    grad = net.build().run().grad("pool1")  # 300×4×4×4
+    out = run("grad", str(CONFIGS / "bars.yaml"), "--wrt", "pool1", "--sample", "5").stdout
+    assert "a batch of 300: showing sample 5" in out
+    assert "pool1[5,3,:,:]" in out and "pool1[0," not in out and "pool1[6," not in out
+    lines = out.splitlines()
+    first = lines[lines.index("pool1[5,0,:,:]") + 2].split()  # the header, then row 0
+    assert first == ["0"] + [render.fmt(v, 6) for v in grad[5, 0, 0]]
