@@ -454,7 +454,10 @@ def _sigint_held():
 def _report_training(network, result, total, fmt, precision, every, save, plot, eta, momentum,
                      shuffle, seed):
     bad = next((k for k, e in enumerate(result.history, 1) if not np.isfinite(e)), None)
-    if bad is not None or not np.isfinite(result.final_loss):
+    if bad == 1:
+        _warn(f"E is {result.history[0]} at the start: the starting values put the loss outside "
+              "its domain (log or sqrt of a value ≤ 0, a division by 0); change them")
+    elif bad is not None or not np.isfinite(result.final_loss):
         at = f"at step {bad}" if bad else "after the last step"
         _warn(f"E became {result.history[bad - 1] if bad else result.final_loss} {at}: "
               "training diverged; try a smaller --eta")

@@ -336,9 +336,14 @@ def train_tables(net, result, every, precision, width=100):
 def loss_curve(history, width=100, height=10):
     """E against the step as a character plot; a log scale when E spans over 2 decades."""
     h = np.asarray(history, dtype=np.float64)
-    h = h[np.isfinite(h)]
+    bad = np.flatnonzero(~np.isfinite(h))
+    note = []
+    if bad.size:  # plotted up to the first step whose E is nan or inf
+        h = h[:bad[0]]
+        note = [Text(f"(E is not finite at step {bad[0] + 1}: the curve stops before it)",
+                     style="dim")]
     if h.size < 2:
-        return Text()
+        return Text("(no loss curve: fewer than 2 steps with a finite E)", style="dim")
     log = bool(np.all(h > 0) and h.max() / h.min() > 100)
     y = np.log10(h) if log else h
     cols = max(10, min(60, width - 14, h.size))
@@ -362,7 +367,7 @@ def loss_curve(history, width=100, height=10):
     lines.append(Text(" " * pad + " └" + "─" * cols, style="dim"))
     last = str(h.size)
     lines.append(Text(" " * (pad + 2) + "1" + last.rjust(cols - 1), style="dim"))
-    return Group(*lines)
+    return Group(*lines, *note)
 
 
 def train_json(result):

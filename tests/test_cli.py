@@ -164,6 +164,17 @@ def test_divergence_warning_names_the_step(tmp_path):
     assert r.exit_code == 0
     assert r.stderr.strip() == ("warning: E became inf at step 6: training diverged; "
                                 "try a smaller --eta")
+    assert "(E is not finite at step 6: the curve stops before it)" in r.stdout
+
+
+def test_a_loss_outside_its_domain_at_the_start_is_not_called_divergence(tmp_path):
+    f = tmp_path / "domain.yaml"
+    f.write_text("params: {w: 0.5}\nloss: log(w - 1)\n")
+    r = run("train", str(f), "--steps", "3", ok=False)
+    assert r.exit_code == 0 and "diverged" not in r.stderr
+    assert r.stderr.startswith("warning: E is nan at the start: the starting values put the loss "
+                               "outside its domain")
+    assert "(no loss curve: fewer than 2 steps with a finite E)" in r.stdout
 
 
 def test_nonfinite_value_warning(tmp_path):
