@@ -78,11 +78,15 @@ def _one_line(e: click.UsageError) -> UserError:
     return UserError(f"{message.rstrip('.')}; see {where} --help")
 
 
-def _load(path):
+def _load(path, needs_params=None):
     try:
-        return netfile.load(path) if path else netfile.load_default()
+        network = netfile.load(path) if path else netfile.load_default()
     except NetError as e:
         raise UserError(str(e)) from None
+    if needs_params and not network.params:
+        raise UserError(f"{path}: the network has no params, so there is nothing to "
+                        f"{needs_params}; give some under params:")
+    return network
 
 
 def _plural(n, word):
@@ -397,7 +401,7 @@ def train(ctx, net, fmt, precision, eta, steps, epochs, batch_size, shuffle, see
     Example:
       bpcli train configs/xor.yaml --eta 2 --steps 2000 --save trained.yaml
     """
-    network = _load(net)
+    network = _load(net, needs_params="train")
     if steps is not None and epochs is not None:
         raise UserError("give --steps or --epochs, not both")
     if eta < 0:
@@ -408,12 +412,20 @@ def train(ctx, net, fmt, precision, eta, steps, epochs, batch_size, shuffle, see
             if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
                 raise UserError(f"{option} {path}: cannot write into {folder}; "
                                 "name a file in an existing, writable folder")
-    if plot and not plot.lower().endswith(".png"):
-        raise UserError(f"--plot {plot}: the picture is a PNG; name a file ending in .png")
+    if plot and not plot.lower().endswith((".png", ".pdf", ".svg")):
+        raise UserError(f"--plot {plot}: name a picture file ending in .png, .pdf or .svg")
+    if save and not save.lower().endswith((".yaml", ".yml")):
+        raise UserError(f"--save {save}: the trained network is written as YAML; name a file "
+                        "ending in .yaml or .yml")
     if plot and importlib.util.find_spec("matplotlib") is None:
         raise UserError("--plot needs matplotlib, which is not installed: run pip install "
                         "matplotlib, or from bpcli's folder pip install '.[plot]'")
-    total = plan_steps(network.samples()[0], batch_size, steps, epochs)[1]
+    n = network.samples()[0]
+    if batch_size is not None and batch_size > n:
+        _warn(f"--batch-size {batch_size} is more than the {_plural(n, 'sample')} of "
+              f"{'the data set' if n > 1 else 'this net (it has no data set)'}: "
+              f"every step takes {'it' if n == 1 else 'them all'}")
+    total = plan_steps(n, batch_size, steps, epochs)[1]
     console = _console()
     interrupted = []
     # Ctrl-C sets a flag the loop reads after each step; a second Ctrl-C changes nothing,
@@ -482,7 +494,8 @@ def _report_training(network, result, total, fmt, precision, every, save, plot, 
                                                            if shuffle else "in order")
         header = (f"# Trained by bpcli {__version__}: {_plural(result.steps, 'step')} of gradient "
                   f"descent, {how}, from {source}.\n"
-                  f"# E on the whole set: {result.final_loss!r} after training.\n")
+                  f"# E{' on the whole set' if result.samples > 1 else ''}: "
+                  f"{result.final_loss!r} after training.\n")
         trained = network.with_params(result.params)
         _write(save, relocate(trained, save).to_yaml(header))
         if fmt == "table":
@@ -507,10 +520,11 @@ def _write_plot(path, result, network):
     ax.grid(alpha=0.3)
     fig.tight_layout()
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".bpcli-", suffix=".png", dir=folder)
+    kind = os.path.splitext(path)[1].lower().lstrip(".")  # png, pdf or svg
+    fd, tmp = tempfile.mkstemp(prefix=".bpcli-", suffix="." + kind, dir=folder)
     os.close(fd)
     try:
-        fig.savefig(tmp, format="png")
+        fig.savefig(tmp, format=kind)
         netfile.ordinary_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
@@ -579,7 +593,7 @@ def check(ctx, net, fmt, precision, eps, tol, max_elements):
     """
     from .check import check as run_check
 
-    network = _load(net)
+    network = _load(net, needs_params="check")
     rows = run_check(network, eps, tol, max_elements)
     _emit(fmt, lambda width: render.check_table(network, rows, eps, tol, precision),
           lambda: render.check_json(rows, eps, tol))

@@ -91,7 +91,8 @@ def read_file(path, netpath, fail, line):
 def column(columns, name, shown, fail, line):
     """One column (CSV) or array (NPZ) as float64, with at least one sample."""
     if name not in columns:
-        fail(line, f"data {shown} has no column {name!r} (it has {', '.join(columns)})")
+        what = "array" if str(shown).lower().endswith(".npz") else "column"
+        fail(line, f"data {shown} has no {what} {name!r} (it has {', '.join(columns)})")
     col = columns[name]
     values = _numbers(col, shown, fail, line) if isinstance(col, _CsvColumn) else col
     if values.ndim == 0 or len(values) == 0:

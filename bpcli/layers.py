@@ -73,7 +73,7 @@ class LayerNetwork:
     @property
     def loss_text(self):
         return {"cross_entropy": "−Σ y·log a" if not self.fused else "−Σ y·log softmax(z)",
-                "half_sse": "½Σ(a − y)²", "mse": "(a − y)² averaged"}[self.loss_type] + (
+                "half_sse": "½Σ(a − y)²", "mse": "mean of (a − y)²"}[self.loss_type] + (
             ", mean over samples" if self.batched else "")
 
     @property
@@ -174,6 +174,9 @@ def from_doc(doc, path) -> LayerNetwork:
     for key in doc:
         if key not in SECTIONS:
             fix = did_you_mean(key, SECTIONS, "sections")
+            if key in ("inputs", "params", "targets", "nodes"):  # an equation net's section
+                fix = ("a layer network (it has layers:) takes no equation sections: its "
+                       "params are the layers' weight and bias; write the net one way or the other")
             fail(doc.lines[key], f"unknown section {key!r} in a layer network; {fix}")
     for key in ("input", "layers", "loss"):
         if key not in doc and not (key == "input" and "data" in doc):
@@ -582,6 +585,9 @@ def _target(raw, kind, out_shape, n, batched, line, fail):
                    + (" (a class index or one-hot vector per sample)" if kind == "cross_entropy"
                       else ""))
     t = t.reshape(want)
+    if kind == "cross_entropy" and np.any(t < 0):
+        fail(line, "a cross-entropy target vector holds probabilities (a one-hot row, or "
+                   "weights ≥ 0), not negative numbers")
     return t if batched else t[None]
 
 

@@ -687,7 +687,8 @@ def check_table(net, rows, eps, tol, precision):
     failed = [r.name for r in rows if r.status == "FAIL"]
     kinked = [r.name for r in rows if r.kinks]
     if failed:
-        verdict = Text(f"FAIL: {', '.join(failed)} disagree with central differences", style="bold red")
+        verb = "disagrees" if len(failed) == 1 else "disagree"
+        verdict = Text(f"FAIL: {', '.join(failed)} {verb} with central differences", style="bold red")
     elif kinked:
         n = sum(r.kinks for r in rows)
         verdict = Text(f"pass, but {n} kink{'s' if n != 1 else ''}: every other checked gradient "

@@ -167,6 +167,24 @@ def test_divergence_warning_names_the_step(tmp_path):
     assert "(E is not finite at step 6: the curve stops before it)" in r.stdout
 
 
+def test_nothing_to_train_or_check_without_params(tmp_path):
+    f = tmp_path / "fixed.yaml"
+    f.write_text("inputs: {x: 2}\nparams: {}\nloss: x^2\n")
+    run("forward", str(f))  # a net of constants can still be evaluated
+    for command, verb in (("train", "train"), ("check", "check")):
+        r = run(command, str(f), ok=False)
+        assert r.exit_code == 2 and r.stderr == (f"Error: {f}: the network has no params, so there "
+                                                 f"is nothing to {verb}; give some under params:\n")
+
+
+@pytest.mark.parametrize("config, size, said", [
+    ("sigmoid-222.yaml", "2", "the 1 sample of this net (it has no data set): every step takes it"),
+    ("xor.yaml", "10", "the 4 samples of the data set: every step takes them all")])
+def test_a_batch_larger_than_the_set_is_said(config, size, said):
+    r = run("train", str(CONFIGS / config), "--batch-size", size, "--steps", "1", ok=False)
+    assert r.exit_code == 0 and r.stderr == f"warning: --batch-size {size} is more than {said}\n"
+
+
 def test_a_loss_outside_its_domain_at_the_start_is_not_called_divergence(tmp_path):
     f = tmp_path / "domain.yaml"
     f.write_text("params: {w: 0.5}\nloss: log(w - 1)\n")

@@ -394,6 +394,13 @@ def test_train_a_layer_net_and_save(tmp_path):
 
 
 BAD_SHAPES = {
+    "negative probability": ("input: [1, 2]\nlayers:\n  - {type: dense, units: 2}\n"
+                             "loss: {type: cross_entropy, target: [-1, 2]}\n", 4,
+                             "a cross-entropy target vector holds probabilities"),
+    "equation section": ("input: [1, 2]\nparams: {w: 1}\nlayers:\n  - {type: dense, units: 2}\n"
+                         "loss: {type: mse, target: [0, 0]}\n", 2,
+                         "unknown section 'params' in a layer network; a layer network (it has "
+                         "layers:) takes no equation sections"),
     "kernel too large": ("input: [[1, 2], [3, 4]]\nlayers:\n  - {type: conv2d, filters: 1, kernel: 3}\n"
                          "loss: {type: mse, target: 0}\n", 3,
                          "the 3×3 kernel is larger than its 2×2 input"),

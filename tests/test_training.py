@@ -268,7 +268,7 @@ def test_npz_missing_array(tmp_path):
                                      "  - {type: flatten}\n  - {type: dense, units: 2}\n"
                                      "loss: {type: cross_entropy}\n")
     r = run("forward", tmp_path / "n.yaml", code=2)
-    assert "data b.npz has no column 'labels' (it has images)" in r.stderr
+    assert "data b.npz has no array 'labels' (it has images)" in r.stderr
 
 
 # ------------------------------------------------------------------ output
@@ -280,16 +280,21 @@ def test_table_shows_accuracy_and_a_curve():
     assert "4 samples in batches of 4, 2000 epochs" in out
 
 
-def test_plot_writes_a_png(tmp_path):
+@pytest.mark.parametrize("name, magic", [("loss.png", b"\x89PNG\r\n\x1a\n"), ("loss.PDF", b"%PDF"),
+                                         ("loss.svg", b"<?xml")])
+def test_plot_writes_a_picture(tmp_path, name, magic):
     # matplotlib is in the 'test' extra as well as 'plot', so this runs wherever the tests do
-    out = tmp_path / "loss.png"
+    out = tmp_path / name
     run("train", "--steps", "50", "--plot", out)
-    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert out.read_bytes().startswith(magic)
 
 
-def test_plot_must_be_a_png(tmp_path):
+def test_plot_must_be_a_picture_and_save_yaml(tmp_path):
     r = run("train", "--plot", tmp_path / "x.txt", code=2)
-    assert "name a file ending in .png" in r.stderr
+    assert "name a picture file ending in .png, .pdf or .svg" in r.stderr
+    r = run("train", "--save", tmp_path / "x.json", code=2)
+    assert "the trained network is written as YAML; name a file ending in .yaml or .yml" in r.stderr
+    assert not (tmp_path / "x.json").exists()
 
 
 def test_plot_without_matplotlib_says_how_to_install(monkeypatch):
@@ -346,7 +351,7 @@ def test_check_fails_on_a_broken_gradient(tmp_path, broken_op):
     f = tmp_path / "broken.yaml"
     f.write_text("params: {w: 0.7, v: 0.3}\nloss: badsq(w) + v^2\n")
     r = run("check", f, code=1)
-    assert "FAIL: w disagree with central differences" in r.stdout
+    assert "FAIL: w disagrees with central differences" in r.stdout
     doc = json.loads(run("check", f, "--format", "json", code=1).stdout)
     assert doc["params"]["w"]["status"] == "FAIL" and doc["params"]["v"]["status"] == "pass"
     assert doc["params"]["w"]["analytic"] == pytest.approx(0.7)
