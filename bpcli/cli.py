@@ -605,12 +605,15 @@ def check(ctx, net, fmt, precision, eps, tol, max_elements):
 @click.argument("out", required=False, default="net.yaml", metavar="[OUT.yaml]")
 @click.option("--force", is_flag=True, help="Overwrite OUT.yaml if it exists.")
 def init(out, force):
-    """Write the seed 2-2-2 sigmoid net to OUT.yaml (default net.yaml) to start from.
+    """Write the seed 2-2-2 sigmoid net to OUT.yaml (default net.yaml; - for stdout) to start from.
 
     \b
     Example:
       bpcli init my-net.yaml && bpcli forward my-net.yaml
     """
+    if out == "-":  # to standard output
+        click.echo(netfile.default_text(), nl=False)
+        return
     if os.path.isdir(out):
         raise UserError(f"{out} is a folder; name a file, e.g. {os.path.join(out, 'net.yaml')}")
     if os.path.exists(out) and not force:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
@@ -245,7 +246,10 @@ def _read_yaml(text, path):
 # ------------------------------------------------------------------ loading
 
 def load(path: str) -> Network:
-    """Read and check a network file; raises :class:`NetError` on any mistake."""
+    """Read and check a network file ("-": standard input); raises :class:`NetError` on
+    any mistake."""
+    if path == "-":  # data files it names are then relative to the current folder
+        return loads(sys.stdin.read(), "<stdin>")
     try:
         with open(path, encoding="utf-8") as f:
             text = f.read()

@@ -167,6 +167,17 @@ def test_divergence_warning_names_the_step(tmp_path):
     assert "(E is not finite at step 6: the curve stops before it)" in r.stdout
 
 
+def test_init_dash_writes_to_stdout_and_dash_reads_stdin():
+    text = run("init", "-").stdout
+    assert text == netfile.default_text()
+    changed = text.replace("w1: 0.15", "w1: 0.3")
+    r = CliRunner().invoke(main, ["forward", "-", "--format", "json"], input=changed)
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["values"]["w1"] == 0.3
+    r = CliRunner().invoke(main, ["grad", "-"], input="params: {w: 1}\n")
+    assert r.exit_code == 2 and r.stderr.startswith("Error: <stdin>: missing section 'loss'")
+
+
 def test_nothing_to_train_or_check_without_params(tmp_path):
     f = tmp_path / "fixed.yaml"
     f.write_text("inputs: {x: 2}\nparams: {}\nloss: x^2\n")
