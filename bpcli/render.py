@@ -299,11 +299,11 @@ def train_tables(net, result, every, precision, width=100):
     how = f"η = {result.eta:g}, {_plural(result.steps, 'step')}"
     if result.momentum:
         how += f", momentum {result.momentum:g}"
-    if result.samples > 1:
-        epochs = f"{result.epochs:.4g}"
-        how += (f"; {result.samples} samples in batches of {result.batch_size}, "
-                f"{epochs} epoch{'' if epochs == '1' else 's'}")
     title = f"{_title(net)} — training: {how}"
+    if result.samples > 1:  # on a line of its own: a long title would wrap mid-phrase
+        epochs = f"{result.epochs:.4g}"
+        title += (f"\n{result.samples} samples in batches of {result.batch_size}, "
+                  f"{epochs} epoch{'' if epochs == '1' else 's'}")
     note = Text("E at step k: the loss of step k's forward pass" +
                 (" on its batch" if result.batch_size < result.samples else "") +
                 ", before its update. final: E " +
@@ -674,16 +674,17 @@ def grad_layers_json(net, trace, chains=()):
 # ------------------------------------------------------------------ check
 
 def check_table(net, rows, eps, tol, precision):
-    t = _table(("param", "element"), ("analytic", "numeric", "abs error", "rel error"))
+    tensors = any(r.size > 1 for r in rows)  # then: which element, and how many were checked
+    t = _table(("param", "worst") if tensors else ("param",),
+               (("checked",) if tensors else ()) + ("analytic", "numeric", "abs error", "rel error"))
     t.add_column("result")
     for r in rows:
         where = f"[{','.join(map(str, r.index))}]" if r.index else ""
-        if r.size > 1:
-            where += f" (worst of {r.checked}" + (f"/{r.size}" if r.checked < r.size else "") + ")"
+        checked = str(r.checked) if r.checked == r.size else f"{r.checked} of {r.size}"
         mark = {"pass": Text("pass", style="green"), "FAIL": Text("FAIL", style="bold red"),
                 "kink": Text(f"kink ({r.kinks})", style="yellow")}[r.status]
-        _row(t, r.name, where, fmt(r.analytic, precision), fmt(r.numeric, precision),
-             f"{r.abs_error:.2e}", f"{r.rel_error:.2e}", mark)
+        _row(t, r.name, *((where, checked) if tensors else ()), fmt(r.analytic, precision),
+             fmt(r.numeric, precision), f"{r.abs_error:.2e}", f"{r.rel_error:.2e}", mark)
     failed = [r.name for r in rows if r.status == "FAIL"]
     kinked = [r.name for r in rows if r.kinks]
     if failed:
@@ -701,6 +702,9 @@ def check_table(net, rows, eps, tol, precision):
                           "or a max-pool tie, and the analytic value lies between the one-sided "
                           "slopes: no single derivative exists there (not a fault of the engine)",
                           style="yellow"))
+    if tensors:
+        parts.append(Text("worst: of the elements checked, the one with the largest error (a "
+                          "tensor is checked at up to --max-elements of them)", style="dim"))
     parts.append(Text(f"numeric = (E(w + eps) − E(w − eps)) / 2eps, eps = {eps:g}; an element "
                       f"passes when |analytic − numeric| ≤ {tol:g}·max(|analytic|, |numeric|) "
                       "or is round-off (≤ 1e-15·max(1, |E|)/eps)", style="dim"))
