@@ -14,7 +14,6 @@ import time
 import click
 import numpy as np
 from rich.console import Console, Group
-from rich.table import Table
 from rich.text import Text
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
@@ -247,16 +246,8 @@ def grad(net, fmt, precision, wrt, sample):
         return _grad_data_chains(network, trace, fmt, precision, wrt, sample or 0)
     if wrt and any(np.ndim(v) for v in trace.vals):
         # Path factors are numbers; with vectors they would be Jacobians: show ∂E/∂ instead.
-        def vectors(width):
-            t = Table(box=None, pad_edge=False)
-            t.add_column("name")
-            t.add_column("∂E/∂name", justify="right")
-            for name in dict.fromkeys(wrt):
-                t.add_row(Text(name), render.fmt(trace.grad(name), precision))
-            return Group(t, Text("(this net has vectors: the path-by-path breakdown is for nets "
-                                 "of numbers; layer nets break tensors down element by element)",
-                                 style="dim"))
-        return _emit(fmt, vectors, lambda: {
+        return _emit(fmt, lambda width: render.vector_grads(network, trace, wrt, precision),
+                     lambda: {
             **render.grad_json(network, trace),
             "chain": {n: {"value": render.plain(trace.grad(n))} for n in dict.fromkeys(wrt)}})
     with np.errstate(all="ignore"):  # a factor may be nan where backward's was (see _run)

@@ -269,8 +269,13 @@ def element_chain(net, trace, name: str, index: tuple) -> ElementChain:
                 wi, wj = np.unravel_index(np.argmax(window), window.shape)
                 won = (a * sh + wi, b * sw + wj) == (i, j)
                 prev = g.nodes[node.inputs[0]].name
-                why = ("1: it won the max of its window" if won else
-                       f"0: {_label(prev, shown((n, c, a * sh + wi, b * sw + wj)))} won the max")
+                winner = _label(prev, shown((n, c, a * sh + wi, b * sw + wj)))
+                if won:
+                    why = "1: it won the max of its window"
+                elif x[n, c, i, j] == window[wi, wj]:
+                    why = f"0: a tie; {winner} came first"
+                else:
+                    why = f"0: {winner} won the max"
                 rows.append(((n, c, a, b), 1.0 if won else 0.0, why))
     elif op in ("relu", "relu0", "sigmoid", "tanh"):
         x = ins[0]

@@ -202,6 +202,18 @@ def grad_tables(net, trace, precision, width=100, sample=None):
     return Group(*parts)
 
 
+def vector_grads(net, trace, names, precision):
+    """--wrt in an equation net with vectors: ∂E/∂name of each (paths of numbers do not
+    apply; the softmax Jacobians are in grad's full output)."""
+    t = _table(("name",), ("∂E/∂name",))
+    for name in dict.fromkeys(names):
+        _row(t, name, fmt(trace.grad(name), precision))
+    return _titled(f"{_title(net)} — ∂E/∂name", t, Text(
+        "This net has vectors: a path's factors would be Jacobians, not numbers, so there is no "
+        "path-by-path breakdown; `bpcli grad` without --wrt shows each softmax's Jacobian.",
+        style="dim"))
+
+
 def chain_table(c, precision, e=LOSS, intro=None):
     """Each path on a row of its own with its product, then a row per local factor
     (symbolic form, value); then the sum.  A factor's row holds nothing that can wrap

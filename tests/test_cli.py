@@ -167,6 +167,18 @@ def test_divergence_warning_names_the_step(tmp_path):
     assert "(E is not finite at step 6: the curve stops before it)" in r.stdout
 
 
+def test_wrt_in_a_net_with_vectors_gives_the_gradient_and_says_why_no_paths():
+    net = netfile.load(str(CONFIGS / "softmax-equations.yaml"))
+    dz = net.build().run().grad("z")
+    out = run("grad", str(CONFIGS / "softmax-equations.yaml"), "--wrt", "z").stdout
+    assert out.startswith(f"{net.name} — ∂E/∂name\n")
+    assert "[" + ", ".join(f"{v:.6f}" for v in dz) + "]" in out
+    assert "no path-by-path breakdown" in out
+    doc = json.loads(run("grad", str(CONFIGS / "softmax-equations.yaml"), "--wrt", "z",
+                         "--format", "json").stdout)
+    assert doc["chain"]["z"]["value"] == dz.tolist()
+
+
 def test_init_dash_writes_to_stdout_and_dash_reads_stdin():
     text = run("init", "-").stdout
     assert text == netfile.default_text()

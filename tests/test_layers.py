@@ -520,6 +520,16 @@ def test_sample_option_picks_one_sample_of_a_batch():
     assert "one sample, not a batch" in r.stderr
 
 
+def test_a_max_pool_tie_is_named_as_such(tmp_path):
+    f = tmp_path / "tie.yaml"
+    f.write_text("input: [[1.0, 4.0], [4.0, 2.0]]\nlayers:\n  - {type: maxpool, size: 2}\n"
+                 "  - {type: flatten}\nloss: {type: mse, target: [0]}\n")
+    lost = run("grad", str(f), "--wrt", "input[0,1,0]").stdout
+    assert "0: a tie; input[0,0,1] came first" in lost and "✓ equal to the sum" in lost
+    assert "1: it won the max of its window" in run("grad", str(f), "--wrt", "input[0,0,1]").stdout
+    assert "0: input[0,0,1] won the max" in run("grad", str(f), "--wrt", "input[0,0,0]").stdout
+
+
 def test_wrt_a_whole_layer_of_a_batch_shows_the_sample_asked_for():
     net = netfile.load(str(CONFIGS / "bars.yaml"))
     grad = net.build().run().grad("pool1")  # 300×4×4×4
