@@ -268,13 +268,15 @@ def _grad_data_chains(network, trace, fmt, precision, wrt, k):
     """--wrt in a net with a data set: the chain rule at sample k, then the mean."""
     with np.errstate(all="ignore"):
         wide = explain.per_sample_trace(network)
-        chains = [explain.sample_chain(network, trace, wide, name, k)
+        chains = [explain.chain(network, trace, name) if name == "E"  # ∂E/∂E = 1, one path
+                  else explain.sample_chain(network, trace, wide, name, k)
                   for name in dict.fromkeys(wrt)]
 
     def tables(width):
         parts = []
         for c in chains:
-            parts += [render.sample_chain_table(c, precision), Text()]
+            parts += [render.sample_chain_table(c, precision) if hasattr(c, "chain")
+                      else render.chain_table(c, precision), Text()]
         return Group(*parts, Text(render.SIGN_NOTE, style="dim"))
 
     _emit(fmt, tables, lambda: render.grad_json(network, trace, chains))

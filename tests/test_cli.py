@@ -515,6 +515,12 @@ def test_wrt_on_a_data_set_is_one_samples_chain_then_the_mean(sample):
     assert f"∂E_{sample}/∂w1 by the chain rule" in table and table.count("✓ equal") == 2
 
 
+def test_wrt_E_on_a_data_set_is_one():
+    doc = json.loads(run("grad", str(CONFIGS / "xor.yaml"), "--wrt", "E", "--format", "json").stdout)
+    assert doc["chain"]["E"]["value"] == 1.0 and doc["chain"]["E"]["path_count"] == 1
+    assert "backward pass: ∂E/∂E = 1.000000" in run("grad", str(CONFIGS / "xor.yaml"), "--wrt", "E").stdout
+
+
 def test_at_sample_is_the_net_on_that_sample_alone():
     net = netfile.load(str(CONFIGS / "xor.yaml"))
     trace = net.build().run()
