@@ -262,10 +262,9 @@ def sample_chain_table(sc, precision):
     ok = "[green]✓ equal[/]" if sc.agrees else "[red bold]✗ NOT equal[/]"
     if sc.shared:  # a param (or a value every sample uses): its ∂E sums over the samples
         listed = ", ".join(fmt(v, precision) for v in per[:4]) + (", …" if n > 4 else "")
-        lines = [f"E = (1/{n})·Σ_k E_k, so ∂E/∂{name} = (1/{n})·Σ_k ∂E_k/∂{name} "
-                 f"= (1/{n})·Σ[{listed}]",
-                 f"  = {fmt(per.mean(), precision)};  backward pass: ∂E/∂{name} = "
-                 f"{fmt(sc.backward, precision)}   {ok}"]
+        lines = [f"E = (1/{n})·Σ_k E_k, so ∂E/∂{name} = (1/{n})·Σ_k ∂E_k/∂{name}",
+                 f"  = (1/{n})·Σ[{listed}] = {fmt(per.mean(), precision)}",
+                 f"  backward pass: ∂E/∂{name} = {fmt(sc.backward, precision)}   {ok}"]
     else:  # a value of sample k alone
         lines = [f"E = (1/{n})·Σ_k E_k, so ∂E/∂{name} at sample {k} = (1/{n})·∂{e}/∂{name} "
                  f"= {fmt(per[k] / n, precision)}",
