@@ -63,6 +63,8 @@ class _Group(click.Group):
     def parse_args(self, ctx, args):
         try:
             return super().parse_args(ctx, args)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # a bare `bpcli`: the help, as Click prints it
         except click.UsageError as e:
             raise _one_line(e) from None
 
@@ -83,8 +85,10 @@ def _load(path, needs_params=None):
     except NetError as e:
         raise UserError(str(e)) from None
     if needs_params and not network.params:
-        raise UserError(f"{path}: the network has no params, so there is nothing to "
-                        f"{needs_params}; give some under params:")
+        fix = ("add a layer with weights (dense or conv2d)" if isinstance(network, LayerNetwork)
+               else "give some under params:")
+        raise UserError(f"{'<stdin>' if path == '-' else path}: the network has no params, so "
+                        f"there is nothing to {needs_params}; {fix}")
     return network
 
 
@@ -98,8 +102,9 @@ def _warn(message):
 
 def _first_nonfinite(names, values):
     for name, v in zip(names, values):
+        v = np.asarray(v)
         if not np.all(np.isfinite(v)):
-            return name, float(np.asarray(v).flat[0])
+            return name, float(v[~np.isfinite(v)].flat[0])  # the first bad one, not v's first
     return None
 
 
@@ -415,8 +420,9 @@ def train(ctx, net, fmt, precision, eta, steps, epochs, batch_size, shuffle, see
                         "matplotlib, or from bpcli's folder pip install '.[plot]'")
     n = network.samples()[0]
     if batch_size is not None and batch_size > n:
+        has_data = bool(getattr(network, "data", None)) or getattr(network, "batched", False)
         _warn(f"--batch-size {batch_size} is more than the {_plural(n, 'sample')} of "
-              f"{'the data set' if n > 1 else 'this net (it has no data set)'}: "
+              f"{'the data set' if has_data else 'this net (it has no data set)'}: "
               f"every step takes {'it' if n == 1 else 'them all'}")
     total = plan_steps(n, batch_size, steps, epochs)[1]
     console = _console()
@@ -460,8 +466,9 @@ def _report_training(network, result, total, fmt, precision, every, save, plot, 
                      shuffle, seed):
     bad = next((k for k, e in enumerate(result.history, 1) if not np.isfinite(e)), None)
     if bad == 1:
-        _warn(f"E is {result.history[0]} at the start: the starting values put the loss outside "
-              "its domain (log or sqrt of a value ≤ 0, a division by 0); change them")
+        _warn(f"E is {result.history[0]} at the start: the starting values"
+              + (" or a sample of the data" if network.samples()[0] > 1 else "")
+              + " put the loss outside its domain (log or sqrt of a value ≤ 0, a division by 0)")
     elif bad is not None or not np.isfinite(result.final_loss):
         at = f"at step {bad}" if bad else "after the last step"
         _warn(f"E became {result.history[bad - 1] if bad else result.final_loss} {at}: "

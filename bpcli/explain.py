@@ -135,8 +135,9 @@ def per_sample_trace(net) -> Trace:
     for i, node in enumerate(graph.nodes):
         if node.op is None and np.ndim(vals[i]) == 0:
             vals[i] = np.full(n, vals[i])
-    caches = graph.forward(vals)
-    return Trace(graph, vals, graph.backward(caches))
+    with np.errstate(all="ignore"):  # a nan is reported where the ordinary run meets it
+        caches = graph.forward(vals)
+        return Trace(graph, vals, graph.backward(caches))
 
 
 def sample_chain(net, trace: Trace, wide: Trace, wrt: str, k: int) -> SampleChain:

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .graph import LOSS
-from .explain import MAX_UNITS_JSON, MAX_UNITS_SHOWN
+from .explain import MAX_UNITS_JSON, MAX_UNITS_SHOWN, per_sample_trace
 from .expr import Call, Name
 from .train import sample_steps
 
@@ -115,8 +115,7 @@ def _data_table(net, rows, columns, text_columns, title, notes=()):
     parts = [t]
     if len(columns) < n:
         parts.insert(0, Text(f"a data set of {n} samples: showing sample {columns[0]} (--sample K "
-                             "for another; a wider terminal or --format json shows all)",
-                             style="dim"))
+                             "for another; --format json has them all)", style="dim"))
     parts += [Text(note, style="dim") for note in notes]
     return _titled(title, *parts)
 
@@ -137,7 +136,7 @@ def forward_table(net, trace, precision, width=100, sample=None):
 def _forward_data(net, trace, precision, width, sample):
     n = net.samples()[0]
     cells = lambda v: [fmt(_at(v, k), precision) for k in range(n)]  # noqa: E731
-    shared = _table(("name", "kind"), ("value",))  # params, and inputs the data leave alone
+    shared = _table(("name", "kind"), ("value",))  # the params: the same for every sample
     rows = []
     for name, kind, value in net.leaves():
         if np.ndim(value) == 0:
@@ -146,12 +145,14 @@ def _forward_data(net, trace, precision, width, sample):
             rows.append((name, _kind_text(kind), cells(value)))
     rows += [(name, text, cells(trace.value(name))) for name, (text, _) in net.nodes.items()]
     rows += [(None, None, None), ("loss", net.loss[0], cells(_per_sample_loss(trace)))]
-    columns = _data_columns(net, [r for r in rows if r[0]], width, sample, beside=18)
-    return Group(_titled(f"{_title(net)} — forward pass on a data set of {n} samples",
+    longest = max(len(text) for text, _ in net.nodes.values()) if net.nodes else 0
+    longest = max(longest, len(net.loss[0]), 6)  # 6: "target", a leaf's kind
+    columns = _data_columns(net, [r for r in rows if r[0]], width, sample, beside=min(longest, 30) + 2)
+    return Group(_titled(f"{_title(net)} — forward pass on a data set of {_plural(n, 'sample')}",
                          Text("the same for every sample", style="dim"), shared),
                  Text(),
                  _data_table(net, rows, columns, ("name", "expression"), "per sample",
-                             [f"E = the mean of the loss over the {n} samples = "
+                             [f"E = the mean of the loss over the {_plural(n, 'sample')} = "
                               f"{fmt(trace.loss, precision)}"]))
 
 
@@ -169,16 +170,17 @@ def grad_tables(net, trace, precision, width=100, sample=None):
         _row(params, name, fmt(trace.value(name), precision), fmt(trace.grad(name), precision))
     if net.data:
         n = net.samples()[0]
-        cells = lambda v: [fmt(_at(v, k), precision) for k in range(n)]  # noqa: E731
+        # each sample's share, also of a node every sample shares (one made of params only)
+        wide = per_sample_trace(net)
+        cells = lambda name: [fmt(v, precision) for v in wide.grad(name)]  # noqa: E731
         rows = [("loss", "", [fmt(1 / n, precision)] * n)]
-        rows += [(name, "", cells(trace.grad(name))) for name in reversed(list(net.nodes))]
-        rows += [(name, "", cells(trace.grad(name)))
-                 for name, kind, _ in net.leaves() if kind != "param"]
+        rows += [(name, "", cells(name)) for name in reversed(list(net.nodes))]
+        rows += [(name, "", cells(name)) for name, kind, _ in net.leaves() if kind != "param"]
         columns = _data_columns(net, rows, width, sample)
         return Group(_data_table(
             net, rows, columns, ("name",),
             f"{_title(net)} — backward pass, ∂E/∂name at each sample, in the order completed",
-            [f"E is the mean of the loss over the {n} samples, so each sample's ∂E/∂name carries "
+            [f"E is the mean of the loss over the {_plural(n, 'sample')}, so each sample's ∂E/∂name carries "
              f"a factor 1/{n}; a param's ∂E/∂param below is the sum over the samples."]),
             Text(), _titled("∂E/∂param", params))
     nodes = _table(("name", "expression"), ("value", "∂E/∂name"))
@@ -259,7 +261,10 @@ def sample_chain_table(sc, precision):
     e = f"E_{k}"
     intro = f"sample {k} of {n} (--sample K for another): {e} is the loss at sample {k}"
     per = sc.per_sample
-    ok = "[green]✓ equal[/]" if sc.agrees else "[red bold]✗ NOT equal[/]"
+    if not (np.all(np.isfinite(per)) and math.isfinite(sc.backward)):
+        ok = "[yellow]? not finite, so not comparable[/]"
+    else:
+        ok = "[green]✓ equal[/]" if sc.agrees else "[red bold]✗ NOT equal[/]"
     if sc.shared:  # a param (or a value every sample uses): its ∂E sums over the samples
         listed = ", ".join(fmt(v, precision) for v in per[:4]) + (", …" if n > 4 else "")
         lines = [f"E = (1/{n})·Σ_k E_k, so ∂E/∂{name} = (1/{n})·Σ_k ∂E_k/∂{name}",
@@ -496,7 +501,8 @@ def _shown(net, name, value, sample):
 
 def _tensor_section(net, name, heading, what, value, samples, precision, width):
     """A heading (name — what → shape), then the tensor, per shown sample of a batch."""
-    parts = [Text.assemble((heading, "bold"), f" — {what} → {shape_text(net.display_shape(name))}")]
+    shape = shape_text(net.display_shape(name))
+    parts = [Text.assemble((heading, "bold"), f" — {what} → {shape}" if what else f" — {shape}")]
     for lead, v in _shown(net, name, value, samples):
         if lead and np.ndim(v) < 2:
             parts.append(Text(f"sample {lead[0]}", style="dim"))
@@ -513,8 +519,10 @@ def _batch_note(net, samples):
 
 def wrt_tensor(net, name, grad, precision, width, sample=None):
     """grad --wrt on a whole tensor of a layer net: ∂E/∂name, per shown sample of a batch."""
+    if name == LOSS:
+        return [Text.assemble(("∂E/∂E", "bold"), " — scalar"), Text(fmt(grad, precision)), Text()]
     samples = _samples(net, sample)
-    parts = _tensor_section(net, name, f"∂E/∂{name}", "∂E", grad, samples, precision, width)
+    parts = _tensor_section(net, name, f"∂E/∂{name}", None, grad, samples, precision, width)
     if name not in net.params:
         parts[1:1] = _batch_note(net, samples)
     return parts

@@ -501,9 +501,15 @@ def test_wrt_on_a_data_set_is_one_samples_chain_then_the_mean(sample):
     doc = json.loads(run("grad", str(CONFIGS / "xor.yaml"), "--wrt", "w1", "--wrt", "fH1",
                          "--sample", str(sample), "--format", "json").stdout)
     w1, fh1 = doc["chain"]["w1"], doc["chain"]["fH1"]
-    # each sample's ∂E_k/∂w1, against central differences of that sample's loss alone
+    # each sample's ∂E_k/∂w1, against central differences of that sample's loss alone: the
+    # net written out for sample k without a data set (not through Network.at_sample)
+    body = (CONFIGS / "xor.yaml").read_text().split("data:")[0]
     for k, g in enumerate(w1["per_sample"]):
-        numeric = central_diff(loss_as_function_of(net.at_sample(k), "w1"), np.array(0.5))
+        x1, x2, y = (net.data[c][k] for c in ("x1", "x2", "y"))
+        text = (body.replace("inputs:  {x1: 0, x2: 0}", f"inputs:  {{x1: {x1}, x2: {x2}}}")
+                    .replace("targets: {y: 0}", f"targets: {{y: {y}}}"))
+        assert f"x1: {x1}" in text and f"y: {y}" in text
+        numeric = central_diff(loss_as_function_of(netfile.loads(text), "w1"), np.array(0.5))
         assert g == pytest.approx(float(numeric), rel=1e-7, abs=1e-12), k
     assert w1["sample"] == sample and w1["sum_over_paths"] == pytest.approx(w1["per_sample"][sample])
     assert np.mean(w1["per_sample"]) == pytest.approx(doc["grads"]["w1"], rel=1e-12)
@@ -513,6 +519,42 @@ def test_wrt_on_a_data_set_is_one_samples_chain_then_the_mean(sample):
     assert fh1["value"] == doc["node_grads"]["fH1"][sample]
     table = run("grad", str(CONFIGS / "xor.yaml"), "--wrt", "w1", "--sample", str(sample)).stdout
     assert f"∂E_{sample}/∂w1 by the chain rule" in table and table.count("✓ equal") == 2
+
+
+SHARED_NODE = """
+inputs: {x: 0}
+params: {w: 0.5}
+targets: {y: 0}
+nodes:
+  R: w * w        # made of params only: one value, shared by every sample
+  L: (w * x - y)^2 + R
+loss: L
+data: {x: [1, 2, 3], y: [0, 1, 0]}
+"""
+
+
+def test_grad_table_gives_each_sample_its_share_of_a_shared_node(tmp_path):
+    f = tmp_path / "shared.yaml"
+    f.write_text(SHARED_NODE)
+    out = run("grad", str(f)).stdout
+    assert _cells(out, "R") == ["0.333333"] * 3  # ∂E/∂R = 1, a third from each sample
+    # x's share at sample k: (1/3)·2(w·x − y)·w, by hand
+    assert _cells(out, "x") == [f"{2 * (0.5 * x - y) * 0.5 / 3:.6f}" for x, y in [(1, 0), (2, 1), (3, 0)]]
+
+
+def test_a_nan_in_a_data_set_chain_is_not_called_a_disagreement(tmp_path):
+    f = tmp_path / "nan.yaml"
+    f.write_text("inputs: {x: 0}\nparams: {w: 1}\ntargets: {y: 0}\nloss: (log(w * x) - y)^2\n"
+                 "data: {x: [1, -2, 3], y: [0, 1, 0]}\n")
+    r = run("grad", str(f), "--wrt", "w", ok=False)
+    assert r.exit_code == 0 and "NOT equal" not in r.stdout
+    assert "? not finite, so not comparable" in r.stdout
+
+
+def test_bare_bpcli_prints_the_help():
+    r = run(ok=False)
+    assert r.exit_code == 2 and "Error" not in r.output + r.stderr
+    assert "bpcli — a backpropagation calculator" in r.output + r.stderr
 
 
 def test_wrt_E_on_a_data_set_is_one():
