@@ -328,8 +328,9 @@ def _check_sample(network, sample):
     if (layers and not network.batched) or (not layers and not network.data):
         if sample == 0:
             return None  # the one sample there is
-        raise UserError(f"--sample {sample}: this network's input is one sample, "
-                        + ("not a batch" if layers else "it has no data set"))
+        raise UserError(f"--sample {sample}: " + ("this network's input is one sample, not a batch"
+                                                  if layers else "this network has no data set: "
+                                                  "it is one sample, sample 0"))
     if sample >= n:
         raise UserError(f"--sample {sample}: the {'batch' if layers else 'data set'} has "
                         f"samples 0..{n - 1}")

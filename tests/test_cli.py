@@ -485,7 +485,7 @@ def test_data_set_tables_show_one_sample_when_the_columns_do_not_fit():
 
 @pytest.mark.parametrize("config, sample, message", [
     ("xor.yaml", "4", "--sample 4: the data set has samples 0..3"),
-    ("sigmoid-222.yaml", "1", "--sample 1: this network's input is one sample, it has no data set"),
+    ("sigmoid-222.yaml", "1", "--sample 1: this network has no data set: it is one sample, sample 0"),
 ])
 def test_sample_out_of_range_is_a_one_line_error(config, sample, message):
     for command in ("forward", "grad"):
