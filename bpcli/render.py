@@ -64,6 +64,13 @@ def _row(t, *cells, **kw):
     t.add_row(*(Text(c) if isinstance(c, str) else c for c in cells), **kw)
 
 
+def _mark(agrees, *values):
+    """A check's verdict: equal, NOT equal, or not comparable when a value is nan or inf."""
+    if not all(np.all(np.isfinite(v)) for v in values):
+        return "[yellow]? not finite, so not comparable[/]"
+    return "[green]✓ equal[/]" if agrees else "[red bold]✗ NOT equal[/]"
+
+
 def _plural(n, word):
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -104,8 +111,7 @@ def _data_columns(net, rows, width, sample, beside=0):
 def _data_table(net, rows, columns, text_columns, title, notes=()):
     """Rows of (name, expression or kind, per-sample strings), a column per sample shown."""
     n = net.samples()[0]
-    heads = [f"sample {k}" for k in columns] if len(columns) > 1 else [f"sample {columns[0]}"]
-    t = _table(text_columns, heads)
+    t = _table(text_columns, [f"sample {k}" for k in columns])
     for name, text, cells in rows:
         if name is None:
             t.add_section()
@@ -239,10 +245,7 @@ def chain_table(c, precision, e=LOSS, intro=None):
     if c.count > len(c.paths):
         parts.append(Text(f"… and {c.count - len(c.paths)} more paths, not listed; "
                           "the sum covers all of them.", style="dim"))
-    if not (math.isfinite(c.total) and math.isfinite(c.backward)):
-        mark = "[yellow]? not finite, so not comparable[/]"
-    else:
-        mark = "[green]✓ equal[/]" if c.agrees else "[red bold]✗ NOT equal[/]"
+    mark = _mark(c.agrees, c.total, c.backward)
     if c.count == 0:
         parts = [*lead, Text(f"{e} does not depend on {c.wrt}: no path leads from {e} down to it.")]
         what = "0, with no path"
@@ -261,10 +264,7 @@ def sample_chain_table(sc, precision):
     e = f"E_{k}"
     intro = f"sample {k} of {n} (--sample K for another): {e} is the loss at sample {k}"
     per = sc.per_sample
-    if not (np.all(np.isfinite(per)) and math.isfinite(sc.backward)):
-        ok = "[yellow]? not finite, so not comparable[/]"
-    else:
-        ok = "[green]✓ equal[/]" if sc.agrees else "[red bold]✗ NOT equal[/]"
+    ok = _mark(sc.agrees, per, sc.backward)
     if sc.shared:  # a param (or a value every sample uses): its ∂E sums over the samples
         listed = ", ".join(fmt(v, precision) for v in per[:4]) + (", …" if n > 4 else "")
         lines = [f"E = (1/{n})·Σ_k E_k, so ∂E/∂{name} = (1/{n})·Σ_k ∂E_k/∂{name}",
@@ -616,8 +616,7 @@ def softmax_parts(net, trace, k, precision, samples, width=100):
             y = net.target[n]
             scale = net.input.shape[0]
             expect = (a * y.sum() - y) / scale  # a − y when the target sums to 1
-            ok = np.allclose(expect, dz, rtol=1e-9, atol=1e-12)
-            mark = "[green]✓ equal[/]" if ok else "[red bold]✗ NOT equal[/]"
+            mark = _mark(np.allclose(expect, dz, rtol=1e-9, atol=1e-12), expect, dz)
             form = "a − y" if np.isclose(y.sum(), 1.0) else "a·Σy − y"
             what = f"{form} =" if scale == 1 else f"({form})/N with N = {scale}:"
             parts.append(Text.from_markup(
@@ -644,7 +643,7 @@ def element_table(c, precision):
     if n > len(shown):
         parts.append(Text(f"… {n - len(shown)} more units not listed (largest |product| first); "
                           "the sum covers all.", style="dim"))
-    mark = "[green]✓ equal[/]" if c.agrees else "[red bold]✗ NOT equal[/]"
+    mark = _mark(c.agrees, c.total, c.backward)
     parts.append(Text.from_markup(f"backward pass: ∂E/∂{escape(c.wrt)} = "
                                   f"{fmt(c.backward, precision)}   {mark} to the sum"))
     return _titled(f"∂E/∂{c.wrt} — it feeds {n} unit{'s' if n != 1 else ''} of {c.consumer}",
