@@ -42,6 +42,21 @@ def assert_one_line_error(result, path, line, message):
     assert message in result.stderr, result.stderr
 
 
+def assert_bad_file_refused(tmp_path, name, text, line, message, command):
+    """Write a network file with a mistake, run ``command`` on it (OUT: a file it would
+    save): one line naming the file and line, exit 2, and nothing written."""
+    from click.testing import CliRunner
+
+    from bpcli.cli import main
+
+    path = tmp_path / name
+    path.write_text(text)
+    args = [str(tmp_path / "out.yaml") if c == "OUT" else c for c in command]
+    r = CliRunner().invoke(main, [args[0], str(path), *args[1:]], env={"COLUMNS": "100"})
+    assert_one_line_error(r, path, line, message)
+    assert not (tmp_path / "out.yaml").exists()  # nothing written
+
+
 def loss_as_function_of(net, name):
     """E as a function of one leaf's value, through a graph built once (for central_diff)."""
     graph = net.build()

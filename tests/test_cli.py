@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from bpcli import __version__, netfile
 from bpcli.cli import main
 
-from conftest import CONFIGS, assert_one_line_error
+from conftest import CONFIGS, assert_bad_file_refused
 
 SEED = str(CONFIGS / "sigmoid-222.yaml")
 
@@ -330,13 +330,7 @@ BAD = {
                                      ["train", "--steps", "2", "--save", "OUT"]])
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_user_mistakes_give_one_line_naming_file_and_line(tmp_path, name, command):
-    text, line, message = BAD[name]
-    path = tmp_path / name
-    path.write_text(text)
-    command = [str(tmp_path / "out.yaml") if c == "OUT" else c for c in command]
-    r = run(command[0], str(path), *command[1:], ok=False)
-    assert_one_line_error(r, path, line, message)
-    assert not (tmp_path / "out.yaml").exists()  # nothing written
+    assert_bad_file_refused(tmp_path, name, *BAD[name], command)
 
 
 def test_a_real_process_prints_one_line_and_no_traceback(tmp_path):

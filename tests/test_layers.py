@@ -11,7 +11,7 @@ from bpcli import explain, netfile, render
 from bpcli.cli import main
 from bpcli.train import train
 
-from conftest import CONFIGS, assert_close_rel, assert_one_line_error, central_diff
+from conftest import CONFIGS, assert_bad_file_refused, assert_close_rel, central_diff
 
 LAYER_CONFIGS = sorted(p.name for p in CONFIGS.glob("*.yaml") if "layers:" in p.read_text())
 BIG = "conv-mnist-shape.yaml"  # the benchmark stack: spot-checked, not checked element by element
@@ -476,13 +476,7 @@ BAD_SHAPES = {
                                      ["train", "--steps", "1", "--save", "OUT"]])
 @pytest.mark.parametrize("case", sorted(BAD_SHAPES))
 def test_bad_layer_nets_are_one_line_errors(tmp_path, case, command):
-    text, line, message = BAD_SHAPES[case]
-    path = tmp_path / "bad.yaml"
-    path.write_text(text)
-    command = [str(tmp_path / "out.yaml") if c == "OUT" else c for c in command]
-    r = run(command[0], str(path), *command[1:], code=2)
-    assert not (tmp_path / "out.yaml").exists()
-    assert_one_line_error(r, path, line, message)
+    assert_bad_file_refused(tmp_path, "bad.yaml", *BAD_SHAPES[case], command)
 
 
 def test_big_maps_are_summarised_wide_ones_blocked_and_long_vectors_wrapped(tmp_path):
