@@ -11,7 +11,7 @@ import statistics
 import time
 from pathlib import Path
 
-from bpcli import netfile
+from bpcli import nets
 
 CONFIG = Path(__file__).resolve().parent.parent / "configs" / "conv-mnist-shape.yaml"
 
@@ -21,7 +21,7 @@ def main():
     ap.add_argument("net", nargs="?", default=str(CONFIG))
     ap.add_argument("--repeat", type=int, default=30)
     args = ap.parse_args()
-    net = netfile.load(args.net)
+    net = nets.load(args.net)
     print(f"{net.name}: input {'×'.join(map(str, net.input.shape))}; forward+backward step, "
           f"over {args.repeat} runs:")
     for what, wanted in (("every ∂E (as grad)", None), ("params only (as train)", net.params)):
@@ -39,13 +39,13 @@ def main():
     # one more pass of the training graph, timed node by node
     caches = [None] * len(vals)
     per = {}
-    for i, fwd, ins in graph._forward_plan:
+    for i, fwd, ins in graph.forward_plan:
         t0 = time.perf_counter()
         vals[i], caches[i] = fwd(*[vals[j] for j in ins])
         per[graph.nodes[i].name or graph.nodes[i].op] = [time.perf_counter() - t0, 0.0]
     grads = [0.0] * len(vals)
     grads[graph.loss] = 1.0
-    for i, bwd, ins in graph._backward_plan:
+    for i, bwd, ins in graph.backward_plan:
         t0 = time.perf_counter()
         for j, g in zip(ins, bwd(grads[i], caches[i])):
             grads[j] = grads[j] + g

@@ -12,8 +12,8 @@ import argparse
 import statistics
 import time
 
-from bpcli import netfile
-from bpcli.train import train
+from bpcli import nets
+from bpcli.analysis.train import train
 
 
 def main():
@@ -27,7 +27,7 @@ def main():
     args = ap.parse_args()
     if args.steps is None and args.epochs is None:
         args.steps = 10000
-    net = netfile.load(args.net) if args.net else netfile.load_default()
+    net = nets.load(args.net) if args.net else nets.load_default()
     times = []
     for _ in range(args.repeat):
         t0 = time.perf_counter()

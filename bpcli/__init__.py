@@ -1,7 +1,4 @@
 """bpcli: a command-line backpropagation calculator."""
-from importlib.metadata import PackageNotFoundError, version
+from .version import __version__
 
-try:
-    __version__ = version("bpcli")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+source"
+__all__ = ["__version__"]

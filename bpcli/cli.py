@@ -1,36 +1,40 @@
-"""The command line: parse options, call the library, hand the results to render."""
+"""The command line: options → a library call → a report → a renderer.
+
+What is here and nowhere else: Click's options and their one-line mistakes, the
+progress bar, and Ctrl-C.  Every number comes from the library (:mod:`bpcli.analysis`),
+every table and document from :mod:`bpcli.render`.
+"""
 from __future__ import annotations
 
 import contextlib
 import importlib.util
 import json
 import os
-import re
 import signal
 import sys
-import tempfile
 import time
 
 import click
 import numpy as np
-from rich.console import Console, Group
-from rich.text import Text
+from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 
-from . import __version__, explain, netfile, render
-from .layers import LayerNetwork
-from .netfile import NetError
-from .suggest import did_you_mean
-from .data import relocate
-from .train import plan_steps
-from .train import train as run_training
+from . import analysis, nets
+from .errors import BpcliError
+from .render import document, renderable
+from .render.plot import SUFFIXES, write_plot
+from .text import plural
+from .version import __version__
 
 
 class UserError(click.ClickException):
-    """A mistake of the user's: one line on stderr, exit status 2, no traceback."""
+    """A mistake of the user's: one line on stderr, exit status 2 (or the error's own), no
+    traceback."""
 
-    exit_code = 2
+    def __init__(self, message, exit_code=2):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 class _Command(click.Command):
@@ -45,7 +49,7 @@ class _Command(click.Command):
 class _Group(click.Group):
     """Expressions and explanations are trees walked recursively: give them room (a sum of
     a few thousand terms), and turn the rare net deeper than that into one clear line.
-    Mistakes in the options are one line too."""
+    Mistakes in the options are one line too, and so is every mistake the library finds."""
 
     command_class = _Command
 
@@ -59,6 +63,8 @@ class _Group(click.Group):
                             "long expressions into named nodes") from None
         except click.UsageError as e:
             raise _one_line(e) from None
+        except BpcliError as e:
+            raise UserError(e.cli_text(), e.exit_code) from None
 
     def parse_args(self, ctx, args):
         try:
@@ -80,56 +86,14 @@ def _one_line(e: click.UsageError) -> UserError:
 
 
 def _load(path, needs_params=None):
-    try:
-        network = netfile.load(path) if path else netfile.load_default()
-    except NetError as e:
-        raise UserError(str(e)) from None
-    if needs_params and not network.params:
-        fix = ("add a layer with weights (dense or conv2d)" if isinstance(network, LayerNetwork)
-               else "give some under params:")
-        raise UserError(f"{'<stdin>' if path == '-' else path}: the network has no params, so "
-                        f"there is nothing to {needs_params}; {fix}")
+    network = nets.load(path) if path else nets.load_default()
+    if needs_params:
+        analysis.require_params(network, needs_params)
     return network
-
-
-def _plural(n, word):
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _warn(message):
     click.echo(f"warning: {message}", err=True)
-
-
-def _first_nonfinite(names, values):
-    for name, v in zip(names, values):
-        v = np.asarray(v)
-        if not np.all(np.isfinite(v)):
-            return name, float(v[~np.isfinite(v)].flat[0])  # the first bad one, not v's first
-    return None
-
-
-def _run(graph):
-    """Run forward and backward quietly; say once on stderr if a value or ∂E is nan or inf."""
-    with np.errstate(all="ignore"):
-        trace = graph.run()
-    names = list(graph.index)  # evaluation order: the first bad value is the origin
-    bad = _first_nonfinite(names, (trace.vals[graph.index[n]] for n in names))
-    if bad:
-        _warn(f"{bad[0]} = {bad[1]}, the first value that is not finite (those using it follow): "
-              "check log or sqrt of values ≤ 0, and division by 0")
-    else:  # backward order for gradients
-        bad = _first_nonfinite(names[::-1], (trace.grad(n) for n in names[::-1]))
-        if bad:
-            _warn(f"∂E/∂{bad[0]} = {bad[1]}, the first gradient that is not finite: a local "
-                  "derivative is undefined there (sqrt or log at 0, a power of 0)")
-    return trace
-
-
-def _write(path, text):
-    try:
-        netfile.write_atomic(path, text)
-    except OSError as e:
-        raise UserError(f"cannot write {path}: {e.strerror or e}") from None
 
 
 def _finite_eta(ctx, param, value):
@@ -147,17 +111,19 @@ def _console():
     return console
 
 
-def _emit(fmt, table, doc):
+def _emit(fmt, report, precision, sample=None, every=None):
+    """Print a report: as JSON, or as tables fitted to the terminal."""
     if fmt == "json":
-        click.echo(json.dumps(doc(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(document(report), indent=2, ensure_ascii=False))
         return
     console = _console()
+    tables = renderable(report, precision, console.width, sample, every)
     if console.is_terminal:
-        console.print(table(console.width))
+        console.print(tables)
         return
     # Plain text: without the padding Rich adds to fill each table's width.
     with console.capture() as captured:
-        console.print(table(console.width))
+        console.print(tables)
     click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
@@ -206,15 +172,11 @@ def forward(net, fmt, precision, sample):
       bpcli forward configs/sigmoid-222.yaml --precision 4
     """
     network = _load(net)
-    trace = _run(network.build())
-    if isinstance(network, LayerNetwork):
-        sample = _check_sample(network, sample)
-        _emit(fmt, lambda width: render.forward_layers(network, trace, precision, width, sample),
-              lambda: render.forward_layers_json(network, trace))
-        return
-    sample = _check_sample(network, sample)
-    _emit(fmt, lambda width: render.forward_table(network, trace, precision, width, sample),
-          lambda: render.forward_json(network, trace))
+    trace, warnings = analysis.run(network.build(), backward=False)
+    for w in warnings:
+        _warn(w)
+    sample = network.samples.check(sample)
+    _emit(fmt, analysis.forward_report(network, trace, warnings), precision, sample)
 
 
 @main.command()
@@ -237,131 +199,13 @@ def grad(net, fmt, precision, wrt, sample):
     """
     network = _load(net)
     graph = network.build()
-    if isinstance(network, LayerNetwork):
-        return _grad_layers(network, graph, fmt, precision, wrt, _check_sample(network, sample),
-                            net)
-    sample = _check_sample(network, sample)
-    for name in wrt:
-        if name not in graph.index:
-            where = "the default net" if net is None else net
-            fix = did_you_mean(name, graph.names(), "names")
-            raise UserError(f"--wrt {name}: no such name in {where}; {fix}")
-    trace = _run(graph)
-    if wrt and network.data:
-        return _grad_data_chains(network, trace, fmt, precision, wrt, sample or 0)
-    if wrt and any(np.ndim(v) for v in trace.vals):
-        # Path factors are numbers; with vectors they would be Jacobians: show ∂E/∂ instead.
-        return _emit(fmt, lambda width: render.vector_grads(network, trace, wrt, precision),
-                     lambda: {
-            **render.grad_json(network, trace),
-            "chain": {n: {"value": render.plain(trace.grad(n))} for n in dict.fromkeys(wrt)}})
-    with np.errstate(all="ignore"):  # a factor may be nan where backward's was (see _run)
-        chains = [explain.chain(network, trace, name) for name in dict.fromkeys(wrt)]
-
-    def tables(width):
-        if not chains:
-            return render.grad_tables(network, trace, precision, width, sample)
-        parts = []
-        for c in chains:
-            parts += [render.chain_table(c, precision), Text()]
-        return Group(*parts, Text(render.SIGN_NOTE, style="dim"))
-
-    _emit(fmt, tables, lambda: render.grad_json(network, trace, chains))
-
-
-def _grad_data_chains(network, trace, fmt, precision, wrt, k):
-    """--wrt in a net with a data set: the chain rule at sample k, then the mean."""
-    with np.errstate(all="ignore"):
-        wide = explain.per_sample_trace(network)
-        chains = [explain.chain(network, trace, name) if name == "E"  # ∂E/∂E = 1, one path
-                  else explain.sample_chain(network, trace, wide, name, k)
-                  for name in dict.fromkeys(wrt)]
-
-    def tables(width):
-        parts = []
-        for c in chains:
-            parts += [render.sample_chain_table(c, precision) if hasattr(c, "chain")
-                      else render.chain_table(c, precision), Text()]
-        return Group(*parts, Text(render.SIGN_NOTE, style="dim"))
-
-    _emit(fmt, tables, lambda: render.grad_json(network, trace, chains))
-
-
-_ELEMENT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_]+)?)\s*(?:\[([^\]]*)\])?\s*$")
-
-
-def _parse_wrt(spec, network, graph, where):
-    """'conv1.weight[0,0,1,1]' → ("conv1.weight", (0, 0, 1, 1)); a bare name → (name, None)."""
-    m = _ELEMENT.match(spec)
-    names = [n for n in graph.names() if n not in ("target",)]
-    if m and m.group(1) == "target":
-        raise UserError(f"--wrt {spec}: the target is a constant of the loss; --wrt takes the "
-                        "input, a param, a layer or E")
-    if not m or m.group(1) not in graph.index:
-        base = m.group(1) if m else spec
-        fix = did_you_mean(base, names, "names")
-        raise UserError(f"--wrt {spec}: no such name in {where}; {fix}")
-    name, raw = m.groups()
-    if raw is None:
-        return name, None
-    if name == "E":
-        raise UserError(f"--wrt {spec}: E is one number; write --wrt E")
-    shape = network.display_shape(name)
-    try:
-        index = tuple(int(v) for v in raw.split(","))
-    except ValueError:
-        raise UserError(f"--wrt {spec}: an index is whole numbers, like {name}[0,1]") from None
-    if len(index) != len(shape) or any(not 0 <= i < n for i, n in zip(index, shape)):
-        dims = ", ".join(f"0..{n - 1}" for n in shape)
-        raise UserError(f"--wrt {spec}: {name} is {render.shape_text(shape)}; "
-                        f"an element is {name}[{dims}]")
-    return name, index
-
-
-def _check_sample(network, sample):
-    """--sample K for a batch (layer net) or a data set (equation net); None when the
-    net has one sample only (K = 0 is that one)."""
-    if sample is None:
-        return None
-    layers = isinstance(network, LayerNetwork)
-    n = network.input.shape[0] if layers else network.samples()[0]
-    if (layers and not network.batched) or (not layers and not network.data):
-        if sample == 0:
-            return None  # the one sample there is
-        raise UserError(f"--sample {sample}: " + ("this network's input is one sample, not a batch"
-                                                  if layers else "this network has no data set: "
-                                                  "it is one sample, sample 0"))
-    if sample >= n:
-        raise UserError(f"--sample {sample}: the {'batch' if layers else 'data set'} has "
-                        f"samples 0..{n - 1}")
-    return sample
-
-
-def _grad_layers(network, graph, fmt, precision, wrt, sample, net):
+    sample = network.samples.check(sample)
     where = "the default net" if net is None else net
-    wanted = [_parse_wrt(spec, network, graph, where) for spec in dict.fromkeys(wrt)]
-    trace = _run(graph)
-    chains = []
-    for name, index in wanted:
-        if index is None:
-            chains.append((name, trace.grad(name)))
-        elif name == "E":
-            chains.append(("E", trace.grad("E")))
-        else:
-            chains.append(explain.element_chain(network, trace, name, index))
-
-    def tables(width):
-        if not chains:
-            return render.grad_layers(network, trace, precision, width, sample)
-        parts = []
-        for c in chains:
-            if isinstance(c, tuple):
-                parts += render.wrt_tensor(network, *c, precision, width, sample)
-            else:
-                parts += [render.element_table(c, precision), Text()]
-        return Group(*parts)
-
-    _emit(fmt, tables, lambda: render.grad_layers_json(network, trace, chains))
+    targets = [network.resolve(spec, where) for spec in dict.fromkeys(wrt)]
+    trace, warnings = analysis.run(graph)
+    for w in warnings:
+        _warn(w)
+    _emit(fmt, analysis.grad_report(network, trace, targets, sample, warnings), precision, sample)
 
 
 @main.command()
@@ -401,6 +245,43 @@ def train(ctx, net, fmt, precision, eta, steps, epochs, batch_size, shuffle, see
       bpcli train configs/xor.yaml --eta 2 --steps 2000 --save trained.yaml
     """
     network = _load(net, needs_params="train")
+    _check_train_options(steps, epochs, eta, save, plot)
+    samples = network.samples
+    if batch_size is not None and batch_size > samples.count:
+        n = samples.count
+        _warn(f"--batch-size {batch_size} is more than the {plural(n, 'sample')} of "
+              f"{'the data set' if samples.several else 'this net (it has no data set)'}: "
+              f"every step takes {'it' if n == 1 else 'them all'}")
+    total = analysis.plan_steps(samples.count, batch_size, steps, epochs)[1]
+    console = _console()
+    interrupted = []
+    # Ctrl-C sets a flag the loop reads after each step; a second Ctrl-C changes nothing,
+    # so the results are always printed and saved before the exit with status 130.
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+    try:
+        with _progress(console, fmt, total) as progress, np.errstate(all="ignore"):
+            result = analysis.train(network, eta, steps, epochs, batch_size, shuffle, seed,
+                                    momentum, progress, lambda: bool(interrupted))
+        with _sigint_held():
+            for w in result.warnings:
+                _warn(w)
+            _emit(fmt, result, precision, every=every)
+            if plot:
+                write_plot(plot, result.history, result.eta, result.title)
+                if fmt == "table":
+                    click.echo(f"drew the loss curve to {plot}")
+            if save:
+                analysis.save_trained(result, save, network.path)
+                if fmt == "table":
+                    click.echo(f"saved the trained network to {save}")
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if result.interrupted:
+        ctx.exit(130)
+
+
+def _check_train_options(steps, epochs, eta, save, plot):
+    """Mistakes in train's options, found before any training."""
     if steps is not None and epochs is not None:
         raise UserError("give --steps or --epochs, not both")
     if eta < 0:
@@ -411,7 +292,7 @@ def train(ctx, net, fmt, precision, eta, steps, epochs, batch_size, shuffle, see
             if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
                 raise UserError(f"{option} {path}: cannot write into {folder}; "
                                 "name a file in an existing, writable folder")
-    if plot and not plot.lower().endswith((".png", ".pdf", ".svg")):
+    if plot and not plot.lower().endswith(SUFFIXES):
         raise UserError(f"--plot {plot}: name a picture file ending in .png, .pdf or .svg")
     if save and not save.lower().endswith((".yaml", ".yml")):
         raise UserError(f"--save {save}: the trained network is written as YAML; name a file "
@@ -419,29 +300,6 @@ def train(ctx, net, fmt, precision, eta, steps, epochs, batch_size, shuffle, see
     if plot and importlib.util.find_spec("matplotlib") is None:
         raise UserError("--plot needs matplotlib, which is not installed: run pip install "
                         "matplotlib, or from bpcli's folder pip install '.[plot]'")
-    n = network.samples()[0]
-    if batch_size is not None and batch_size > n:
-        has_data = bool(getattr(network, "data", None)) or getattr(network, "batched", False)
-        _warn(f"--batch-size {batch_size} is more than the {_plural(n, 'sample')} of "
-              f"{'the data set' if has_data else 'this net (it has no data set)'}: "
-              f"every step takes {'it' if n == 1 else 'them all'}")
-    total = plan_steps(n, batch_size, steps, epochs)[1]
-    console = _console()
-    interrupted = []
-    # Ctrl-C sets a flag the loop reads after each step; a second Ctrl-C changes nothing,
-    # so the results are always printed and saved before the exit with status 130.
-    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
-    try:
-        with _progress(console, fmt, total) as progress, np.errstate(all="ignore"):
-            result = run_training(network, eta, steps, epochs, batch_size, shuffle, seed,
-                                  momentum, progress, lambda: bool(interrupted))
-        with _sigint_held():
-            _report_training(network, result, total, fmt, precision, every, save, plot, eta,
-                             momentum, shuffle, seed)
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if result.interrupted:
-        ctx.exit(130)
 
 
 @contextlib.contextmanager
@@ -461,78 +319,6 @@ def _sigint_held():
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
-
-
-def _report_training(network, result, total, fmt, precision, every, save, plot, eta, momentum,
-                     shuffle, seed):
-    bad = next((k for k, e in enumerate(result.history, 1) if not np.isfinite(e)), None)
-    if bad == 1:
-        _warn(f"E is {result.history[0]} at the start: the starting values"
-              + (" or a sample of the data" if network.samples()[0] > 1 else "")
-              + " put the loss outside its domain (log or sqrt of a value ≤ 0, a division by 0)")
-    elif bad is not None or not np.isfinite(result.final_loss):
-        at = f"at step {bad}" if bad else "after the last step"
-        _warn(f"E became {result.history[bad - 1] if bad else result.final_loss} {at}: "
-              "training diverged; try a smaller --eta")
-    if result.interrupted:
-        _warn(f"interrupted: stopped after step {result.steps} of {total}")
-    _emit(fmt, lambda width: render.train_tables(network, result, every, precision, width),
-          lambda: render.train_json(result))
-    if plot:
-        _write_plot(plot, result, network)
-        if fmt == "table":
-            click.echo(f"drew the loss curve to {plot}")
-    if save:
-        if not all(np.all(np.isfinite(w)) for w in result.params.values()):
-            raise click.ClickException(f"--save {save}: not saved, the trained params are not "
-                                       "finite; train again with a smaller --eta")
-        source = " ".join(network.path.splitlines())  # a comment line stays one line
-        how = f"eta = {eta:g}"
-        if momentum:
-            how += f", momentum = {momentum:g} (its velocity is not saved)"
-        if result.batch_size < result.samples:
-            how += f", batches of {result.batch_size}, " + (f"shuffled with seed {seed}"
-                                                           if shuffle else "in order")
-        header = (f"# Trained by bpcli {__version__}: {_plural(result.steps, 'step')} of gradient "
-                  f"descent, {how}, from {source}.\n"
-                  f"# E{' on the whole set' if result.samples > 1 else ''}: "
-                  f"{result.final_loss!r} after training.\n")
-        trained = network.with_params(result.params)
-        _write(save, relocate(trained, save).to_yaml(header))
-        if fmt == "table":
-            click.echo(f"saved the trained network to {save}")
-
-
-def _write_plot(path, result, network):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=120)
-    steps = np.arange(1, len(result.history) + 1)
-    ax.plot(steps, result.history, lw=1.2)
-    losses = np.asarray(result.history)
-    if len(losses) and np.all(losses > 0) and losses.max() / losses.min() > 100:
-        ax.set_yscale("log")
-    ax.set_xlabel("step")
-    ax.set_ylabel("E (before the step's update)")
-    ax.set_title(f"{network.name or network.path}: η = {result.eta:g}")
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    folder = os.path.dirname(os.path.abspath(path))
-    kind = os.path.splitext(path)[1].lower().lstrip(".")  # png, pdf or svg
-    fd, tmp = tempfile.mkstemp(prefix=".bpcli-", suffix="." + kind, dir=folder)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format=kind)
-        netfile.ordinary_mode(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    finally:
-        plt.close(fig)
 
 
 class _progress:
@@ -592,13 +378,10 @@ def check(ctx, net, fmt, precision, eps, tol, max_elements):
     Example:
       bpcli check configs/conv-pool.yaml --eps 1e-6 --tol 1e-5
     """
-    from .check import check as run_check
-
     network = _load(net, needs_params="check")
-    rows = run_check(network, eps, tol, max_elements)
-    _emit(fmt, lambda width: render.check_table(network, rows, eps, tol, precision),
-          lambda: render.check_json(rows, eps, tol))
-    if any(r.status == "FAIL" for r in rows):
+    report = analysis.check(network, eps, tol, max_elements)
+    _emit(fmt, report, precision)
+    if not report.passed:
         ctx.exit(1)
 
 
@@ -613,7 +396,7 @@ def init(out, force):
       bpcli init my-net.yaml && bpcli forward my-net.yaml
     """
     if out == "-":  # to standard output
-        click.echo(netfile.default_text(), nl=False)
+        click.echo(nets.default_text(), nl=False)
         return
     if os.path.isdir(out):
         raise UserError(f"{out} is a folder; name a file, e.g. {os.path.join(out, 'net.yaml')}")
@@ -622,5 +405,5 @@ def init(out, force):
     folder = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(folder):
         raise UserError(f"{out}: folder {folder} does not exist")
-    _write(out, netfile.default_text())
+    analysis.write_text(out, nets.default_text())
     click.echo(f"wrote {out}; try: bpcli forward {out}")

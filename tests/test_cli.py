@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from bpcli import __version__, netfile
+from bpcli import __version__, nets
 from bpcli.cli import main
 
 from conftest import CONFIGS, assert_bad_file_refused
@@ -27,7 +27,7 @@ def run(*args, ok=True):
 
 
 def engine(path=None):
-    net = netfile.load(path) if path else netfile.load_default()
+    net = nets.load(path) if path else nets.load_default()
     return net, net.build().run()
 
 
@@ -136,9 +136,9 @@ def test_train_lowers_the_loss_and_table_shows_sampled_steps():
 def test_train_save_writes_a_loadable_net_with_the_trained_params(tmp_path):
     out = tmp_path / "trained.yaml"
     doc = json.loads(run("train", SEED, "--steps", "50", "--save", str(out), "--format", "json").stdout)
-    saved = netfile.load(str(out))
+    saved = nets.load(str(out))
     assert {w: float(v) for w, v in saved.params.items()} == doc["params"]
-    assert saved.nodes.keys() == netfile.load(SEED).nodes.keys()
+    assert saved.nodes.keys() == nets.load(SEED).nodes.keys()
     # Loading the saved net gives the final loss bit for bit.
     assert float(saved.build().run().loss) == doc["final_loss"]
     assert yaml.safe_load(out.read_text())["loss"] == "0.5 * (fO1 - y1)^2 + 0.5 * (fO2 - y2)^2"
@@ -168,7 +168,7 @@ def test_divergence_warning_names_the_step(tmp_path):
 
 
 def test_wrt_in_a_net_with_vectors_gives_the_gradient_and_says_why_no_paths():
-    net = netfile.load(str(CONFIGS / "softmax-equations.yaml"))
+    net = nets.load(str(CONFIGS / "softmax-equations.yaml"))
     dz = net.build().run().grad("z")
     out = run("grad", str(CONFIGS / "softmax-equations.yaml"), "--wrt", "z").stdout
     assert out.startswith(f"{net.name} — ∂E/∂name\n")
@@ -181,7 +181,7 @@ def test_wrt_in_a_net_with_vectors_gives_the_gradient_and_says_why_no_paths():
 
 def test_init_dash_writes_to_stdout_and_dash_reads_stdin():
     text = run("init", "-").stdout
-    assert text == netfile.default_text()
+    assert text == nets.default_text()
     changed = text.replace("w1: 0.15", "w1: 0.3")
     r = CliRunner().invoke(main, ["forward", "-", "--format", "json"], input=changed)
     assert r.exit_code == 0, r.stderr
@@ -232,13 +232,13 @@ def test_nonfinite_value_warning(tmp_path):
 def test_init_writes_the_default_and_refuses_to_overwrite(tmp_path):
     out = tmp_path / "net.yaml"
     r = run("init", str(out))
-    assert out.read_text() == netfile.default_text()
+    assert out.read_text() == nets.default_text()
     assert f"wrote {out}" in r.stdout
     r = run("init", str(out), ok=False)
     assert r.exit_code == 2 and "exists; pass --force" in r.stderr
     out.write_text("changed")
     run("init", str(out), "--force")
-    assert out.read_text() == netfile.default_text()
+    assert out.read_text() == nets.default_text()
     assert oct(out.stat().st_mode & 0o777) != "0o600"  # an ordinary file, not mkstemp's 0600
 
 
@@ -454,7 +454,7 @@ def _cells(stdout, name):
 
 
 def test_forward_on_a_data_set_has_a_column_per_sample_when_they_fit():
-    net = netfile.load(str(CONFIGS / "xor.yaml"))
+    net = nets.load(str(CONFIGS / "xor.yaml"))
     trace = net.build().run()
     out = run("forward", str(CONFIGS / "xor.yaml")).stdout
     assert re.search(r"sample 0 +sample 1 +sample 2 +sample 3", out)
@@ -468,7 +468,7 @@ def test_forward_on_a_data_set_has_a_column_per_sample_when_they_fit():
 
 
 def test_data_set_tables_show_one_sample_when_the_columns_do_not_fit():
-    trace = netfile.load(str(CONFIGS / "xor.yaml")).build().run()
+    trace = nets.load(str(CONFIGS / "xor.yaml")).build().run()
     narrow = CliRunner().invoke(main, ["grad", str(CONFIGS / "xor.yaml")], env={"COLUMNS": "44"})
     assert narrow.exit_code == 0 and "showing sample 0" in narrow.stdout
     assert _cells(narrow.stdout, "fO") == [f"{trace.grad('fO')[0]:.6f}"]
@@ -491,7 +491,7 @@ def test_sample_out_of_range_is_a_one_line_error(config, sample, message):
 def test_wrt_on_a_data_set_is_one_samples_chain_then_the_mean(sample):
     from conftest import central_diff, loss_as_function_of
 
-    net = netfile.load(str(CONFIGS / "xor.yaml"))
+    net = nets.load(str(CONFIGS / "xor.yaml"))
     doc = json.loads(run("grad", str(CONFIGS / "xor.yaml"), "--wrt", "w1", "--wrt", "fH1",
                          "--sample", str(sample), "--format", "json").stdout)
     w1, fh1 = doc["chain"]["w1"], doc["chain"]["fH1"]
@@ -503,7 +503,7 @@ def test_wrt_on_a_data_set_is_one_samples_chain_then_the_mean(sample):
         text = (body.replace("inputs:  {x1: 0, x2: 0}", f"inputs:  {{x1: {x1}, x2: {x2}}}")
                     .replace("targets: {y: 0}", f"targets: {{y: {y}}}"))
         assert f"x1: {x1}" in text and f"y: {y}" in text
-        numeric = central_diff(loss_as_function_of(netfile.loads(text), "w1"), np.array(0.5))
+        numeric = central_diff(loss_as_function_of(nets.loads(text), "w1"), np.array(0.5))
         assert g == pytest.approx(float(numeric), rel=1e-7, abs=1e-12), k
     assert w1["sample"] == sample and w1["sum_over_paths"] == pytest.approx(w1["per_sample"][sample])
     assert np.mean(w1["per_sample"]) == pytest.approx(doc["grads"]["w1"], rel=1e-12)
@@ -558,7 +558,7 @@ def test_wrt_E_on_a_data_set_is_one():
 
 
 def test_at_sample_is_the_net_on_that_sample_alone():
-    net = netfile.load(str(CONFIGS / "xor.yaml"))
+    net = nets.load(str(CONFIGS / "xor.yaml"))
     trace = net.build().run()
     losses = [net.at_sample(k).build().run().loss for k in range(4)]
     assert np.mean(losses) == pytest.approx(trace.loss, rel=1e-15)

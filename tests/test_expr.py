@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpcli.expr import Call, ExprError, Name, Num, calls, derivative, evaluate, parse, to_text
+from bpcli.engine import derivative, evaluate
+from bpcli.nets.expressions import ExprError, parse
+from bpcli.symbolic import Call, Name, Num, calls, to_text
 
 
 def value(text, **env):

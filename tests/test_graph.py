@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from bpcli import explain, netfile
+from bpcli import nets
+from bpcli.analysis import explain
 
 from conftest import CONFIGS, assert_close_rel, central_diff, loss_as_function_of
 
@@ -54,7 +55,7 @@ ODD_NETS = {
 
 @pytest.mark.parametrize("name", sorted(ODD_NETS))
 def test_odd_graphs_match_central_differences(name):
-    net = netfile.loads(ODD_NETS[name], name)
+    net = nets.loads(ODD_NETS[name], name)
     trace = net.build().run()
     for leaf, _, value in net.leaves():
         assert_close_rel(trace.grad(leaf), central_diff(loss_as_function_of(net, leaf), value))
@@ -63,7 +64,7 @@ def test_odd_graphs_match_central_differences(name):
 
 
 def test_unused_things_have_zero_gradient():
-    net = netfile.loads(ODD_NETS["unused node and unused param"])
+    net = nets.loads(ODD_NETS["unused node and unused param"])
     trace = net.build().run()
     assert trace.grad("unused") == 0.0 and trace.grad("dead") == 0.0
     assert trace.value("dead") == pytest.approx(np.exp(5.0))
@@ -71,7 +72,7 @@ def test_unused_things_have_zero_gradient():
 
 
 def test_alias_nodes_each_get_their_gradient():
-    net = netfile.loads(ODD_NETS["alias and constant nodes"])
+    net = nets.loads(ODD_NETS["alias and constant nodes"])
     trace = net.build().run()
     d = 0.3 * 2 + 0.3 * -0.8
     assert trace.grad("b") == pytest.approx(2 * d * 2, rel=1e-14)
@@ -81,7 +82,7 @@ def test_alias_nodes_each_get_their_gradient():
 
 def test_graph_is_built_once_and_rerun():
     """Training reuses one compiled graph; re-running with new leaf values is exact."""
-    net = netfile.load_default()
+    net = nets.load_default()
     graph = net.build()
     vals = graph.initial_values()
     vals[graph.index["w1"]] = np.float64(0.7)
@@ -94,7 +95,7 @@ def test_graph_is_built_once_and_rerun():
 def test_params_only_graph_gives_the_same_param_gradients(config):
     """Training compiles with wanted=params: no ∂E/∂input (conv's and dense's backward
     skip it) and no ∂E/∂data; the params' gradients must not change by a bit."""
-    net = netfile.load(str(CONFIGS / config))
+    net = nets.load(str(CONFIGS / config))
     full = net.build().run()
     lean_graph = net.build().compile(wanted=net.params)
     lean = lean_graph.run()

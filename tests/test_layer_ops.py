@@ -6,8 +6,7 @@ import zlib
 import numpy as np
 import pytest
 
-from bpcli.layer_ops import softmax_jacobian
-from bpcli.ops import OPS
+from bpcli.engine import OPS, softmax_jacobian
 
 from conftest import assert_close_rel, central_diff
 

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from bpcli import explain, netfile, render
+from bpcli import nets, render
+from bpcli.analysis import explain
 from bpcli.cli import main
-from bpcli.train import train
+from bpcli.analysis.train import train
 
 from conftest import CONFIGS, assert_bad_file_refused, assert_close_rel, central_diff
 
@@ -17,11 +18,11 @@ LAYER_CONFIGS = sorted(p.name for p in CONFIGS.glob("*.yaml") if "layers:" in p.
 BIG = "conv-mnist-shape.yaml"  # the benchmark stack: spot-checked, not checked element by element
 # nets small enough to check every element (the data sets of bars.yaml and BIG are not)
 SMALL_CONFIGS = [c for c in LAYER_CONFIGS
-                 if sum(np.size(v) for _, _, v in netfile.load(str(CONFIGS / c)).leaves()) < 2000]
+                 if sum(np.size(v) for _, _, v in nets.load(str(CONFIGS / c)).leaves()) < 2000]
 
 
 def load(name):
-    return netfile.load(str(CONFIGS / name))
+    return nets.load(str(CONFIGS / name))
 
 
 def _loss_with(net, leaf):
@@ -150,7 +151,7 @@ def test_conv_stride_and_padding_match_the_naive_reference(stride, padding):
     text = (f"input: {x.tolist()}\nlayers:\n  - {{type: conv2d, weight: {w.tolist()}, "
             f"bias: {b.tolist()}, stride: {stride}, padding: {padding}}}\n  - {{type: flatten}}\n"
             f"loss: {{type: half_sse, target: 0}}\n")
-    net = netfile.loads(text.replace("target: 0", "target: " + str(
+    net = nets.loads(text.replace("target: 0", "target: " + str(
         np.zeros(naive_conv(x, w, b, stride, padding).size).tolist())))
     trace = net.build().run()
     np.testing.assert_allclose(trace.value("conv1")[0], naive_conv(x, w, b, stride, padding),
@@ -160,7 +161,7 @@ def test_conv_stride_and_padding_match_the_naive_reference(stride, padding):
 def test_mazur_published_values_as_a_layer_net():
     # The numbers Matt Mazur published for his 2-2-2 example (see tests/test_seed.py),
     # reached by the layer ops (dense, sigmoid, half_sse) instead of equations.
-    net = netfile.load(str(CONFIGS / "mazur-layers.yaml"))
+    net = nets.load(str(CONFIGS / "mazur-layers.yaml"))
     trace = net.build().run()
     assert trace.loss == pytest.approx(0.298371109, abs=5e-10)
     np.testing.assert_allclose(trace.value("sigmoid1")[0], [0.593269992, 0.596884378], atol=5e-10)
@@ -187,7 +188,7 @@ def test_seed_softmax_example_through_the_softmax_head():
 
 def test_cross_entropy_from_logits_equals_softmax_then_cross_entropy():
     head = load("softmax-head.yaml")
-    fused = netfile.loads((CONFIGS / "softmax-head.yaml").read_text()
+    fused = nets.loads((CONFIGS / "softmax-head.yaml").read_text()
                           .replace("  - {type: softmax}\n", ""))
     assert fused.fused and not head.fused
     a, b = head.build().run(), fused.build().run()
@@ -212,10 +213,10 @@ def test_a_batch_loss_is_the_mean_over_samples():
     rng = np.random.default_rng(11)
     x = rng.normal(size=(3, 1, 5, 5))
     targets = [2, 0, 1]
-    batch = netfile.loads(BATCH.format(data=x.tolist(), target=targets))
+    batch = nets.loads(BATCH.format(data=x.tolist(), target=targets))
     assert batch.batched and batch.input.shape == (3, 1, 5, 5)
     tb = batch.build().run()
-    singles = [netfile.loads(BATCH.format(data=x[n].tolist(), target=t)).build().run()
+    singles = [nets.loads(BATCH.format(data=x[n].tolist(), target=t)).build().run()
                for n, t in enumerate(targets)]
     assert tb.loss == pytest.approx(np.mean([s.loss for s in singles]), rel=1e-13)
     np.testing.assert_allclose(tb.grad("fc1.weight"),
@@ -230,8 +231,8 @@ def test_relu_grad_at_zero_setting():
     text = ("input: [[1, 0], [0, 0]]\nlayers:\n  - {type: conv2d, weight: [[[[1]]]], bias: [0]}\n"
             "  - {type: relu, grad_at_zero: G}\n  - {type: flatten}\n"
             "loss: {type: half_sse, target: [1, 1, 1, 1]}\n")
-    note = netfile.loads(text.replace("G", "1")).build().run()
-    frameworks = netfile.loads(text.replace("G", "0")).build().run()
+    note = nets.loads(text.replace("G", "1")).build().run()
+    frameworks = nets.loads(text.replace("G", "0")).build().run()
     assert note.grad("input")[0, 0, 0, 1] == -1.0
     assert frameworks.grad("input")[0, 0, 0, 1] == 0.0
 
@@ -239,7 +240,7 @@ def test_relu_grad_at_zero_setting():
 def test_pool_leftovers_are_dropped_as_in_pytorch_and_said(tmp_path):
     text = ("input: {shape: [1, 5, 5]}\nlayers:\n  - {type: maxpool, size: 2}\n"
             "  - {type: flatten}\nloss: {type: mse, target: [0, 0, 0, 0]}\n")
-    net = netfile.loads(text)
+    net = nets.loads(text)
     trace = net.build().run()
     assert net.display_shape("pool1") == (1, 2, 2)
     assert not np.any(trace.grad("input")[0, 0, 4, :]) and not np.any(trace.grad("input")[0, 0, :, 4])
@@ -262,7 +263,7 @@ def test_unused_rows_count_input_rows_only(tmp_path, size, stride, padding, unus
                  "loss: {type: mse, target: 0}\n".replace("target: 0", "target: " + str(
                      [0] * ((6 + 2 * padding - size) // stride + 1) ** 2)))
     out = run("forward", str(f)).stdout
-    net = netfile.load(str(f))
+    net = nets.load(str(f))
     grad = net.build().run().grad("input")[0, 0]
     untouched_rows = int(np.sum(~np.any(grad != 0, axis=1)))
     if unused == "0 row(s)":
@@ -305,7 +306,7 @@ def test_generated_values_are_reproducible():
 def test_save_round_trips_a_layer_net(tmp_path, config):
     net = load(config)
     trained = net.with_params({k: v * 1.5 + 0.1 for k, v in net.params.items()})
-    back = netfile.loads(trained.to_yaml())
+    back = nets.loads(trained.to_yaml())
     for k, v in trained.params.items():
         assert back.params[k].tobytes() == v.tobytes()
     np.testing.assert_array_equal(back.input, net.input)
@@ -386,7 +387,7 @@ def test_train_a_layer_net_and_save(tmp_path):
                          "--save", str(out), "--format", "json").stdout)
     losses = [h["loss"] for h in doc["history"]]
     assert losses[-1] < losses[0]
-    saved = netfile.load(str(out))
+    saved = nets.load(str(out))
     assert saved.params["fc1.weight"].tolist() == doc["params"]["fc1.weight"]
     assert float(saved.build().run().loss) == doc["final_loss"]
     table = run("train", str(CONFIGS / "mixed-small.yaml"), "--steps", "5").stdout
@@ -531,7 +532,7 @@ def test_a_max_pool_tie_is_named_as_such(tmp_path):
 
 
 def test_wrt_a_whole_layer_of_a_batch_shows_the_sample_asked_for():
-    net = netfile.load(str(CONFIGS / "bars.yaml"))
+    net = nets.load(str(CONFIGS / "bars.yaml"))
     grad = net.build().run().grad("pool1")  # 300×4×4×4
     out = run("grad", str(CONFIGS / "bars.yaml"), "--wrt", "pool1", "--sample", "5").stdout
     assert "a batch of 300: showing sample 5" in out

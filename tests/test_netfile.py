@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from bpcli import netfile
+from bpcli import nets
 
 
 @pytest.mark.parametrize("text, value", [
@@ -13,34 +13,34 @@ from bpcli import netfile
     ("+.5", 0.5),
 ])
 def test_numbers_mean_what_they_say(text, value):
-    net = netfile.loads(f"params: {{w: {text}}}\nloss: w\n")
+    net = nets.loads(f"params: {{w: {text}}}\nloss: w\n")
     assert net.params["w"] == value
 
 
 def test_yaml_words_are_plain_names():
     # YAML 1.1 reads on/yes/no as booleans: here they are names like any other.
-    net = netfile.loads("params: {on: 1, no: 2}\nloss: on + no\n")
+    net = nets.loads("params: {on: 1, no: 2}\nloss: on + no\n")
     assert list(net.params) == ["on", "no"]
 
 
 def test_lines_are_recorded():
-    net = netfile.load_default()
+    net = nets.load_default()
     assert net.lines["w1"] == 5 and net.lines["H1"] == 8 and net.lines["E"] == 18
 
 
 @pytest.mark.parametrize("value", [5e-324, -0.0, 1.7976931348623157e308, 0.1 + 0.2, -1e-300])
 def test_save_round_trips_params_bit_for_bit(value):
-    net = netfile.loads("params: {w: 1}\nnodes:\n  a: -w + 2\nloss: a^2\n")
+    net = nets.loads("params: {w: 1}\nnodes:\n  a: -w + 2\nloss: a^2\n")
     text = net.with_params({"w": value}).to_yaml("# header\n")
-    back = netfile.loads(text)
+    back = nets.loads(text)
     assert np.float64(back.params["w"]).tobytes() == np.float64(value).tobytes()
     assert back.nodes["a"][0] == "-w + 2"
     assert text.startswith("# header\n")
 
 
 def test_saved_network_keeps_every_section_and_order():
-    net = netfile.load_default()
-    back = netfile.loads(net.to_yaml())
+    net = nets.load_default()
+    back = nets.loads(net.to_yaml())
     assert back.name == net.name
     assert list(back.leaves()) == list(net.leaves())
     assert {k: t for k, (t, _) in back.nodes.items()} == {k: t for k, (t, _) in net.nodes.items()}

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpcli.expr import Name, evaluate
-from bpcli.ops import OPS
+from bpcli.engine import OPS, evaluate
+from bpcli.symbolic import Name
 
 from conftest import assert_close_rel, central_diff
 

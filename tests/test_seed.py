@@ -10,14 +10,15 @@ import math
 import numpy as np
 import pytest
 
-from bpcli import explain, netfile
-from bpcli.train import train
+from bpcli import nets
+from bpcli.analysis import explain
+from bpcli.analysis.train import train
 
 from conftest import CONFIGS, assert_close_rel, central_diff, loss_as_function_of
 
 EQUATION_CONFIGS = sorted(p.name for p in CONFIGS.glob("*.yaml") if "layers:" not in p.read_text())
 SCALAR_CONFIGS = [c for c in EQUATION_CONFIGS  # paths of numbers (vectors have Jacobians)
-                  if all(np.ndim(v) == 0 for _, _, v in netfile.load(str(CONFIGS / c)).leaves())]
+                  if all(np.ndim(v) == 0 for _, _, v in nets.load(str(CONFIGS / c)).leaves())]
 
 
 def sigma(z):
@@ -50,7 +51,7 @@ SEED = dict(x=1.0, w1=0.15, w2=0.25, w3=0.40, w4=0.45, w5=0.50, w6=0.55, y1=0.01
 
 @pytest.fixture(scope="module")
 def seed():
-    net = netfile.load_default()
+    net = nets.load_default()
     return net, net.build().run()
 
 
@@ -59,7 +60,7 @@ def test_default_is_the_documented_seed_net(seed):
     assert {**net.inputs, **net.params, **net.targets} == SEED
     assert list(net.nodes) == ["H1", "H2", "fH1", "fH2", "O1", "O2", "fO1", "fO2"]
     # configs/sigmoid-222.yaml is the same file a user can read and edit
-    assert (CONFIGS / "sigmoid-222.yaml").read_text() == netfile.default_text()
+    assert (CONFIGS / "sigmoid-222.yaml").read_text() == nets.default_text()
 
 
 def test_seed_values_and_gradients_match_the_hand_derivation(seed):
@@ -82,7 +83,7 @@ def test_node_used_twice_receives_both_contributions(seed):
 
 
 def test_a_name_used_twice_in_one_expression():
-    net = netfile.loads("params: {w: 0.7}\nnodes: {s: w * w + w}\nloss: s^2\n")
+    net = nets.loads("params: {w: 0.7}\nnodes: {s: w * w + w}\nloss: s^2\n")
     trace = net.build().run()
     w = 0.7
     assert trace.grad("w") == pytest.approx(2 * (w * w + w) * (2 * w + 1), rel=1e-14)
@@ -92,7 +93,7 @@ def test_a_name_used_twice_in_one_expression():
 
 @pytest.mark.parametrize("config", EQUATION_CONFIGS)
 def test_every_config_gradient_matches_central_differences(config):
-    net = netfile.load(str(CONFIGS / config))
+    net = nets.load(str(CONFIGS / config))
     trace = net.build().run()
     for name, kind, value in net.leaves():
         numeric = central_diff(loss_as_function_of(net, name), value)
@@ -101,7 +102,7 @@ def test_every_config_gradient_matches_central_differences(config):
 
 @pytest.mark.parametrize("config", SCALAR_CONFIGS)
 def test_sum_over_paths_equals_backward_for_every_name(config):
-    net = netfile.load(str(CONFIGS / config))
+    net = nets.load(str(CONFIGS / config))
     trace = net.build().run()
     for name in trace.graph.index:
         c = explain.chain(net, trace, name)
@@ -124,7 +125,7 @@ def test_grad_wrt_w1_has_the_notes_two_paths(seed):
 
 def test_seed_softmax_example_as_equations():
     """Seed note §7 with a vector param: ∂E/∂z = a − y = [0.0900, −0.7553, 0.6652]."""
-    net = netfile.load(str(CONFIGS / "softmax-equations.yaml"))
+    net = nets.load(str(CONFIGS / "softmax-equations.yaml"))
     trace = net.build().run()
     np.testing.assert_allclose(trace.grad("z"), [0.0900, -0.7553, 0.6652], atol=5e-5)
     np.testing.assert_allclose(trace.grad("z"), trace.value("a") - [0, 1, 0], rtol=1e-12)
@@ -139,13 +140,13 @@ def test_seed_softmax_example_as_equations():
     ("params: {z: []}\nloss: sum(z)\n", 1, "is empty"),
 ])
 def test_vector_shape_mistakes(text, line, message):
-    with pytest.raises(netfile.NetError) as e:
-        netfile.loads(text, "v.yaml")
+    with pytest.raises(nets.NetError) as e:
+        nets.loads(text, "v.yaml")
     assert e.value.line == line and message in str(e.value)
 
 
 def test_mazur_published_forward_and_gradients():
-    net = netfile.load(str(CONFIGS / "mazur-2-2-2.yaml"))
+    net = nets.load(str(CONFIGS / "mazur-2-2-2.yaml"))
     trace = net.build().run()
     # Published to 9 decimals (8 for out_o1): compare at that precision.
     assert trace.value("out_h1") == pytest.approx(0.593269992, abs=5e-10)
@@ -159,7 +160,7 @@ def test_mazur_published_forward_and_gradients():
 
 
 def test_mazur_published_training():
-    net = netfile.load(str(CONFIGS / "mazur-2-2-2.yaml"))
+    net = nets.load(str(CONFIGS / "mazur-2-2-2.yaml"))
     one = train(net, eta=0.5, steps=1)
     published = dict(w1=0.149780716, w2=0.19956143, w3=0.24975114, w4=0.29950229,
                      w5=0.35891648, w6=0.408666186, w7=0.511301270, w8=0.561370121)

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from bpcli import netfile
+from bpcli import nets
 from bpcli.cli import main
-from bpcli.data import bars
-from bpcli.ops import FUNCTIONS, OPS, register
-from bpcli.train import train
+from bpcli.io.data import bars
+from bpcli.engine import FUNCTIONS, OPS, register
+from bpcli.analysis.train import train
 
 from conftest import CONFIGS, assert_one_line_error
 
@@ -49,7 +49,7 @@ def test_xor_is_learned():
     losses = [h["loss"] for h in doc["history"]]
     assert losses[-1] < losses[0] / 10
     assert doc["accuracy"] == {"before": 0.5, "after": 1.0}
-    net = netfile.load(str(CONFIGS / "xor.yaml"))
+    net = nets.load(str(CONFIGS / "xor.yaml"))
     trained = net.with_params(doc["params"]).build().run()
     np.testing.assert_array_equal(np.round(trained.value("fO")), [0, 1, 1, 0])
 
@@ -87,7 +87,7 @@ def test_same_seed_same_run_bit_for_bit():
 
 
 def test_no_shuffle_takes_the_batches_in_order():
-    net = netfile.load(str(CONFIGS / "xor.yaml"))
+    net = nets.load(str(CONFIGS / "xor.yaml"))
     r = train(net, 1.0, steps=4, batch_size=1, shuffle=False)
     by_hand = []
     params = dict(net.params)
@@ -101,7 +101,7 @@ def test_no_shuffle_takes_the_batches_in_order():
 
 
 def test_momentum_is_pytorchs():
-    net = netfile.loads("params: {w: 1.0}\nloss: 0.5 * w^2\n")  # ∂E/∂w = w
+    net = nets.loads("params: {w: 1.0}\nloss: 0.5 * w^2\n")  # ∂E/∂w = w
     r = train(net, 0.1, steps=2, momentum=0.5)
     # v1 = g1 = 1, w1 = 1 − 0.1 = 0.9; v2 = 0.5·1 + 0.9 = 1.4, w2 = 0.9 − 0.14 = 0.76
     assert float(r.params["w"]) == pytest.approx(0.76, rel=1e-15)
@@ -165,14 +165,14 @@ def test_layer_net_data_from_npz_and_csv(tmp_path):
     layers = (CONFIGS / "bars.yaml").read_text().split("layers:")[1]
     (tmp_path / "n.yaml").write_text("data: {file: b.npz, input: images, target: labels}\nlayers:"
                                      + layers)
-    net = netfile.load(str(tmp_path / "n.yaml"))
+    net = nets.load(str(tmp_path / "n.yaml"))
     assert net.input.shape == (30, 1, 6, 6) and net.target.shape == (30, 3)
     rows = ["a,b,label"] + [f"{i % 3},{i % 2},{i % 3}" for i in range(9)]
     (tmp_path / "v.csv").write_text("\n".join(rows) + "\n")
     (tmp_path / "v.yaml").write_text(
         "data: {file: v.csv, input: [a, b], target: label}\nlayers:\n  - {type: dense, units: 3}\n"
         "loss: {type: cross_entropy}\n")
-    v = netfile.load(str(tmp_path / "v.yaml"))
+    v = nets.load(str(tmp_path / "v.yaml"))
     assert v.input.shape == (9, 2) and v.target.argmax(axis=1).tolist() == [i % 3 for i in range(9)]
 
 
@@ -327,7 +327,7 @@ def test_ctrl_c_stops_after_the_step_saves_and_exits_130(tmp_path, pauses):
     doc = json.loads(stdout)
     assert doc["interrupted"] and 0 < doc["steps"] == len(doc["history"]) < 100000
     assert "interrupted: stopped after step" in stderr and "Traceback" not in stderr
-    saved = netfile.load(str(out))
+    saved = nets.load(str(out))
     assert saved.params["fc1.bias"].tolist() == doc["params"]["fc1.bias"]
 
 

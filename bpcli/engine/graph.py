@@ -12,8 +12,7 @@ from functools import partial
 
 import numpy as np
 
-from .expr import Call, Expr, Name, Num
-from .ops import OPS
+from .registry import OPS
 
 LOSS = "E"
 
@@ -36,31 +35,26 @@ class Graph:
     skipped: set = field(default_factory=set)  # nodes compile(wanted) computes no ∂E for
 
     # ---------------------------------------------------------------- building
-    def add_leaf(self, name, kind, value):
+    def add_leaf(self, name, kind, value) -> int:
+        """A leaf holding ``value``: an input, param or target (named), or a constant (None)."""
         i = self._append(Node(None, (), name), value)
         if name is not None:
             self.index[name] = i
             self.kind[name] = kind
         return i
 
-    def add_named(self, name, kind, expr: Expr):
-        """Lower ``expr`` into op nodes; the last one carries ``name``."""
-        top = self._lower(expr)
-        node = self.nodes[top]
-        if node.name is not None or node.op is None:
-            # a bare name or number (or a node already named): an identity keeps
-            # one slot per name, so every name has its own ∂E.
-            top = self._append(Node("id", (top,)), None)
-        self.nodes[top].name = name
-        self.index[name] = top
-        self.kind[name] = kind
-        if kind == "loss":
-            self.loss = top
-        return top
+    def add_op(self, op: str, inputs, attrs=None) -> int:
+        """An unnamed node applying ``op`` (a key of OPS) to earlier nodes."""
+        return self._append(Node(op, tuple(inputs), None, attrs or None), None)
 
-    def add_op(self, name, kind, op, inputs, attrs=None):
-        """A named op node on existing nodes (a layer's output)."""
-        i = self._append(Node(op, tuple(inputs), name, attrs or None), None)
+    def name(self, i: int, name: str, kind: str) -> int:
+        """Give node ``i`` the user's ``name`` (kind: node, layer or loss).  A leaf, or a
+        node already named (an alias ``b: a``), gets an identity node to carry the name,
+        so every name has its own slot and its own ∂E."""
+        node = self.nodes[i]
+        if node.name is not None or node.op is None:
+            i = self._append(Node("id", (i,)), None)
+        self.nodes[i].name = name
         self.index[name] = i
         self.kind[name] = kind
         if kind == "loss":
@@ -72,22 +66,13 @@ class Graph:
         self.leaf_values.append(value)
         return len(self.nodes) - 1
 
-    def lower(self, e: Expr) -> int:
-        """The node computing ``e`` (an unnamed op node, or the named node it refers to)."""
-        return self._lower(e)
-
-    def _lower(self, e: Expr) -> int:
-        if isinstance(e, Name):
-            return self.index[e.id]
-        if isinstance(e, Num):
-            return self.add_leaf(None, "const", np.float64(e.value))
-        assert isinstance(e, Call)
-        ins = tuple(self._lower(a) for a in e.args)
-        op = "powc" if e.op == "pow" and isinstance(e.args[1], Num) else e.op
-        return self._append(Node(op, ins), None)
-
     def names(self, *kinds):
+        """The named nodes (of the given kinds), in the order they were added."""
         return [n for n, k in self.kind.items() if not kinds or k in kinds]
+
+    def consumers(self, i: int) -> list[int]:
+        """The nodes that take node ``i`` as an input, in evaluation order."""
+        return [j for j, node in enumerate(self.nodes) if i in node.inputs]
 
     def compile(self, wanted=None):
         """Freeze the graph into the flat plans the hot loops walk.
@@ -97,6 +82,10 @@ class Graph:
         of a layer net, a data column): ops whose backward takes ``need`` skip that
         work; what other ops still hand those leaves lands in their own slots, which
         nobody reads (``skipped``: Trace.grad refuses them).
+
+        The plans are public for tools that walk them (check's kinks, the per-op
+        benchmark): ``forward_plan`` is ``(node, forward, inputs)`` in evaluation order,
+        ``backward_plan`` ``(node, backward, inputs)`` in the order backward runs them.
         """
         ops = [(i, partial(OPS[n.op].forward, **n.attrs) if n.attrs else OPS[n.op].forward,
                 OPS[n.op], n.inputs)
@@ -115,8 +104,8 @@ class Graph:
                 if live.intersection(ins):
                     live.add(i)
         self.skipped = set(range(len(self.nodes))) - live  # their ∂E is not computed
-        self._forward_plan = [(i, f, ins) for i, f, _, ins in ops]
-        self._backward_plan = []
+        self.forward_plan = [(i, f, ins) for i, f, _, ins in ops]
+        self.backward_plan = []
         for i, _, op, ins in reversed(ops):
             if i not in needed or i not in live:
                 continue
@@ -124,7 +113,7 @@ class Graph:
             bwd = op.backward
             if not all(need) and op.partial_backward:
                 bwd = partial(bwd, need=need)
-            self._backward_plan.append((i, bwd, ins))
+            self.backward_plan.append((i, bwd, ins))
         return self
 
     # ---------------------------------------------------------------- running
@@ -134,7 +123,7 @@ class Graph:
     def forward(self, vals: list) -> list:
         """Fill ``vals`` (leaves set) with every node's value; return the caches."""
         caches = [None] * len(vals)
-        for i, fwd, ins in self._forward_plan:
+        for i, fwd, ins in self.forward_plan:
             if len(ins) == 1:
                 vals[i], caches[i] = fwd(vals[ins[0]])
             elif len(ins) == 2:
@@ -148,24 +137,27 @@ class Graph:
         it; not computed for nodes that compile(wanted) left out)."""
         grads = [0.0] * len(caches)
         grads[self.loss] = np.float64(1.0)
-        for i, bwd, ins in self._backward_plan:
+        for i, bwd, ins in self.backward_plan:
             for j, g in zip(ins, bwd(grads[i], caches[i])):
                 grads[j] = grads[j] + g  # add, never assign: a node may feed several
         return grads
 
-    def run(self, vals=None) -> "Trace":
+    def run(self, vals=None, backward=True) -> "Trace":
+        """Forward (and unless told otherwise, backward) from ``vals`` (default: the leaves'
+        own values): every node's value and ∂E."""
         vals = self.initial_values() if vals is None else list(vals)
         caches = self.forward(vals)
-        return Trace(self, vals, self.backward(caches))
+        return Trace(self, vals, self.backward(caches) if backward else None)
 
 
 @dataclass
 class Trace:
-    """Forward values and backward gradients of one run, read by name."""
+    """Forward values and backward gradients of one run, read by name (``grads`` is None
+    for a forward pass alone)."""
 
     graph: Graph
     vals: list
-    grads: list
+    grads: list | None
 
     @property
     def loss(self):
@@ -175,6 +167,8 @@ class Trace:
         return self.vals[self.graph.index[name]]
 
     def grad(self, name):
+        if self.grads is None:
+            raise KeyError(f"∂E/∂{name} was not computed: the run was forward only")
         i = self.graph.index[name]
         if i in self.graph.skipped:
             raise KeyError(f"∂E/∂{name} was not computed: the graph was compiled without it")

@@ -1,7 +1,8 @@
-"""Data sets for training: the `data:` section — inline columns, a .csv or .npz file
-(a path relative to the network file), or a generated image task.
+"""Data sets for training: .csv and .npz files (paths relative to the network file) and a
+generated image task.  Every array here has the samples on its first axis.
 
-Every array here has the samples on its first axis.
+A mistake raises :class:`DataError` with what to fix; the network file's loader, which
+knows the line of the `data:` section, turns it into a one-line error.
 """
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ import os
 import numpy as np
 
 
+class DataError(Exception):
+    """A mistake in a data file or column; the network file's loader adds its line."""
+
+
 def resolve(path, netpath):
     """A data path as written is relative to the network file's folder."""
     if os.path.isabs(path) or netpath.startswith("<"):
@@ -18,85 +23,85 @@ def resolve(path, netpath):
     return os.path.join(os.path.dirname(os.path.abspath(netpath)), path)
 
 
-class _CsvColumn:
+class CsvColumn:
     """A CSV column as text, read as numbers only when the network uses it."""
 
     def __init__(self, name, cells):
         self.name, self.cells = name, cells  # [(csv line, text)]
 
 
-def read_csv(path, shown, fail, line):
+def read_csv(path, shown):
     """CSV with a header row → {column: its cells}; a used column's mistakes name the CSV line."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:  # -sig: Excel's byte-order mark
             reader = csv.reader(f)
             rows = [(reader.line_num, row) for row in reader]  # a record's last line
     except FileNotFoundError:
-        fail(line, f"data file {shown} does not exist (paths are relative to the network file)")
+        raise DataError(f"data file {shown} does not exist (paths are relative to the network file)")
     except (OSError, UnicodeDecodeError) as e:
-        fail(line, f"cannot read data file {shown}: {getattr(e, 'strerror', None) or e}")
+        raise DataError(f"cannot read data file {shown}: {getattr(e, 'strerror', None) or e}")
     rows = [(k, r) for k, r in rows if any(cell.strip() for cell in r)]
     if len(rows) < 2:
-        fail(line, f"data file {shown} needs a header row naming the columns and at least one row")
+        raise DataError(f"data file {shown} needs a header row naming the columns and at least one row")
     (_, header), body = rows[0], rows[1:]
     header = [h.strip() for h in header]
     for c, h in enumerate(header):
         if h in header[:c]:
-            fail(line, f"{shown}:1: column {h!r} is named twice; rename one")
+            raise DataError(f"{shown}:1: column {h!r} is named twice; rename one")
     for k, row in body:
         if len(row) != len(header):
-            fail(line, f"{shown}:{k}: {len(row)} cells, but the header has {len(header)}")
-    return {h: _CsvColumn(h, [(k, row[c]) for k, row in body]) for c, h in enumerate(header)}
+            raise DataError(f"{shown}:{k}: {len(row)} cells, but the header has {len(header)}")
+    return {h: CsvColumn(h, [(k, row[c]) for k, row in body]) for c, h in enumerate(header)}
 
 
-def _numbers(col, shown, fail, line):
+def _numbers(col, shown):
     values = np.empty(len(col.cells))
     for r, (k, cell) in enumerate(col.cells):
         try:
             values[r] = float(cell)
         except ValueError:
-            fail(line, f"{shown}:{k}: column {col.name!r} holds {cell.strip()!r}, not a number")
+            raise DataError(f"{shown}:{k}: column {col.name!r} holds {cell.strip()!r}, not a number")
         if not np.isfinite(values[r]):
-            fail(line, f"{shown}:{k}: column {col.name!r} holds {cell.strip()}, not a finite number")
+            raise DataError(f"{shown}:{k}: column {col.name!r} holds {cell.strip()}, not a finite number")
     return values
 
 
-def read_npz(path, shown, fail, line):
+def read_npz(path, shown):
     try:
         with np.load(path, allow_pickle=False) as z:
             raw = {k: z[k] for k in z.files}
         for k, a in raw.items():
             if a.dtype.kind not in "biuf":
-                fail(line, f"data file {shown}: array {k!r} holds {a.dtype} values, not real numbers")
+                raise DataError(f"data file {shown}: array {k!r} holds {a.dtype} values, not real numbers")
         arrays = {k: a.astype(np.float64) for k, a in raw.items()}
     except FileNotFoundError:
-        fail(line, f"data file {shown} does not exist (paths are relative to the network file)")
+        raise DataError(f"data file {shown} does not exist (paths are relative to the network file)")
     except (OSError, ValueError, TypeError):
-        fail(line, f"data file {shown} is not an .npz of number arrays (np.savez makes one)")
+        raise DataError(f"data file {shown} is not an .npz of number arrays (np.savez makes one)")
     for k, a in arrays.items():
         if not np.all(np.isfinite(a)):
-            fail(line, f"data file {shown}: array {k!r} holds nan or inf")
+            raise DataError(f"data file {shown}: array {k!r} holds nan or inf")
     return arrays
 
 
-def read_file(path, netpath, fail, line):
+def read_file(path, netpath):
     full = resolve(path, netpath)
     if path.endswith(".csv"):
-        return read_csv(full, path, fail, line)
+        return read_csv(full, path)
     if path.endswith(".npz"):
-        return read_npz(full, path, fail, line)
-    fail(line, f"data file {path}: bpcli reads .csv and .npz files")
+        return read_npz(full, path)
+    raise DataError(f"data file {path}: bpcli reads .csv and .npz files")
 
 
-def column(columns, name, shown, fail, line):
+def column(columns, name, shown):
     """One column (CSV) or array (NPZ) as float64, with at least one sample."""
     if name not in columns:
         what = "array" if str(shown).lower().endswith(".npz") else "column"
-        fail(line, f"data {shown} has no {what} {name!r} (it has {', '.join(columns)})")
+        raise DataError(f"data {shown} has no {what} {name!r} (it has {', '.join(columns)})")
     col = columns[name]
-    values = _numbers(col, shown, fail, line) if isinstance(col, _CsvColumn) else col
+    values = _numbers(col, shown) if isinstance(col, CsvColumn) else col
     if values.ndim == 0 or len(values) == 0:
-        fail(line, f"data {shown}: {name!r} holds no samples")
+        raise DataError(f"data {shown}: {name!r} holds no samples")
     return values
 
 
@@ -128,17 +133,3 @@ def bars(samples=300, size=8, noise=0.1, seed=0):
     brightness = rng.uniform(0.6, 1.0, samples)[:, None, None]
     images = mask * brightness + noise * rng.standard_normal((samples, size, size))
     return images[:, None].astype(np.float64), labels
-
-
-def relocate(net, to_path):
-    """The network with its data file's path made relative to ``to_path``'s folder, so
-    that a network saved elsewhere still finds its data."""
-    import copy
-
-    doc = getattr(net, "data_doc", None)
-    if not isinstance(doc, dict) or "file" not in doc or net.path.startswith("<"):
-        return net
-    full = resolve(str(doc["file"]), net.path)
-    new = copy.copy(net)
-    new.data_doc = {**doc, "file": os.path.relpath(full, os.path.dirname(os.path.abspath(to_path)))}
-    return new

@@ -1,0 +1,16 @@
+"""What bpcli computes above the engine: runs and their diagnostics, reports, the
+explanations of --wrt, training, the gradient check, saving."""
+from .check import CheckReport, CheckRow, check
+from .explain import (ElementChain, SampleChain, TensorGrad, VectorGrads, by_paths, chain,
+                      element_chain, explanations)
+from .paths import Chain
+from .reports import ForwardReport, GradReport, SoftmaxCheck, forward_report, grad_report
+from .run import run
+from .save import save, save_trained, write_text
+from .train import TrainResult, plan_steps, require_params, train
+
+__all__ = ["Chain", "CheckReport", "CheckRow", "ElementChain", "ForwardReport", "GradReport",
+           "SampleChain", "SoftmaxCheck", "TensorGrad", "TrainResult", "VectorGrads", "by_paths",
+           "chain", "check", "element_chain", "explanations", "forward_report", "grad_report",
+           "plan_steps", "require_params", "run", "save", "save_trained", "train",
+           "write_text"]

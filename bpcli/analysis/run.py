@@ -1,0 +1,48 @@
+"""Running a net once, and saying when a number came out not finite."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Graph, Trace
+
+
+def run(graph: Graph, backward: bool = True) -> tuple[Trace, list[str]]:
+    """Forward (and backward) quietly; the warnings say which value, or else which ∂E,
+    is the first that is nan or inf."""
+    with np.errstate(all="ignore"):
+        trace = graph.run(backward=backward)
+    return trace, nonfinite_warnings(trace)
+
+
+def nonfinite_warnings(trace: Trace) -> list[str]:
+    """One warning naming the first value that is not finite, in evaluation order (where a
+    nan starts, the rest follow); else the first such ∂E, in backward order."""
+    graph = trace.graph
+    names = list(graph.index)
+    bad = _first_nonfinite(names, (trace.vals[graph.index[n]] for n in names))
+    if bad:
+        return [f"{bad[0]} = {bad[1]}, the first value that is not finite (those using it "
+                "follow): check log or sqrt of values ≤ 0, and division by 0"]
+    if trace.grads is None:
+        return []
+    bad = _first_nonfinite(names[::-1], (trace.grad(n) for n in names[::-1]))
+    if bad:
+        return [f"∂E/∂{bad[0]} = {bad[1]}, the first gradient that is not finite: a local "
+                "derivative is undefined there (sqrt or log at 0, a power of 0)"]
+    return []
+
+
+def _first_nonfinite(names, values):
+    for name, v in zip(names, values):
+        v = np.asarray(v)
+        if not np.all(np.isfinite(v)):
+            return name, float(v[~np.isfinite(v)].flat[0])  # the first bad one, not v's first
+    return None
+
+
+def verdict(agrees: bool, *values) -> str:
+    """A check's outcome: "equal", "not equal", or "not finite" when a value compared is
+    nan or inf (then nothing can be said)."""
+    if not all(np.all(np.isfinite(v)) for v in values):
+        return "not finite"
+    return "equal" if agrees else "not equal"

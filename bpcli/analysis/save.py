@@ -1,0 +1,49 @@
+"""Saving a network: whole or not at all, its data file still found from where it lands."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ResultError, UsageError
+from ..io.files import write_atomic
+from ..nets import Net
+from ..text import plural
+from ..version import __version__
+from .train import TrainResult
+
+
+def write_text(path: str, text: str) -> None:
+    """Write a file atomically; a folder that cannot be written is one clear line."""
+    try:
+        write_atomic(path, text)
+    except OSError as e:
+        raise UsageError(None, None, f"cannot write {path}: {e.strerror or e}") from None
+
+
+def save(net: Net, path: str, header: str = "") -> None:
+    """Write ``net`` as a loadable YAML file (``header``: comment lines on top); a data file
+    it names is given relative to ``path``'s folder."""
+    write_text(path, net.relocated(path).to_yaml(header))
+
+
+def save_trained(result: TrainResult, path: str, source: str) -> None:
+    """Save a training run's network, with a header saying how it was trained from
+    ``source``; params that are not finite are not saved."""
+    if not all(np.all(np.isfinite(w)) for w in result.params.values()):
+        raise ResultError("save", path, "not saved, the trained params are not finite; train "
+                                        "again with a smaller --eta")
+    save(result.net, path, trained_header(result, source))
+
+
+def trained_header(result: TrainResult, source: str) -> str:
+    """'# Trained by bpcli …: N steps of gradient descent, eta = …, from SOURCE.' and E."""
+    source = " ".join(source.splitlines())  # a comment line stays one line
+    how = f"eta = {result.eta:g}"
+    if result.momentum:
+        how += f", momentum = {result.momentum:g} (its velocity is not saved)"
+    if result.batch_size < result.samples:
+        how += f", batches of {result.batch_size}, " + (f"shuffled with seed {result.seed}"
+                                                       if result.shuffle else "in order")
+    return (f"# Trained by bpcli {__version__}: {plural(result.steps, 'step')} of gradient "
+            f"descent, {how}, from {source}.\n"
+            f"# E{' on the whole set' if result.samples > 1 else ''}: "
+            f"{result.final_loss!r} after training.\n")

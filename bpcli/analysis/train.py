@@ -1,0 +1,155 @@
+"""Gradient descent on a network's params: w ← w − η·∂E/∂w, as in the seed note.
+
+The graph is built once; each step puts its batch into the input and target leaves,
+re-runs forward and backward, and updates the param slots.  With momentum μ the
+update is PyTorch's: v ← μ·v + ∂E/∂w, w ← w − η·v.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..engine import Graph
+from ..errors import UsageError
+from ..nets import Net
+
+
+@dataclass
+class TrainResult:
+    """A training run: E at every step, the params before and after, and the run's
+    settings (what a saved file's header says of it)."""
+
+    history: list[float]  # history[k-1] = E of step k's forward pass (on its batch), before its update
+    final_loss: float  # E on the whole set with the final params
+    initial: dict
+    params: dict
+    eta: float
+    steps: int  # steps taken (fewer than asked if interrupted)
+    samples: int = 1
+    batch_size: int = 1
+    epochs: float = 0.0
+    momentum: float = 0.0
+    interrupted: bool = False
+    accuracy: tuple[float, float] | None = None  # (before, after) on the whole set
+    planned: int = 0  # the steps asked for
+    shuffle: bool = True
+    seed: int = 0
+    title: str = ""  # the net's, for tables and the loss curve
+    net: Net | None = None  # the trained network
+    warnings: list[str] = field(default_factory=list)
+
+
+def plan_steps(samples: int, batch_size: int | None, steps: int | None,
+               epochs: int | None) -> tuple[int, int]:
+    """(batch size, total steps): --steps, else --epochs × batches per epoch, else 100 steps."""
+    b = samples if batch_size is None else min(batch_size, samples)
+    per_epoch = -(-samples // b)
+    if steps is None:
+        steps = epochs * per_epoch if epochs is not None else 100
+    return b, steps
+
+
+def require_params(net: Net, verb: str) -> None:
+    """Training or checking a net without params has nothing to do: say so."""
+    if not net.params:
+        raise UsageError(None, None, f"{net.path}: the network has no params, so there is "
+                                     f"nothing to {verb}; {net.NO_PARAMS_FIX}")
+
+
+def train(net: Net, eta: float, steps: int | None = None, epochs: int | None = None,
+          batch_size: int | None = None, shuffle: bool = True, seed: int = 0,
+          momentum: float = 0.0, progress: Callable | None = None,
+          stop: Callable | None = None) -> TrainResult:
+    """Run gradient descent.  ``progress(k, loss)`` is called after step k; ``stop()``
+    returning True ends the run after the current step (Ctrl-C)."""
+    graph = net.build().compile(wanted=net.params)  # no ∂E/∂input or ∂E/∂data each step
+    vals = graph.initial_values()
+    slots = [(name, graph.index[name]) for name in net.params]
+    sampled = net.samples
+    n = sampled.count
+    data = [(graph.index[name], arr) for name, arr in sampled.data.items()]
+    b, planned = plan_steps(n, batch_size, steps, epochs)
+    rng = np.random.default_rng(seed)
+    classes = net.classes()
+    before = None
+    if classes is not None:
+        graph.forward(vals)
+        before = accuracy(classes, graph, vals)
+    eta = np.float64(eta)
+    velocity = {i: 0.0 for _, i in slots}
+    history = []
+    order, pos = np.arange(n), n  # pos = n: a new epoch starts at the first step
+    loss = graph.loss
+    whole = b >= n  # the whole set every step: the leaves already hold it, in any order
+    interrupted = False
+    for k in range(1, planned + 1):
+        if not whole:
+            if pos >= n:
+                order = rng.permutation(n) if shuffle else np.arange(n)
+                pos = 0
+            idx = order[pos:pos + b]
+            pos += b
+            for i, arr in data:
+                vals[i] = arr[idx]
+        caches = graph.forward(vals)
+        history.append(float(vals[loss]))
+        grads = graph.backward(caches)
+        for _, i in slots:
+            g = grads[i]
+            if momentum:
+                velocity[i] = momentum * velocity[i] + g
+                g = velocity[i]
+            vals[i] = vals[i] - eta * g
+        if progress is not None:
+            progress(k, history[-1])
+        if stop is not None and stop():
+            interrupted = True
+            break
+    for i, arr in data:  # E and accuracy on the whole set
+        vals[i] = arr
+    graph.forward(vals)
+    final = float(vals[loss])
+    after = accuracy(classes, graph, vals) if before is not None else None
+    per_epoch = -(-n // b)  # the last batch of an epoch may be short
+    params = {name: vals[i] for name, i in slots}
+    result = TrainResult(history, final, dict(net.params), params, float(eta), len(history), n,
+                         b, len(history) / per_epoch, momentum, interrupted,
+                         (before, after) if before is not None else None, planned, shuffle,
+                         seed, net.title, net.with_params(params))
+    result.warnings = _warnings(result)
+    return result
+
+
+def accuracy(classes, graph: Graph, vals) -> float:
+    """The fraction of samples classified right, read off ``vals`` after a forward pass
+    on the whole set (see :class:`bpcli.nets.Classes`)."""
+    right = None
+    for output, target in classes.pairs:
+        out = np.asarray(vals[graph.index[output]])
+        y = np.asarray(vals[graph.index[target]])
+        if classes.rule == "argmax":
+            ok = out.argmax(axis=-1) == y.argmax(axis=-1)
+        else:
+            ok = (out >= 0.5) == (y == 1.0)
+        right = ok if right is None else right & ok
+    return float(np.mean(right))
+
+
+def _warnings(result: TrainResult) -> list[str]:
+    """A loss outside its domain from the start, divergence, an interruption."""
+    out = []
+    bad = next((k for k, e in enumerate(result.history, 1) if not np.isfinite(e)), None)
+    if bad == 1:
+        out.append(f"E is {result.history[0]} at the start: the starting values"
+                   + (" or a sample of the data" if result.samples > 1 else "")
+                   + " put the loss outside its domain (log or sqrt of a value ≤ 0, a division "
+                     "by 0)")
+    elif bad is not None or not np.isfinite(result.final_loss):
+        at = f"at step {bad}" if bad else "after the last step"
+        out.append(f"E became {result.history[bad - 1] if bad else result.final_loss} {at}: "
+                   "training diverged; try a smaller --eta")
+    if result.interrupted:
+        out.append(f"interrupted: stopped after step {result.steps} of {result.planned}")
+    return out

@@ -1,0 +1,13 @@
+"""The engine: ops with their rules, the graph that runs them forward and backward.
+
+Importing it registers every op (:mod:`bpcli.engine.ops`).
+"""
+from . import ops
+from .calculus import derivative, evaluate
+from .graph import LOSS, Graph, Node, Trace
+from .ops import softmax_jacobian
+from .registry import FUNCTIONS, LAYER_TYPES, OPS, LayerType, Made, Op, Site, lowered, register
+
+__all__ = ["FUNCTIONS", "Graph", "LAYER_TYPES", "LOSS", "LayerType", "Made", "Node", "OPS", "Op",
+           "Site", "Trace", "derivative", "evaluate", "lowered", "ops", "register",
+           "softmax_jacobian"]

@@ -1,0 +1,179 @@
+"""Elementwise functions: σ, tanh, ReLU, exp, log, √.
+
+Each works on a number or an array of any shape (an equation net's value, a layer's
+tensor): out has x's shape, and dx has dout's.  The activations are layer types too.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...symbolic import call
+from ..registry import LayerType, Made, register
+
+
+def _same(k, index, site, factor, why):
+    """An elementwise op's element feeds the one unit at its own index."""
+    return [(index, factor, why)]
+
+
+def _activation(name, op=None):
+    """A layer type without settings: the same shape out, no params."""
+    def make(s):
+        return Made(op or name, {}, s.in_shape, name, {})
+    return LayerType(name, (), make, prefix=name)
+
+
+# ------------------------------------------------------------------ sigmoid, tanh
+
+def sigmoid_forward(x):
+    """x: any shape → σ(x), the same shape; cache: σ(x)."""
+    # exp(min(x,0)) / (1 + exp(-|x|)) is 1/(1+e^-x) for x >= 0 and e^x/(1+e^x) for
+    # x < 0: never overflows, and keeps full relative precision in both tails.
+    out = np.exp(np.minimum(x, 0.0)) / (1.0 + np.exp(-np.abs(x)))
+    return out, out
+
+
+def sigmoid_backward(dout, cache):
+    """dout: x's shape → (dout·f(1 − f),), f = σ(x)."""
+    out = cache
+    return (dout * out * (1.0 - out),)
+
+
+register("sigmoid", sigmoid_forward, sigmoid_backward,
+         lambda out, x: (out * (1 - out),), 1,
+         doc="σ(x) = 1/(1+e^−x); local derivative f(1−f)", public=True,
+         feeds=lambda k, i, site: _same(k, i, site, site.out[i] * (1 - site.out[i]),
+                                        "f(1 − f), f = the sigmoid's output"),
+         layer=_activation("sigmoid"))
+
+
+def tanh_forward(x):
+    """x: any shape → tanh(x), the same shape; cache: tanh(x)."""
+    out = np.tanh(x)
+    return out, out
+
+
+def tanh_backward(dout, cache):
+    """dout: x's shape → (dout·(1 − f²),), f = tanh(x)."""
+    out = cache
+    return (dout * (1.0 - out * out),)
+
+
+register("tanh", tanh_forward, tanh_backward, lambda out, x: (1 - out ** 2,), 1,
+         doc="tanh(x); local derivative 1−f²", public=True,
+         feeds=lambda k, i, site: _same(k, i, site, 1 - site.out[i] ** 2,
+                                        "1 − f², f = the tanh's output"),
+         layer=_activation("tanh"))
+
+
+# ------------------------------------------------------------------ ReLU
+
+def relu_forward(x):
+    """x: any shape → max(x, 0), the same shape; cache: x."""
+    return np.maximum(x, 0.0), x
+
+
+def relu_backward(dout, cache):
+    """dout: x's shape → (dout where x ≥ 0, else 0,): ReLU'(0) = 1, as the seed note sets it."""
+    x = cache
+    return (dout * (x >= 0),)
+
+
+def _relu_feeds(k, i, site):
+    v = site.inputs[0][i]
+    return _same(k, i, site, float(v >= 0), f"step(x), x = {v:.6g} (ReLU'(0) = 1)")
+
+
+def _relu_layer(s):
+    """ReLU'(0) is 1 as the seed note sets it, or 0 (grad_at_zero: 0) as frameworks do."""
+    g = s.raw("grad_at_zero", "1")
+    if str(g) not in ("0", "1", "0.0", "1.0"):
+        s.fail(f"{s.what}: grad_at_zero is 1 (the seed note's ReLU'(0) = 1) or 0 (frameworks')",
+               "grad_at_zero")
+    g = int(float(g))
+    return Made("relu" if g == 1 else "relu0", {}, s.in_shape, f"relu, ReLU'(0) = {g}", {})
+
+
+register("relu", relu_forward, relu_backward, lambda out, x: (call("step", x),), 1,
+         doc="max(x, 0); local derivative step(x) = 1 for x ≥ 0 (ReLU'(0) = 1, as the seed note), else 0",
+         public=True, feeds=_relu_feeds, kinks=lambda x: (np.asarray(x) >= 0).tobytes(),
+         layer=LayerType("relu", ("grad_at_zero",), _relu_layer, prefix="relu"))
+
+
+def relu0_forward(x):
+    """x: any shape → max(x, 0); cache: x (a relu layer with grad_at_zero: 0)."""
+    return np.maximum(x, 0.0), x
+
+
+def relu0_backward(dout, cache):
+    """dout: x's shape → (dout where x > 0, else 0,): ReLU'(0) = 0, as most frameworks."""
+    return (dout * (cache > 0),)
+
+
+def _relu0_feeds(k, i, site):
+    v = site.inputs[0][i]
+    return _same(k, i, site, float(v > 0), f"step(x), x = {v:.6g} (ReLU'(0) = 0)")
+
+
+register("relu0", relu0_forward, relu0_backward, None, 1, feeds=_relu0_feeds,
+         kinks=lambda x: (np.asarray(x) > 0).tobytes())
+
+
+def step_forward(x):
+    """x: any shape → 1 where x ≥ 0, else 0; no cache."""
+    return np.where(x >= 0, 1.0, 0.0)[()], None
+
+
+def step_backward(dout, cache):
+    """dout: x's shape → (0,): a step is flat on either side of 0."""
+    return (dout * 0.0,)
+
+
+# Internal: only appears in printed derivatives (relu's local factor).
+register("step", step_forward, step_backward, lambda out, x: (0,), 1)
+
+
+# ------------------------------------------------------------------ exp, log, sqrt
+
+def exp_forward(x):
+    """x: any shape → e^x; cache: e^x."""
+    out = np.exp(x)
+    return out, out
+
+
+def exp_backward(dout, cache):
+    """dout: x's shape → (dout·e^x,)."""
+    return (dout * cache,)
+
+
+register("exp", exp_forward, exp_backward, lambda out, x: (out,), 1,
+         doc="e^x; local derivative f", public=True)
+
+
+def log_forward(x):
+    """x: any shape → ln x; cache: x."""
+    return np.log(x), x
+
+
+def log_backward(dout, cache):
+    """dout: x's shape → (dout/x,)."""
+    return (dout / cache,)
+
+
+register("log", log_forward, log_backward, lambda out, x: (1 / x,), 1,
+         doc="natural log; local derivative 1/x", public=True)
+
+
+def sqrt_forward(x):
+    """x: any shape → √x; cache: √x."""
+    out = np.sqrt(x)
+    return out, out
+
+
+def sqrt_backward(dout, cache):
+    """dout: x's shape → (dout/(2√x),)."""
+    return (dout / (2.0 * cache),)
+
+
+register("sqrt", sqrt_forward, sqrt_backward, lambda out, x: (1 / (2 * out),), 1,
+         doc="square root; local derivative 1/(2f)", public=True)

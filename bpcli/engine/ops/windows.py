@@ -1,0 +1,59 @@
+"""Window geometry shared by convolution and pooling (images are N×C×H×W)."""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ...text import shape_phrase
+
+
+def pair(v):
+    """A size given once for both axes, or as (rows, columns)."""
+    return (v, v) if np.ndim(v) == 0 else tuple(v)
+
+
+def pair_text(p) -> str:
+    """'2' for (2, 2), '2×3' for (2, 3)."""
+    return str(p[0]) if p[0] == p[1] else f"{p[0]}×{p[1]}"
+
+
+def windows(x, size, stride):
+    """Every kh×kw window of x (N×C×H×W) at the stride: a view, N×C×OH×OW×kh×kw."""
+    (kh, kw), (sh, sw) = size, stride
+    return sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
+
+
+def offsets(size, stride, out_hw):
+    """For each offset (ky, kx) of a window, in row-major order: its number ky·kw + kx
+    and the slice of the input grid that offset covers, one cell per window."""
+    (kh, kw), (sh, sw), (oh, ow) = size, stride, out_hw
+    for ky in range(kh):  # over the offsets in a window (a handful), not over pixels
+        for kx in range(kw):
+            yield ky * kw + kx, (slice(None), slice(None),
+                                 slice(ky, ky + sh * (oh - 1) + 1, sh),
+                                 slice(kx, kx + sw * (ow - 1) + 1, sw))
+
+
+def unused_text(in_shape, out_shape, size, stride, padding=(0, 0)) -> str:
+    """' (1 row(s), 1 column(s) of its input unused)' when windows leave input rows or
+    columns untouched (stride leftovers, or gaps when the stride exceeds the window), else ''.
+
+    Shapes are of one sample: C×H×W in, C'×OH×OW out."""
+    def uncovered(n, pad, k, s, o):
+        starts = np.arange(o) * s - pad
+        covered = (np.arange(n)[:, None] >= starts) & (np.arange(n)[:, None] < starts + k)
+        return int((~covered.any(axis=1)).sum())
+
+    rows = uncovered(in_shape[1], padding[0], size[0], stride[0], out_shape[1])
+    cols = uncovered(in_shape[2], padding[1], size[1], stride[1], out_shape[2])
+    if rows or cols:
+        return f" ({rows} row(s), {cols} column(s) of its input unused)"
+    return ""
+
+
+def images(s):
+    """C, H, W of a conv or pool layer's input (one sample), read through a layer-settings
+    reader; a mistake in the file if the input is not images."""
+    if len(s.in_shape) != 3:
+        s.fail(f"{s.what} needs images (C×H×W), but gets {shape_phrase(s.in_shape)}")
+    return s.in_shape

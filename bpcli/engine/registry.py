@@ -1,0 +1,118 @@
+"""The op table: every op registers all that bpcli knows of it, in one place.
+
+An op's ``forward(*inputs, **attrs)`` returns ``(out, cache)``; its ``backward(dout, cache)``
+returns one gradient per input, in input order.  Its ``local(out, *inputs)`` gives the
+same local derivatives symbolically (:mod:`bpcli.symbolic` trees, one per input), which
+``grad --wrt`` prints and evaluates: an independent second statement of each derivative
+that the tests hold against ``backward``.
+
+Besides those three, an op may register what explanations and checks need of it:
+
+``feeds(k, index, site)``
+    how one element of input ``k`` reaches the units of the op's output: a list of
+    ``(unit index, factor ∂unit/∂element, why)``, the factor read off the forward values
+    (the weight used, the input multiplied, the 1/n share, the max-pool winner), not off
+    ``backward``, so that their sum is a check (``grad --wrt 'conv1.weight[0,0,1,1]'``).
+``kinks(cache)``
+    the piecewise decisions of a forward pass (a ReLU's mask, a max-pool's winners), so
+    that ``check`` can tell a ±eps step that crosses a kink from a wrong gradient.
+``layer``
+    the layer type a network file writes for this op (:class:`LayerType`): its settings,
+    output shape, params and description in tables.
+``constant_variant``
+    ``(k, other op)``: lower to ``other op`` when input ``k`` is a number in the
+    expression (a^2 needs no ln a).
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Site:
+    """What an op's ``feeds`` rule sees of one of its nodes after a run.
+
+    ``inputs`` and ``out`` are the node's values with the batch axis first; ``label(k, index)``
+    names element ``index`` of input ``k`` as the user sees it (``input[0,2,3]``)."""
+
+    inputs: list
+    out: object
+    attrs: dict
+    label: Callable[[int, tuple], str]
+
+
+@dataclass(frozen=True)
+class LayerType:
+    """A layer type of network files, made by one op.
+
+    ``make(s)`` reads the layer's settings through ``s`` (a reader that checks them and
+    names the file's line on a mistake, see :mod:`bpcli.nets.layers`) and returns a
+    :class:`Made`.  ``settings``: the keys it takes besides ``type`` and ``name``;
+    ``prefix``: default names are the prefix and a count (conv1, pool2)."""
+
+    name: str
+    settings: tuple[str, ...]
+    make: Callable
+    prefix: str = ""
+    # what a first layer of this type makes of the input: "images" (C×H×W) or "vector";
+    # None: it takes either (activations)
+    takes: str | None = None
+
+
+@dataclass(frozen=True)
+class Made:
+    """One layer, as its type made it from the settings."""
+
+    op: str  # the op that computes it
+    attrs: dict  # the op's settings (stride, padding, size)
+    out: tuple  # the output shape of one sample
+    text: str  # how tables describe it: "conv2d 2@3×3, stride 1, padding 0"
+    params: dict  # suffix ("weight", "bias") -> its value (given, or initialized)
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    forward: Callable
+    backward: Callable
+    local: Callable | None  # symbolic local derivatives, one per input
+    arity: int
+    symbol: str | None = None  # infix spelling for arithmetic ops
+    doc: str = ""
+    partial_backward: bool = False  # backward takes need=(bool per input) and skips work
+    feeds: Callable | None = None  # element breakdown rule (see the module docstring)
+    kinks: Callable | None = None  # the forward pass's piecewise decisions, from its cache
+    layer: LayerType | None = None
+    constant_variant: tuple[int, str] | None = None
+
+
+OPS: dict[str, Op] = {}
+#: functions a user may call in an expression, name -> one-line description
+FUNCTIONS: dict[str, str] = {}
+#: layer types of network files, by their name in the file
+LAYER_TYPES: dict[str, LayerType] = {}
+
+
+def register(name, forward, backward, local, arity, symbol=None, doc="", public=False, *,
+             feeds=None, kinks=None, layer=None, constant_variant=None) -> Op:
+    """Add an op to the table (``public``: callable as a function in expressions)."""
+    takes_need = "need" in inspect.signature(backward).parameters
+    op = Op(name, forward, backward, local, arity, symbol, doc, takes_need, feeds, kinks,
+            layer, constant_variant)
+    OPS[name] = op
+    if public:
+        FUNCTIONS[name] = doc
+    if layer is not None:
+        LAYER_TYPES[layer.name] = layer
+    return op
+
+
+def lowered(name: str, constant: tuple[bool, ...]) -> str:
+    """The op to compute ``name`` with, given which of its inputs are numbers in the
+    expression (``pow`` with a number exponent is ``powc``)."""
+    variant = OPS[name].constant_variant
+    if variant is not None and constant[variant[0]]:
+        return variant[1]
+    return name

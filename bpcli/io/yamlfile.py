@@ -1,0 +1,165 @@
+"""YAML in and out: mappings and lists that remember their lines, PyYAML's errors told
+the way a person would say them, and output that diffs well."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import yaml
+
+from ..errors import NetError
+
+
+class _Dumper(yaml.SafeDumper):
+    """Mappings one entry a line (they diff well); lists of numbers on one line."""
+
+
+_Dumper.add_representer(list, lambda d, v: d.represent_sequence(
+    "tag:yaml.org,2002:seq", v, flow_style=not any(isinstance(x, (list, dict)) for x in v)))
+_Dumper.add_representer(dict, lambda d, v: d.represent_mapping(
+    "tag:yaml.org,2002:map", v, flow_style=False))
+
+
+def dump_yaml(doc) -> str:
+    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+# ------------------------------------------------------------------ YAML with lines
+
+class LineMap(dict):
+    """A YAML mapping that remembers the line of each key (1-based)."""
+
+    line = 0
+    lines: dict = {}  # (each loaded mapping gets its own; this default serves built ones)
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML, with numbers and yes/no left as text for bpcli to read.
+
+    YAML 1.1 would read 010 as 8, 1:30 as 90 and on/yes as true; here every plain
+    scalar but null stays a string, and a value is a number exactly when Python's
+    float() reads it (1e-3 included), so nothing is quietly reinterpreted.
+    """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers
+                if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                               "tag:yaml.org,2002:bool")]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
+def _mapping(loader, node, deep=False):
+    loader.flatten_mapping(node)
+    m = LineMap()
+    m.line = node.start_mark.line + 1
+    m.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            first = m.lines.get(key)
+        except TypeError:
+            raise yaml.MarkedYAMLError(problem="a key must be a plain name",
+                                       problem_mark=key_node.start_mark) from None
+        if first is not None:
+            raise _Duplicate(key, first, line)
+        m[key] = loader.construct_object(value_node, deep=True)
+        m.lines[key] = line
+    return m
+
+
+class _Duplicate(Exception):
+    def __init__(self, key, first, line):
+        self.key, self.first, self.line = key, first, line
+
+
+class LineList(list):
+    """A YAML sequence that remembers its line (1-based)."""
+
+    line = 0
+
+
+def _sequence(loader, node, deep=False):
+    seq = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    seq.line = node.start_mark.line + 1
+    return seq
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+
+
+# PyYAML's words for the usual slips, and what a person would say instead.
+_YAML_PROBLEMS = [
+    ("found character '\\t'", "a tab; YAML indents with spaces only"),
+    ("expected <block end>", "the indentation does not match the lines above"),
+    ("mapping values are not allowed", "an unexpected ':'; check the indentation, "
+                                       "or quote a value that holds ': '"),
+    ("could not find expected ':'", "a line without 'name: value'"),
+    ("expected ',' or '}'", "a {...} mapping is not closed, or lacks a comma"),
+    ("expected ',' or ']'", "a [...] list is not closed, or lacks a comma"),
+    ("found undefined alias", "'*' starts a YAML alias; quote an expression that starts with *"),
+]
+
+
+def _yaml_problem(e) -> str:
+    problem = (e.problem or e.context or "").strip()
+    for needle, plain in _YAML_PROBLEMS:
+        if needle in problem:
+            return plain
+    return f"{problem}; check indentation, colons and quotes on this line"
+
+
+def _yaml_error(e, path) -> NetError:
+    """The line to look at: for a quote or bracket left open, the line that opened it
+    (PyYAML marks where it gave up, often the next line or the end of the file)."""
+    problem = e.problem_mark.line + 1 if e.problem_mark else None
+    opened = e.context_mark.line + 1 if e.context_mark else None
+    context = e.context or ""
+    if "quoted scalar" in context and opened:
+        return NetError(path, opened, "malformed YAML: a quoted value opened on this line is "
+                                      "never closed; add the closing quote")
+    if "flow" in context and opened and problem and problem != opened:
+        kind = "{...} mapping" if "mapping" in context else "[...] list"
+        return NetError(path, opened, f"malformed YAML: the {kind} opened on this line is not "
+                                      f"closed, or lacks a comma (YAML gave up on line {problem})")
+    line = problem or opened
+    return NetError(path, line, "malformed YAML: " + _yaml_problem(e))
+
+
+def read_yaml(text: str, path: str):
+    """Safe YAML with line numbers (:class:`LineMap`, :class:`LineList`); a mistake is a
+    :class:`NetError` naming ``path`` and the line to look at.  None for an empty file."""
+    try:
+        doc = yaml.load(text, Loader=_Loader)
+    except _Duplicate as d:
+        raise NetError(path, d.line, f"{d.key!r} is defined twice (first on line {d.first}); "
+                                     "remove or rename one") from None
+    except yaml.MarkedYAMLError as e:
+        raise _yaml_error(e, path) from None
+    except yaml.reader.ReaderError as e:  # a control character, or bytes that are not text
+        line = text.count("\n", 0, e.position) + 1 if isinstance(e.position, int) else None
+        what = (f"character #x{e.character:04x}" if isinstance(e.character, int)
+                else "a character")
+        raise NetError(path, line, f"{what} is not allowed in YAML; delete it") from None
+    except (yaml.YAMLError, ValueError) as e:  # ValueError: an integer of over 4300 digits
+        raise NetError(path, None, f"malformed YAML: {str(e).splitlines()[0]}") from None
+    return doc
+
+
+def plain_data(v):
+    """YAML-loaded values (line-aware dicts and lists, numbers as text) and arrays → plain
+    Python data, ready to dump."""
+    if isinstance(v, dict):
+        return {k: plain_data(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [plain_data(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    if isinstance(v, str):
+        try:
+            f = float(v)
+        except ValueError:
+            return v
+        return int(f) if re.fullmatch(r"[+-]?\d+", v.strip()) else f
+    return v

@@ -1,0 +1,67 @@
+"""Networks: loading a file into a checked :class:`Net`, of either kind.
+
+``load``/``loads`` read YAML and hand it to the kind it is written as: a file with a
+`layers:` list (or an `input:`) is a layer net, any other an equation net.
+"""
+from __future__ import annotations
+
+import sys
+from importlib import resources
+
+from ..errors import NetError
+from ..io.yamlfile import LineMap, read_yaml
+from ..text import closest
+from .base import Entry, Net, Samples
+from .equation_file import SECTIONS, equation_net
+from .equations import EquationNet
+from .layer_file import layer_net
+from .layers import LayerNet
+
+DEFAULT_SOURCE = "default.yaml"
+
+__all__ = ["Entry", "EquationNet", "LayerNet", "Net", "NetError", "Samples", "default_text",
+           "load", "load_default", "loads"]
+
+
+def load(path: str) -> Net:
+    """Read and check a network file ("-": standard input); raises :class:`NetError` on
+    any mistake."""
+    if path == "-":  # data files it names are then relative to the current folder
+        return loads(sys.stdin.read(), "<stdin>")
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        raise NetError(path, None, "no such file") from None
+    except IsADirectoryError:
+        raise NetError(path, None, "is a directory, not a network file") from None
+    except UnicodeDecodeError:
+        raise NetError(path, None, "is not UTF-8 text; a network file is YAML") from None
+    except OSError as e:
+        raise NetError(path, None, f"cannot read: {e.strerror}") from None
+    return loads(text, path)
+
+
+def loads(text: str, path: str = "<string>") -> Net:
+    """An equation net, or a layer net (a `layers:` list), checked; ``path`` names the
+    source in messages."""
+    doc = read_yaml(text, path)
+    if doc is None:
+        raise NetError(path, None, "the file is empty; start from `bpcli init`")
+    if not isinstance(doc, LineMap):
+        raise NetError(path, 1, "a network file is a mapping with sections " + ", ".join(SECTIONS))
+    # A layer net by its sections, even with "layers" misspelt (then it says so).
+    if any(k in ("layers", "input") or (isinstance(k, str) and closest(k, ["layers"], 0.8))
+           for k in doc):
+        return layer_net(doc, path)
+    return equation_net(doc, path)
+
+
+def load_default() -> Net:
+    """The seed note's 2-2-2 sigmoid net, the network of every command given none."""
+    return loads(default_text(), "<default>")
+
+
+def default_text() -> str:
+    """The default network's file, with its comments (what `bpcli init` writes)."""
+    return resources.files("bpcli").joinpath(DEFAULT_SOURCE).read_text(encoding="utf-8")

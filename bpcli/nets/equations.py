@@ -1,0 +1,156 @@
+"""Networks written as equations: named inputs, params, targets, nodes and a loss.
+
+:class:`EquationNet` holds a checked file (:mod:`bpcli.nets.equation_file` checks it)
+and lowers its expressions into graph nodes, one op node per operator.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..engine import LOSS, Graph, lowered
+from ..errors import UsageError
+from ..symbolic import Call, Expr, Name, Num
+from ..text import did_you_mean
+from .base import Classes, Entry, Net, Samples
+from .values import as_value
+
+SECTION_KIND = {"inputs": "input", "params": "param", "targets": "target"}
+REQUIRED = ("params", "loss")
+
+
+@dataclass
+class EquationNet(Net):
+    name: str
+    inputs: dict[str, np.float64]
+    params: dict[str, np.float64]
+    targets: dict[str, np.float64]
+    nodes: dict[str, tuple[str, Expr]]  # name -> (text as written, parsed)
+    loss: tuple[str, Expr]
+    path: str = "<default>"
+    lines: dict[str, int] = field(default_factory=dict)  # name -> line it is defined on
+    data: dict | None = None  # a data set: input/target name -> one value per sample
+    data_doc: object = None  # the data section as written (for saving)
+
+    NO_PARAMS_FIX = "give some under params:"
+
+    # ------------------------------------------------------------------ the protocol
+    def leaves(self):
+        """(name, kind, value) of every input, param and target, in file order; the
+        inputs and targets of a data set hold all its samples."""
+        for section, kind in SECTION_KIND.items():
+            for name, value in getattr(self, section).items():
+                yield name, kind, (self.data[name] if self.data and name in self.data else value)
+
+    @property
+    def samples(self) -> Samples:
+        if not self.data:
+            return Samples(1, False, {}, "data set",
+                           "this network has no data set: it is one sample, sample 0")
+        return Samples(len(next(iter(self.data.values()))), True, dict(self.data), "data set", "")
+
+    def node_names(self):
+        return list(self.nodes)
+
+    def forward_order(self):
+        return ([Entry(name, kind, kind) for name, kind, _ in self.leaves()]
+                + [Entry(name, "node", text) for name, (text, _) in self.nodes.items()])
+
+    def backward_order(self):
+        return ([Entry(name, "node", self.nodes[name][0]) for name in reversed(self.nodes)]
+                + [Entry(name, kind, kind) for name, kind, _ in self.leaves() if kind != "param"])
+
+    @property
+    def loss_text(self):
+        return self.loss[0]
+
+    @property
+    def expressions(self):
+        exprs = {name: e for name, (_, e) in self.nodes.items()}
+        exprs[LOSS] = self.loss[1]
+        return exprs
+
+    def classes(self):
+        """Targets that are all 0 or 1 and appear in the loss as (node − target), or the
+        reverse: a classification set, each node read as 1 when ≥ 0.5."""
+        if not self.data:
+            return None
+        pairs = _compared(self.loss[1], set(self.targets))
+        if not pairs or not all(np.isin(self.data[t], (0.0, 1.0)).all() for _, t in pairs):
+            return None
+        return Classes(tuple(pairs), "threshold")
+
+    def resolve(self, spec, where):
+        names = self.names()
+        if spec not in names:
+            raise UsageError("wrt", spec,
+                             f"no such name in {where}; {did_you_mean(spec, names, 'names')}")
+        return spec, None
+
+    def build(self) -> Graph:
+        g = Graph()
+        for name, kind, value in self.leaves():
+            g.add_leaf(name, kind, value)
+        for name, (_, e) in self.nodes.items():
+            g.name(_lower(g, e), name, "node")
+        if self.data:  # the loss expression per sample; E is its mean over the samples
+            g.name(g.add_op("mean", [_lower(g, self.loss[1])]), LOSS, "loss")
+        else:
+            g.name(_lower(g, self.loss[1]), LOSS, "loss")
+        return g.compile()
+
+    def with_params(self, params) -> "EquationNet":
+        new = copy.copy(self)
+        new.params = {k: as_value(params[k]) for k in self.params}
+        return new
+
+    def at_sample(self, k) -> "EquationNet":
+        """This net on sample k of its data set alone: E is then the loss at sample k."""
+        new = copy.copy(self)
+        new.inputs = {n: np.float64(self.data[n][k]) if n in self.data else v
+                      for n, v in self.inputs.items()}
+        new.targets = {n: np.float64(self.data[n][k]) if n in self.data else v
+                       for n, v in self.targets.items()}
+        new.data = new.data_doc = None
+        return new
+
+    def to_doc(self) -> dict:
+        def listed(v):
+            return np.asarray(v).tolist()  # a float, or nested lists of them
+
+        doc = {"name": self.name,
+               "inputs": {k: listed(v) for k, v in self.inputs.items()},
+               "params": {k: listed(v) for k, v in self.params.items()},
+               "targets": {k: listed(v) for k, v in self.targets.items()},
+               "nodes": {k: text for k, (text, _) in self.nodes.items()},
+               "loss": self.loss[0]}
+        if self.data_doc is not None:
+            doc["data"] = self.data_doc
+        return {k: v for k, v in doc.items() if v or k in REQUIRED}
+
+
+def _lower(g: Graph, e: Expr) -> int:
+    """The node computing ``e``: an op node per operator (the named node a name refers to)."""
+    if isinstance(e, Name):
+        return g.index[e.id]
+    if isinstance(e, Num):
+        return g.add_leaf(None, "const", np.float64(e.value))
+    ins = tuple(_lower(g, a) for a in e.args)
+    return g.add_op(lowered(e.op, tuple(isinstance(a, Num) for a in e.args)), ins)
+
+
+def _compared(e, targets):
+    """(node, target) for every `node − target` or `target − node` in the loss."""
+    found = []
+    if isinstance(e, Call):
+        if e.op == "sub" and all(isinstance(a, Name) for a in e.args):
+            a, b = (x.id for x in e.args)
+            if b in targets and a not in targets:
+                found.append((a, b))
+            elif a in targets and b not in targets:
+                found.append((b, a))
+        for arg in e.args:
+            found += _compared(arg, targets)
+    return found

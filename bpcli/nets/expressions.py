@@ -1,0 +1,153 @@
+"""The expression language of equation nets: text → :mod:`bpcli.symbolic` trees.
+
+Grammar (lowest precedence first)::
+
+    expr   := term (('+' | '-') term)*
+    term   := unary (('*' | '/') unary)*
+    unary  := ('-' | '+') unary | power
+    power  := atom (('^' | '**') unary)?          # right-associative: 2^3^2 = 2^9
+    atom   := NUMBER | NAME | NAME '(' expr ')' | '(' expr ')'
+
+so ``-x^2`` is ``-(x^2)`` and ``2^-1`` is ``0.5``, as in mathematics and Python.
+The parser builds trees; nothing is ever handed to ``eval``.  A function is any op
+registered as public (:data:`bpcli.engine.FUNCTIONS`).
+"""
+from __future__ import annotations
+
+import math
+import re
+
+from ..engine import FUNCTIONS
+from ..symbolic import Call, Expr, Name, Num
+from ..text import did_you_mean
+
+
+class ExprError(ValueError):
+    """A malformed expression; ``pos`` is the 0-based character offset, ``fix`` a hint."""
+
+    def __init__(self, message, pos=None, fix=""):
+        super().__init__(f"{message}; {fix}" if fix else message)
+        self.message, self.pos, self.fix = message, pos, fix
+
+
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op>\*\*|[-+*/^()])"
+    r"|(?P<bad>\S))",
+    re.ASCII,  # \d is 0-9 only: '١٠' is not quietly 10
+)
+
+
+def tokenize(text: str):
+    tokens = []
+    pos = 0
+    while True:
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            break
+        kind = m.lastgroup
+        value = m.group(kind)
+        start = m.start(kind)
+        if kind == "bad":
+            raise ExprError(f"unexpected character {value!r} at column {start + 1}", start)
+        if kind == "op" and value == "**":
+            value = "^"
+        tokens.append((kind, value, start))
+        pos = m.end()
+    tokens.append(("end", "", len(text)))
+    return tokens
+
+
+class _Parser:
+    def __init__(self, text):
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+
+    def peek(self):
+        return self.tokens[self.i]
+
+    def take(self):
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def fail(self, tok, what):
+        kind, value, pos = tok
+        found = "the end" if kind == "end" else repr(value)
+        raise ExprError(f"expected {what} at column {pos + 1}, found {found}", pos)
+
+    def expect(self, value):
+        tok = self.take()
+        if tok[1] != value or tok[0] != "op":
+            self.fail(tok, repr(value))
+
+    def parse(self):
+        if self.peek()[0] == "end":
+            raise ExprError("empty expression", 0)
+        e = self.expr()
+        if self.peek()[0] != "end":
+            self.fail(self.peek(), "an operator")
+        return e
+
+    def expr(self):
+        e = self.term()
+        while self.peek()[:2] in (("op", "+"), ("op", "-")):
+            op = self.take()[1]
+            e = Call("add" if op == "+" else "sub", (e, self.term()))
+        return e
+
+    def term(self):
+        e = self.unary()
+        while self.peek()[:2] in (("op", "*"), ("op", "/")):
+            op = self.take()[1]
+            e = Call("mul" if op == "*" else "div", (e, self.unary()))
+        return e
+
+    def unary(self):
+        if self.peek()[:2] == ("op", "-"):
+            self.take()
+            operand = self.unary()
+            # -2 is the number −2 (as printed numbers read back), -x a negation
+            return Num(-operand.value) if isinstance(operand, Num) else Call("neg", (operand,))
+        if self.peek()[:2] == ("op", "+"):
+            self.take()
+            return self.unary()
+        return self.power()
+
+    def power(self):
+        base = self.atom()
+        if self.peek()[:2] == ("op", "^"):
+            self.take()
+            return Call("pow", (base, self.unary()))
+        return base
+
+    def atom(self):
+        tok = self.take()
+        kind, value, pos = tok
+        if kind == "num":
+            v = float(value)
+            if not math.isfinite(v):
+                raise ExprError(f"the number {value} is too large for float64", pos)
+            return Num(v)
+        if kind == "name":
+            if self.peek()[:2] == ("op", "("):
+                if value not in FUNCTIONS:
+                    fix = did_you_mean(value, FUNCTIONS, "functions")
+                    raise ExprError(f"unknown function {value!r}", pos, fix)
+                self.take()
+                arg = self.expr()
+                self.expect(")")
+                return Call(value, (arg,))
+            return Name(value)
+        if (kind, value) == ("op", "("):
+            e = self.expr()
+            self.expect(")")
+            return e
+        self.fail(tok, "a number, a name or '('")
+
+
+def parse(text: str) -> Expr:
+    """Parse an expression; raises :class:`ExprError` with a column on mistakes."""
+    return _Parser(text).parse()

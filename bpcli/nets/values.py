@@ -1,0 +1,129 @@
+"""Reading values out of a network file: numbers, arrays, whole numbers, shapes.
+
+A :class:`Checker` belongs to one file; every mistake it finds is a :class:`NetError`
+naming that file, the line, and what to fix.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+from typing import NoReturn
+
+import numpy as np
+
+from ..errors import NetError
+from ..io.data import DataError
+from ..text import shape_phrase
+
+MAX_VALUES = 50_000_000  # per tensor: 400 MB of float64; bpcli is for nets a person can follow
+
+
+def shown_raw(raw) -> str:
+    """A YAML value as the user wrote it, near enough."""
+    if raw is None:
+        return "empty"
+    if isinstance(raw, bool):
+        return str(raw).lower()
+    if isinstance(raw, (list, dict)):
+        return "a list" if isinstance(raw, list) else "a mapping"
+    text = repr(raw)
+    return text if len(text) <= 40 else text[:36] + "…" + text[-3:]
+
+
+def as_value(v):
+    """A param's value as the engine holds it: an array, or an np.float64 for a number."""
+    v = np.asarray(v, dtype=np.float64)
+    return v if v.ndim else np.float64(v)
+
+
+class Checker:
+    """Checks values read from the network file ``path``."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def fail(self, line, message) -> NoReturn:
+        raise NetError(self.path, line, message)
+
+    @contextlib.contextmanager
+    def reading_data(self, line):
+        """A mistake in a data file, reported on the line of the file that names it."""
+        try:
+            yield
+        except DataError as e:
+            self.fail(line, str(e))
+
+    def number(self, raw, what, line) -> np.float64:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            self.fail(line, f"{what} must be a number, not {shown_raw(raw)}")
+        try:
+            v = float(raw)  # the loader leaves plain scalars as text: 0.5, 1e-3, "2"
+        except (ValueError, OverflowError):
+            self.fail(line, f"{what} must be a number, not {shown_raw(raw)}")
+        if not math.isfinite(v):
+            self.fail(line, f"{what} must be a finite number, not {shown_raw(raw)}")
+        return np.float64(v)
+
+    def array(self, raw, what, line) -> np.ndarray:
+        """Nested lists of numbers (YAML text) → a float64 array, rectangular and finite."""
+        if isinstance(raw, np.ndarray):  # already numbers (a data file, a generated set)
+            raw = raw.astype(np.float64).tolist()
+
+        def conv(v):
+            if isinstance(v, list):
+                return [conv(x) for x in v]
+            if isinstance(v, bool) or not isinstance(v, (int, float, str)):
+                self.fail(getattr(v, "line", line), f"{what} must hold numbers only")
+            try:
+                return float(v)
+            except (ValueError, OverflowError):
+                self.fail(line, f"{what} must hold numbers only, not {v!r}")
+
+        try:
+            a = np.array(conv(raw), dtype=np.float64)
+        except ValueError:
+            self.fail(_ragged_line(raw, line),
+                      f"{what} is ragged: every row must have the same length")
+        if not np.all(np.isfinite(a)):
+            self.fail(line, f"{what} must hold finite numbers")
+        if a.size == 0:
+            self.fail(line, f"{what} is empty; it needs numbers")
+        return a
+
+    def integer(self, v, what, line, minimum=None) -> int:
+        try:
+            f = float(v)
+        except (TypeError, ValueError):
+            self.fail(line, f"{what} must be a whole number, not {v!r}")
+        if not np.isfinite(f) or f != int(f):
+            self.fail(line, f"{what} must be a whole number, not {v}")
+        if minimum is not None and f < minimum:
+            self.fail(line, f"{what} must be at least {minimum}, not {int(f)}")
+        return int(f)
+
+    def shape(self, raw, what, line) -> tuple:
+        if not isinstance(raw, list) or not raw:
+            self.fail(line, f"{what} is a list of sizes, e.g. [1, 6, 6]")
+        dims = tuple(self.integer(v, what, line) for v in raw)
+        if any(d < 1 for d in dims):
+            self.fail(line, f"{what}: every size must be at least 1")
+        return dims
+
+    def check_size(self, shape, what, line) -> None:
+        if int(np.prod([float(n) for n in shape])) > MAX_VALUES:
+            self.fail(line, f"{what} would hold {shape_phrase(shape)} values, more than bpcli's "
+                            f"{MAX_VALUES:,}; use smaller sizes")
+
+
+def _ragged_line(raw, line):
+    """The line of the first list whose length differs from its siblings'."""
+    if isinstance(raw, list) and raw and all(isinstance(r, list) for r in raw):
+        lengths = [len(r) for r in raw]
+        for r in raw:
+            if len(r) != max(set(lengths), key=lengths.count):
+                return getattr(r, "line", line) or line
+        for r in raw:
+            inner = _ragged_line(r, None)
+            if inner:
+                return inner
+    return line

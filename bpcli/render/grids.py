@@ -1,0 +1,205 @@
+"""Tensors as grids, and the tables of the "grids" layout (layer nets): a section a
+tensor, per shown sample of a batch; the softmax Jacobian; one element's breakdown."""
+from __future__ import annotations
+
+import numpy as np
+from rich import box
+from rich.console import Group
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from ..text import plural, shape_text
+from .numbers import fmt
+from .rich_parts import JACOBIAN_NOTE, MARKS, dim, row, table, titled
+
+MAX_UNITS_SHOWN = 12  # an element's units listed in a table (largest |product| first)
+
+
+def _per_row(cells, width, label_width):
+    """How many cells of this width fit beside a row label (2 spaces between)."""
+    cell = max(len(c) for c in cells) + 2
+    return max(1, (width - label_width - 2) // cell)
+
+
+MAX_BLOCKED = 4096  # values of a tensor worth showing in column blocks; beyond, a summary
+
+
+def tensor_block(label, value, precision, width, lead=()):
+    """A tensor as grids: 2-D maps as a table each (one per leading index), vectors wrapped.
+
+    ``lead``: indices already taken (a batch's sample), for the grid labels.  Cells are
+    never cut: rows hold as many numbers as fit, and a map too wide for one is summarised."""
+    value = np.asarray(value, dtype=np.float64)
+    if value.ndim == 0:
+        return Text(fmt(value, precision))
+    texts = [fmt(v, precision) for v in value.ravel()]
+    if value.ndim == 1:
+        per_row = min(10, _per_row(texts, width, len(str(value.size))))
+        wrapped = value.size > per_row
+        t = Table(box=None, pad_edge=False, header_style="dim")
+        t.add_column("", style="dim", justify="right")
+        for k in range(min(per_row, value.size)):
+            t.add_column(f"+{k}" if wrapped else str(k), justify="right", no_wrap=True)
+        for start in range(0, value.size, per_row):
+            t.add_row(str(start) if wrapped else "", *texts[start:start + per_row])
+        return t
+    per_row = _per_row(texts, width, len(str(value.shape[-2])))
+    blocks = -(-value.shape[-1] // per_row)  # a grid too wide is shown in column blocks
+    if blocks > 1 and (value.size > MAX_BLOCKED or blocks > 12):
+        return Text(f"{shape_text(value.shape)} values: min {fmt(value.min(), precision)}, "
+                    f"max {fmt(value.max(), precision)}, mean {fmt(value.mean(), precision)} "
+                    "(too wide; --format json has all)", style="italic")
+    parts = []
+    for index in np.ndindex(value.shape[:-2]):
+        grid = value[index]
+        at = (*lead, *index)
+        if at:
+            parts.append(Text(f"{label}[{','.join(map(str, at))},:,:]", style="dim"))
+        for start in range(0, grid.shape[1], per_row):
+            t = Table(box=None, pad_edge=False, header_style="dim")
+            t.add_column("", style="dim", justify="right")
+            for j in range(start, min(start + per_row, grid.shape[1])):
+                t.add_column(str(j), justify="right", no_wrap=True)
+            for i, cells in enumerate(grid):
+                t.add_row(str(i), *(fmt(v, precision) for v in cells[start:start + per_row]))
+            parts.append(t)
+    return Group(*parts)
+
+
+def jacobian_table(j, da, dz, precision, width=100):
+    """The Jacobian j[j, i] = ∂a_j/∂z_i = a_j(δ_ij − a_i) (K×K), row j, column i; then ∂E/∂a_j
+    beside it and ∂E/∂z_i under it."""
+    k = len(da)  # the number of classes
+    texts = [fmt(v, precision) for v in (*j.ravel(), *da, *dz)]
+    # as many z columns as fit beside the row labels and the ∂E/∂a_j column: never cut a cell
+    per = max(1, min(k, _per_row(texts, width - 12, 9)))
+    blocks = []
+    for start in range(0, k, per):
+        cols = range(start, min(start + per, k))
+        last = cols[-1] == k - 1
+        t = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        t.add_column("∂a_j/∂z_i", no_wrap=True)
+        for i in cols:
+            t.add_column(f"z{i}", justify="right", no_wrap=True)
+        if last:
+            t.add_column("∂E/∂a_j", justify="right", no_wrap=True)
+        for r in range(k):
+            t.add_row(f"a{r}", *(fmt(j[r, i], precision) for i in cols),
+                      *([fmt(da[r], precision)] if last else []))
+        t.add_section()
+        t.add_row(Text("∂E/∂z_i", style="bold"), *(fmt(dz[i], precision) for i in cols),
+                  *([""] if last else []))
+        blocks += [t, Text()] if not last else [t]
+    return Group(*blocks)
+
+
+# ------------------------------------------------------------------ the grids layout
+
+def _samples(samples, sample):
+    """The samples a table shows: the one asked for, all of a batch of up to 4, else 0
+    (None: the net's one sample)."""
+    if not samples.several:
+        return [None]
+    if sample is not None:
+        return [sample]
+    return list(range(samples.count)) if samples.count <= 4 else [0]
+
+
+def _batch_note(samples, shown):
+    if samples.several and len(shown) < samples.count:
+        return [dim(f"a batch of {samples.count}: showing sample "
+                    f"{', '.join(map(str, shown))} (--sample K for another)")]
+    return []
+
+
+def _section(name, heading, what, value, per_sample, shown, precision, width):
+    """A heading (name — what → shape), then the tensor, per shown sample of a batch."""
+    value = np.asarray(value)
+    shape = shape_text(value.shape)
+    parts = [Text.assemble((heading, "bold"), f" — {what} → {shape}" if what else f" — {shape}")]
+    pieces = [((n,), value[n]) for n in shown] if per_sample else [((), value)]
+    for lead, v in pieces:
+        if lead and np.ndim(v) < 2:
+            parts.append(dim(f"sample {lead[0]}"))
+        parts.append(tensor_block(name, v, precision, width, lead))
+    return parts + [Text()]
+
+
+def forward(r, precision, width, sample):
+    shown = _samples(r.samples, sample)
+    parts = [Text(f"{r.title} — forward pass", style="bold")]
+    parts += _batch_note(r.samples, shown)
+    for e in r.entries:
+        parts += _section(e.name, e.name, e.text, r.values[e.name],
+                          r.samples.several and e.kind != "param", shown, precision, width)
+    parts.append(Text.assemble(("E", "bold"), f" = {r.loss_text} = ",
+                               (fmt(r.loss, precision), "bold")))
+    return Group(*parts)
+
+
+def grad(r, precision, width, sample):
+    shown = _samples(r.samples, sample)
+    parts = [Text(f"{r.title} — backward pass, ∂E/∂ in the order completed", style="bold")]
+    parts += _batch_note(r.samples, shown)
+    parts += [Text.assemble(("∂E/∂E", "bold"), " = 1"), Text()]
+    softmax = {s.name: s for s in r.softmax}
+    for e in r.entries:
+        parts += _section(e.name, "∂E/∂" + e.name, e.text, r.grads[e.name],
+                          r.samples.several and e.kind != "param", shown, precision, width)
+        if e.name in softmax:
+            parts += _softmax(softmax[e.name], r.samples, shown, precision, width)
+    return Group(*parts)
+
+
+def _softmax(s, samples, shown, precision, width):
+    """A softmax layer's Jacobian per shown sample, and with cross-entropy the check that
+    ∂E/∂z = a − y."""
+    parts = []
+    for n in (shown if samples.several else [0]):
+        sample_note = f" (sample {n})" if samples.several else ""
+        parts += [Text(f"softmax Jacobian of {s.name}{sample_note}", style="bold"),
+                  dim(JACOBIAN_NOTE), jacobian_table(s.jacobian[n], s.da[n], s.dz[n], precision,
+                                                     width)]
+        if s.expected is not None:
+            form = s.forms[n]
+            what = f"{form} =" if s.scale == 1 else f"({form})/N with N = {s.scale}:"
+            parts.append(Text.from_markup(
+                f"with cross-entropy, {escape(what)} "
+                f"[{', '.join(fmt(v, precision) for v in s.expected[n])}]   "
+                f"{MARKS[s.verdicts[n]]} to ∂E/∂z"))
+        parts.append(Text())
+    return parts
+
+
+def tensor_grad(t, samples, precision, width, sample):
+    """grad --wrt on a whole tensor of a layer net: ∂E/∂name, per shown sample of a batch."""
+    shown = _samples(samples, sample)
+    parts = _section(t.name, f"∂E/∂{t.name}", None, t.value, t.per_sample, shown, precision,
+                     width)
+    if t.per_sample:
+        parts[1:1] = _batch_note(samples, shown)
+    return parts
+
+
+def element(c, precision):
+    """One element's ∂E as the sum over the units it feeds (the largest products listed)."""
+    n = len(c.units)
+    if n == 0:
+        return titled(f"∂E/∂{c.wrt} — it feeds no unit of {c.consumer}",
+                      Text(f"no unit of {c.consumer} uses it (no window reaches it), "
+                           f"so ∂E/∂{c.wrt} = {fmt(c.backward, precision)}"))
+    listed = c.units[:MAX_UNITS_SHOWN]
+    t = table(("unit fed", f"∂unit/∂{c.wrt} is"), ("value", "∂E/∂unit", "product"))
+    for u in listed:
+        row(t, u.unit, u.why, fmt(u.factor, precision), fmt(u.grad, precision),
+            fmt(u.product, precision))
+    row(t, Text(f"Σ over {plural(n, 'unit')}", style="bold"), "", "", "",
+        Text(fmt(c.total, precision), style="bold"))
+    parts = [t]
+    if n > len(listed):
+        parts.append(dim(f"… {n - len(listed)} more units not listed (largest |product| first); "
+                         "the sum covers all."))
+    parts.append(Text.from_markup(f"backward pass: ∂E/∂{escape(c.wrt)} = "
+                                  f"{fmt(c.backward, precision)}   {MARKS[c.verdict]} to the sum"))
+    return titled(f"∂E/∂{c.wrt} — it feeds {plural(n, 'unit')} of {c.consumer}", *parts)

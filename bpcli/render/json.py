@@ -1,0 +1,111 @@
+"""Each report as a JSON document: full float64 precision, null for nan and inf."""
+from __future__ import annotations
+
+from functools import singledispatch
+
+from ..analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, SampleChain,
+                        TensorGrad, TrainResult, VectorGrads)
+from .numbers import json_value
+
+MAX_UNITS_JSON = 1000  # an element's units listed in JSON (the sum covers all)
+
+
+@singledispatch
+def document(report) -> dict:
+    """The JSON document of a report."""
+    raise TypeError(f"no JSON document for {type(report).__name__}")
+
+
+@document.register
+def _(r: ForwardReport) -> dict:
+    doc = {"values": {name: json_value(v) for name, v in r.values.items()}}
+    if r.layout == "grids":  # tensors: say their shapes
+        doc["shapes"] = {name: list(shape) for name, shape in r.shapes.items()}
+    doc["loss"] = json_value(r.loss)
+    return doc
+
+
+@document.register
+def _(r: GradReport) -> dict:
+    doc = {"loss": json_value(r.loss),
+           "grads": {name: json_value(g) for name, g in r.param_grads.items()},
+           "node_grads": {name: json_value(r.grads[name]) for name in r.node_grads}}
+    if r.layout == "grids" and r.softmax:  # a layer's Jacobians, per sample of a batch
+        doc["softmax_jacobians"] = {
+            s.name: json_value(s.jacobian if r.samples.several else s.jacobian[0])
+            for s in r.softmax}
+    if r.explanations:
+        doc["chain"] = {key: entry for e in r.explanations for key, entry in chain_entries(e)}
+    return doc
+
+
+@singledispatch
+def chain_entries(e):
+    """(key, document) of an explanation in grad's "chain" (several for VectorGrads)."""
+    raise TypeError(f"no JSON entry for {type(e).__name__}")
+
+
+def _paths(c: Chain) -> dict:
+    return {"value": json_value(c.backward),
+            "sum_over_paths": json_value(c.total),
+            "path_count": c.count,
+            "paths": [{"nodes": list(p.nodes),
+                       "factors": [{"of": f.of, "wrt": f.wrt, "symbol": f.symbol,
+                                    "value": json_value(f.value)} for f in p.factors],
+                       "product": json_value(p.product)} for p in c.paths]}
+
+
+@chain_entries.register
+def _(c: Chain):
+    return [(c.wrt, _paths(c))]
+
+
+@chain_entries.register
+def _(sc: SampleChain):
+    # the paths are sample k's; value is ∂E/∂name over the set
+    entry = _paths(sc.chain)
+    return [(sc.chain.wrt, {"value": json_value(sc.backward), "sample": sc.sample,
+                            "sample_value": entry.pop("value"), **entry,
+                            "per_sample": json_value(sc.per_sample)})]
+
+
+@chain_entries.register
+def _(v: VectorGrads):
+    return [(name, {"value": json_value(g)}) for name, g in v.grads]
+
+
+@chain_entries.register
+def _(t: TensorGrad):
+    return [(t.name, {"value": json_value(t.value)})]
+
+
+@chain_entries.register
+def _(c: ElementChain):
+    return [(c.wrt, {"value": json_value(c.backward), "sum_over_units": json_value(c.total),
+                     "consumer": c.consumer, "unit_count": len(c.units),
+                     "units": [{"unit": u.unit, "factor": json_value(u.factor), "why": u.why,
+                                "grad": json_value(u.grad), "product": json_value(u.product)}
+                               for u in c.units[:MAX_UNITS_JSON]]})]
+
+
+@document.register
+def _(result: TrainResult) -> dict:
+    doc = {"history": [{"step": k, "loss": json_value(e)}
+                       for k, e in enumerate(result.history, 1)],
+           "final_loss": json_value(result.final_loss),
+           "params": {name: json_value(v) for name, v in result.params.items()},
+           "steps": result.steps, "interrupted": result.interrupted}
+    if result.accuracy is not None:
+        doc["accuracy"] = {"before": result.accuracy[0], "after": result.accuracy[1]}
+    return doc
+
+
+@document.register
+def _(r: CheckReport) -> dict:
+    return {"eps": r.eps, "tol": r.tol, "passed": r.passed, "kinks": r.kinks,
+            "params": {row.name: {"index": list(row.index), "analytic": json_value(row.analytic),
+                                  "numeric": json_value(row.numeric),
+                                  "abs_error": json_value(row.abs_error),
+                                  "rel_error": json_value(row.rel_error), "status": row.status,
+                                  "checked": row.checked, "size": row.size, "kinks": row.kinks}
+                       for row in r.rows}}

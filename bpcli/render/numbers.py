@@ -1,0 +1,29 @@
+"""Numbers as tables print them, and as JSON holds them."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def fmt(v, precision: int) -> str:
+    """Fixed ``precision`` decimals, so a column's decimal points line up; tiny and
+    huge magnitudes in scientific notation with as many significant digits.  A vector
+    (an equation net's softmax) prints as [a, b, c]."""
+    if np.ndim(v):
+        return "[" + ", ".join(fmt(x, precision) for x in np.asarray(v)) + "]"
+    v = float(v) + 0.0  # + 0.0 turns −0 into 0
+    if not math.isfinite(v):
+        return str(v)
+    a = abs(v)
+    if a == 0 or 1e-3 <= a < 1e7:
+        return f"{v:.{precision}f}"
+    return f"{v:.{max(precision - 1, 0)}e}"
+
+
+def json_value(v):
+    """A JSON-ready number (or nested lists of them): full float64, null for nan/inf."""
+    if isinstance(v, np.ndarray) and v.ndim:
+        return [json_value(x) for x in v]
+    v = float(v) + 0.0  # no −0 in JSON
+    return v if math.isfinite(v) else None

@@ -1,0 +1,39 @@
+"""The pieces every table is made of: headings, tables of Text cells, verdict marks."""
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+#: a check's verdict (see bpcli.analysis.run.verdict), as markup
+MARKS = {"equal": "[green]✓ equal[/]", "not equal": "[red bold]✗ NOT equal[/]",
+         "not finite": "[yellow]? not finite, so not comparable[/]"}
+JACOBIAN_NOTE = "∂a_j/∂z_i = a_j(δ_ij − a_i);  ∂E/∂z_i = Σ_j ∂E/∂a_j · ∂a_j/∂z_i"
+
+
+def titled(title, *parts):
+    """A heading line above the table: as a table title a narrow table would wrap it."""
+    return Group(Text(title, style="bold"), *parts)
+
+
+def table(text_columns, number_columns):
+    # Cells are Text, never markup: a user's name or expression may hold "[".
+    t = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for name in text_columns:
+        t.add_column(name)
+    for name in number_columns:
+        t.add_column(name, justify="right", no_wrap=True)
+    return t
+
+
+def row(t, *cells, **kw):
+    t.add_row(*(Text(c) if isinstance(c, str) else c for c in cells), **kw)
+
+
+def kind_text(kind):
+    return Text(kind, style="dim italic")
+
+
+def dim(text):
+    return Text(text, style="dim")

@@ -1,0 +1,199 @@
+"""Tables of the "rows" layout (nets written as equations): a row a name, and the
+chain rule path by path."""
+from __future__ import annotations
+
+import numpy as np
+from rich.console import Group
+from rich.markup import escape
+from rich.text import Text
+
+from ..engine import LOSS
+from ..text import plural
+from .grids import jacobian_table
+from .numbers import fmt
+from .rich_parts import JACOBIAN_NOTE, MARKS, dim, kind_text, row, table, titled
+
+LEAF_KINDS = ("input", "param", "target")
+SIGN_NOTE = ("Sign: E is the loss exactly as written in the file, and w ← w − η·∂E/∂w lowers it. "
+             "The seed note writes E = −Σ½(f(O) − y)² and (y − f(O1)) as the first factor: "
+             "that expression is −∂E/∂w, the descent direction.")
+
+
+def _described(entry):
+    """The text beside a name: its expression, or its kind (dim) for a leaf."""
+    return kind_text(entry.text) if entry.kind in LEAF_KINDS else entry.text
+
+
+def _at(v, k):
+    """Sample k's value of a name in a net with a data set (names not fed by the data, a
+    param or a node of params only, hold one value for all samples)."""
+    return v if np.ndim(v) == 0 else np.asarray(v)[k]
+
+
+# ------------------------------------------------------------------ data sets
+
+def _data_columns(n, rows, width, sample, beside=0):
+    """Which samples of a data set get a column: the one asked for; else all of them
+    when they fit the width beside the name (and ``beside`` more characters); else 0."""
+    if sample is not None:
+        return [sample]
+    cell = max(len(c) for _, _, cells in rows for c in cells) + 2
+    label = max(len(name) for name, _, _ in rows) + 2
+    return list(range(n)) if label + beside + n * cell <= width else [0]
+
+
+def _data_table(n, rows, columns, text_columns, title, notes=()):
+    """Rows of (name, expression or kind, per-sample strings), a column per sample shown."""
+    t = table(text_columns, [f"sample {k}" for k in columns])
+    for name, text, cells in rows:
+        if name is None:
+            t.add_section()
+            continue
+        lead = [name] + ([text] if len(text_columns) > 1 else [])
+        row(t, *lead, *(cells[k] for k in columns))
+    parts = [t]
+    if len(columns) < n:
+        parts.insert(0, dim(f"a data set of {n} samples: showing sample {columns[0]} (--sample K "
+                            "for another; --format json has them all)"))
+    parts += [dim(note) for note in notes]
+    return titled(title, *parts)
+
+
+# ------------------------------------------------------------------ forward
+
+def forward(r, precision, width, sample):
+    if r.samples.several:
+        return _forward_data(r, precision, width, sample)
+    t = table(("name", "expression"), ("value",))
+    for e in r.entries:
+        row(t, e.name, _described(e), fmt(r.values[e.name], precision))
+    t.add_section()
+    row(t, Text(LOSS, style="bold"), r.loss_text, Text(fmt(r.loss, precision), style="bold"))
+    return titled(f"{r.title} — forward pass", t)
+
+
+def _forward_data(r, precision, width, sample):
+    n = r.samples.count
+    cells = lambda v: [fmt(_at(v, k), precision) for k in range(n)]  # noqa: E731
+    shared = table(("name", "kind"), ("value",))  # the params: the same for every sample
+    rows = []
+    for e in r.entries:
+        value = r.values[e.name]
+        if e.kind in LEAF_KINDS and np.ndim(value) == 0:
+            row(shared, e.name, kind_text(e.kind), fmt(value, precision))
+        else:
+            rows.append((e.name, _described(e), cells(value)))
+    rows += [(None, None, None), ("loss", r.loss_text, cells(r.sample_losses))]
+    texts = [e.text for e in r.entries if e.kind not in LEAF_KINDS]
+    longest = max(len(text) for text in texts) if texts else 0
+    longest = max(longest, len(r.loss_text), 6)  # 6: "target", a leaf's kind
+    columns = _data_columns(n, [x for x in rows if x[0]], width, sample,
+                            beside=min(longest, 30) + 2)
+    return Group(titled(f"{r.title} — forward pass on a data set of {plural(n, 'sample')}",
+                        dim("the same for every sample"), shared),
+                 Text(),
+                 _data_table(n, rows, columns, ("name", "expression"), "per sample",
+                             [f"E = the mean of the loss over the {plural(n, 'sample')} = "
+                              f"{fmt(r.loss, precision)}"]))
+
+
+# ------------------------------------------------------------------ grad
+
+def grad(r, precision, width, sample):
+    params = table(("param",), ("value", "∂E/∂param"))
+    for name in r.params:
+        row(params, name, fmt(r.params[name], precision), fmt(r.param_grads[name], precision))
+    if r.samples.several:
+        n = r.samples.count
+        # each sample's share, also of a node every sample shares (one made of params only)
+        cells = lambda name: [fmt(v, precision) for v in r.per_sample[name]]  # noqa: E731
+        rows = [("loss", "", [fmt(1 / n, precision)] * n)]
+        rows += [(e.name, "", cells(e.name)) for e in r.entries]
+        columns = _data_columns(n, rows, width, sample)
+        return Group(_data_table(
+            n, rows, columns, ("name",),
+            f"{r.title} — backward pass, ∂E/∂name at each sample, in the order completed",
+            [f"E is the mean of the loss over the {plural(n, 'sample')}, so each sample's "
+             f"∂E/∂name carries a factor 1/{n}; a param's ∂E/∂param below is the sum over the "
+             "samples."]),
+            Text(), titled("∂E/∂param", params))
+    nodes = table(("name", "expression"), ("value", "∂E/∂name"))
+    row(nodes, LOSS, r.loss_text, fmt(r.loss, precision), fmt(1.0, precision))
+    for e in r.entries:
+        row(nodes, e.name, _described(e), fmt(r.values[e.name], precision),
+            fmt(r.grads[e.name], precision))
+    parts = [titled(f"{r.title} — backward pass, ∂E/∂node in the order completed", nodes),
+             Text(), titled("∂E/∂param", params)]
+    for s in r.softmax:
+        parts += [Text(), Text(f"softmax Jacobian of {s.name} = softmax({s.z})", style="bold"),
+                  dim(JACOBIAN_NOTE), jacobian_table(s.jacobian, s.da, s.dz, precision, width)]
+    return Group(*parts)
+
+
+# ------------------------------------------------------------------ --wrt
+
+def vector_grads(v, title, precision):
+    """--wrt in an equation net with vectors: ∂E/∂name of each (paths of numbers do not
+    apply; the softmax Jacobians are in grad's full output)."""
+    t = table(("name",), ("∂E/∂name",))
+    for name, g in dict(v.grads).items():
+        row(t, name, fmt(g, precision))
+    return titled(f"{title} — ∂E/∂name", t, dim(
+        "This net has vectors: a path's factors would be Jacobians, not numbers, so there is no "
+        "path-by-path breakdown; `bpcli grad` without --wrt shows each softmax's Jacobian."))
+
+
+def chain(c, precision, e=LOSS, intro=None):
+    """Each path on a row of its own with its product, then a row per local factor
+    (symbolic form, value); then the sum.  A factor's row holds nothing that can wrap
+    far, so at any width a factor stays beside its formula and value.  ``e``: what E
+    is called (E_2 for sample 2's loss in a net with a data set)."""
+    n = "1 path" if c.count == 1 else f"{c.count} paths"  # (0 paths: E does not use it)
+    t = table(("#", "path / local factor", "symbolic"), ("value", "product"))
+    lead = [dim(intro)] if intro else []
+    for k, p in enumerate(c.paths, 1):
+        row(t, str(k), Text(" → ".join(e if x == LOSS else x for x in p.nodes), style="bold"),
+            "", "", fmt(p.product, precision), end_section=not p.factors)
+        if not p.factors:  # the path from E to itself
+            continue
+        last = len(p.factors) - 1
+        for i, f in enumerate(p.factors):
+            row(t, "", f"  ∂{e if f.of == LOSS else f.of}/∂{f.wrt}", f.symbol,
+                fmt(f.value, precision), "", end_section=i == last)
+    row(t, "", Text("Σ over paths", style="bold"), "", "",
+        Text(fmt(c.total, precision), style="bold"))
+    parts = [*lead, t]
+    if c.count > len(c.paths):
+        parts.append(dim(f"… and {c.count - len(c.paths)} more paths, not listed; "
+                         "the sum covers all of them."))
+    if c.count == 0:
+        parts = [*lead, Text(f"{e} does not depend on {c.wrt}: no path leads from {e} down to it.")]
+        what = "0, with no path"
+    else:
+        what = "the path product" if c.count == 1 else f"the sum over all {c.count} paths"
+    parts.append(Text.from_markup(
+        f"backward pass: ∂{e}/∂{escape(c.wrt)} = {fmt(c.backward, precision)}   "
+        f"{MARKS[c.verdict]} to {what}"))
+    return titled(f"∂{e}/∂{c.wrt} by the chain rule — {n} from {e} down to {c.wrt} ({c.kind})",
+                  *parts)
+
+
+def sample_chain(sc, precision):
+    """A net with a data set: the chain rule at one sample, then how that sample's
+    ∂E_k/∂name enters ∂E/∂name, E being the mean of the loss over the samples."""
+    k, n, name = sc.sample, sc.samples, escape(sc.chain.wrt)
+    e = f"E_{k}"
+    intro = f"sample {k} of {n} (--sample K for another): {e} is the loss at sample {k}"
+    per = sc.per_sample
+    ok = MARKS[sc.verdict]
+    if sc.shared:  # a param (or a value every sample uses): its ∂E sums over the samples
+        listed = ", ".join(fmt(v, precision) for v in per[:4]) + (", …" if n > 4 else "")
+        lines = [f"E = (1/{n})·Σ_k E_k, so ∂E/∂{name} = (1/{n})·Σ_k ∂E_k/∂{name}",
+                 f"  = (1/{n})·Σ[{listed}] = {fmt(per.mean(), precision)}",
+                 f"  backward pass: ∂E/∂{name} = {fmt(sc.backward, precision)}   {ok}"]
+    else:  # a value of sample k alone
+        lines = [f"E = (1/{n})·Σ_k E_k, so ∂E/∂{name} at sample {k} = (1/{n})·∂{e}/∂{name} "
+                 f"= {fmt(per[k] / n, precision)}",
+                 f"  backward pass: ∂E/∂{name} at sample {k} = {fmt(sc.backward, precision)}   {ok}"]
+    return Group(chain(sc.chain, precision, e, intro),
+                 *(Text.from_markup(line) for line in lines))

@@ -1,0 +1,139 @@
+"""Tables of `train` (the loss by step, a loss curve, the params' change) and of `check`."""
+from __future__ import annotations
+
+import numpy as np
+from rich.console import Group
+from rich.text import Text
+
+from ..text import plural, shape_text
+from .numbers import fmt
+from .rich_parts import row, table, titled
+
+
+def sample_steps(steps: int, every: int | None) -> list[int]:
+    """The steps a table shows: the first, every ``every``-th, and the last."""
+    if steps <= 0:
+        return []
+    if every is None:
+        every = max(1, -(-steps // 10))  # about ten rows
+    return sorted({1, steps, *range(every, steps + 1, every)})
+
+
+def train(result, precision, width, every):
+    h = result.history
+    losses = table((), ("step", "E"))
+    for k in sample_steps(result.steps, every):
+        row(losses, str(k), fmt(h[k - 1], precision))
+    losses.add_section()
+    row(losses, "final", Text(fmt(result.final_loss, precision), style="bold"))
+    how = f"η = {result.eta:g}, {plural(result.steps, 'step')}"
+    if result.momentum:
+        how += f", momentum {result.momentum:g}"
+    title = f"{result.title} — training: {how}"
+    if result.samples > 1:  # on a line of its own: a long title would wrap mid-phrase
+        epochs = f"{result.epochs:.4g}"
+        title += (f"\n{result.samples} samples in batches of {result.batch_size}, "
+                  f"{epochs} epoch{'' if epochs == '1' else 's'}")
+    note = Text("E at step k: the loss of step k's forward pass" +
+                (" on its batch" if result.batch_size < result.samples else "") +
+                ", before its update. final: E " +
+                ("on the whole set " if result.samples > 1 else "") + "with the final params.",
+                style="dim")
+    parts = [titled(title, losses, note)]
+    if result.accuracy is not None:
+        a0, a1 = result.accuracy
+        parts.append(Text.assemble("accuracy on the training set: ", f"{a0:.1%} before, ",
+                                   (f"{a1:.1%}", "bold"), " after"))
+    if len(h) >= 2:
+        parts += [Text(), loss_curve(h, width)]
+    tensors = any(np.ndim(w) for w in result.params.values())
+    if tensors:  # a tensor's change in one number: its norm (every value is in --format json)
+        params = table(("param", "shape"), ("‖initial‖", "‖final‖", "‖Δ‖"))
+        for name, w in result.params.items():
+            w0 = result.initial[name]
+            row(params, name, shape_text(np.shape(w)), fmt(np.linalg.norm(w0), precision),
+                 fmt(np.linalg.norm(w), precision), fmt(np.linalg.norm(w - w0), precision))
+        pnote = Text("‖·‖: the Euclidean norm of all of a tensor's values; "
+                     "--save or --format json gives them all.", style="dim")
+        return Group(*parts, Text(), titled("params", params, pnote))
+    params = table(("param",), ("initial", "final", "Δ"))
+    for name, w in result.params.items():
+        w0 = result.initial[name]
+        row(params, name, fmt(w0, precision), fmt(w, precision), fmt(w - w0, precision))
+    return Group(*parts, Text(), titled("params", params))
+
+
+def loss_curve(history, width=100, height=10):
+    """E against the step as a character plot; a log scale when E spans over 2 decades."""
+    h = np.asarray(history, dtype=np.float64)
+    bad = np.flatnonzero(~np.isfinite(h))
+    note = []
+    if bad.size:  # plotted up to the first step whose E is nan or inf
+        h = h[:bad[0]]
+        note = [Text(f"(E is not finite at step {bad[0] + 1}: the curve stops before it)",
+                     style="dim")]
+    if h.size < 2:
+        return Text("(no loss curve: fewer than 2 steps with a finite E)", style="dim")
+    log = bool(np.all(h > 0) and h.max() / h.min() > 100)
+    y = np.log10(h) if log else h
+    cols = max(10, min(60, width - 14, h.size))
+    edges = np.linspace(0, h.size, cols + 1).astype(int)
+    col_y = np.array([y[a:max(b, a + 1)].mean() for a, b in zip(edges[:-1], edges[1:])])
+    lo, hi = col_y.min(), col_y.max()  # the axis spans what is plotted: each column's mean
+    span = hi - lo if hi > lo else 1.0
+    rows = np.clip(((hi - col_y) / span * (height - 1)).round().astype(int), 0, height - 1)
+    ends = (hi, (hi + lo) / 2, lo)
+    for digits in range(3, 10):  # enough digits that the three labels differ
+        texts = [fmt(10 ** v if log else v, digits) for v in ends]
+        if len(set(texts)) == 3 or hi == lo:
+            break
+    labels = {0: texts[0], (height - 1) // 2: texts[1], height - 1: texts[2]}
+    pad = max(len(t) for t in labels.values())
+    lines = [Text(f"E{' (log scale)' if log else ''} by step", style="bold"),
+             Text("(each column: the mean of its steps)", style="dim")]
+    for r in range(height):
+        dots = "".join("•" if rows[c] == r else " " for c in range(cols))
+        lines.append(Text.assemble((labels.get(r, "").rjust(pad), "dim"), " │", dots))
+    lines.append(Text(" " * pad + " └" + "─" * cols, style="dim"))
+    last = str(h.size)
+    lines.append(Text(" " * (pad + 2) + "1" + last.rjust(cols - 1), style="dim"))
+    return Group(*lines, *note)
+
+
+def check(report, precision):
+    rows, eps, tol = report.rows, report.eps, report.tol
+    tensors = any(r.size > 1 for r in rows)  # then: which element, and how many were checked
+    t = table(("param", "worst") if tensors else ("param",),
+               (("checked",) if tensors else ()) + ("analytic", "numeric", "abs error", "rel error"))
+    t.add_column("result")
+    for r in rows:
+        where = f"[{','.join(map(str, r.index))}]" if r.index else ""
+        checked = str(r.checked) if r.checked == r.size else f"{r.checked} of {r.size}"
+        mark = {"pass": Text("pass", style="green"), "FAIL": Text("FAIL", style="bold red"),
+                "kink": Text(f"kink ({r.kinks})", style="yellow")}[r.status]
+        row(t, r.name, *((where, checked) if tensors else ()), fmt(r.analytic, precision),
+             fmt(r.numeric, precision), f"{r.abs_error:.2e}", f"{r.rel_error:.2e}", mark)
+    failed = [r.name for r in rows if r.status == "FAIL"]
+    kinked = [r.name for r in rows if r.kinks]
+    if failed:
+        verb = "disagrees" if len(failed) == 1 else "disagree"
+        verdict = Text(f"FAIL: {', '.join(failed)} {verb} with central differences", style="bold red")
+    elif kinked:
+        n = sum(r.kinks for r in rows)
+        verdict = Text(f"pass, but {n} kink{'s' if n != 1 else ''}: every other checked gradient "
+                       "agrees with central differences", style="yellow")
+    else:
+        verdict = Text("pass: every checked gradient agrees with central differences", style="green")
+    parts = [t, verdict]
+    if kinked:
+        parts.append(Text(f"kink: for {', '.join(kinked)} the ±eps step crosses a ReLU input at 0 "
+                          "or a max-pool tie, and the analytic value lies between the one-sided "
+                          "slopes: no single derivative exists there (not a fault of the engine)",
+                          style="yellow"))
+    if tensors:
+        parts.append(Text("worst: of the elements checked, the one with the largest error (a "
+                          "tensor is checked at up to --max-elements of them)", style="dim"))
+    parts.append(Text(f"numeric = (E(w + eps) − E(w − eps)) / 2eps, eps = {eps:g}; an element "
+                      f"passes when |analytic − numeric| ≤ {tol:g}·max(|analytic|, |numeric|) "
+                      "or is round-off (≤ 1e-15·max(1, |E|)/eps)", style="dim"))
+    return titled(f"{report.title} — gradient check", *parts)

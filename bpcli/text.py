@@ -1,0 +1,49 @@
+"""Small pieces of English shared by messages and tables: plurals, shapes, 'did you mean'."""
+from __future__ import annotations
+
+import difflib
+
+
+def plural(n: int, word: str) -> str:
+    """'1 sample', '3 samples'."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def shape_text(shape) -> str:
+    """A shape as a label: '2×3×4', or 'scalar' for a single number."""
+    return "×".join(str(int(n)) for n in shape) if len(shape) else "scalar"
+
+
+def shape_phrase(shape) -> str:
+    """A shape inside a sentence: '2×3' ('the input is 2×3'), or 'a number'."""
+    return shape_text(shape) if len(shape) else "a number"
+
+
+def count_text(shape) -> str:
+    """'one value', '3 values' for a vector, '2×3 values' for more."""
+    if len(shape) == 0:
+        return "one value"
+    return f"{shape_text(shape)} values"
+
+
+def closest(word, choices, cutoff=0.5):
+    """The choice ``word`` was most likely meant to be, or None: a match that differs only
+    in case first (W1 → w1), then the nearest by difflib's ratio."""
+    word = str(word)
+    choices = [str(c) for c in choices]
+    for c in choices:
+        if c.lower() == word.lower():
+            return c
+    hint = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+    return hint[0] if hint else None
+
+
+def did_you_mean(word, choices, otherwise: str) -> str:
+    """'did you mean 'x'?' for the closest choice, else ``otherwise`` (text, or a noun such
+    as "sections", which lists the choices: "sections are a, b, c")."""
+    hint = closest(word, choices)
+    if hint:
+        return f"did you mean {hint!r}?"
+    if " " not in otherwise:
+        return f"{otherwise} are " + ", ".join(map(str, choices))
+    return otherwise
