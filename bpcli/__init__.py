@@ -1,4 +1,16 @@
-"""bpcli: a command-line backpropagation calculator."""
+"""bpcli: a backpropagation calculator — every value, every partial derivative, every step.
+
+As a library (see :mod:`bpcli.api`)::
+
+    import bpcli
+    net = bpcli.load("configs/xor.yaml")
+    bpcli.show(bpcli.grad(net, wrt="w1"))
+"""
+from .api import (Run, check, default, document, explain, forward, grad, load, loads, run, save,
+                  show, train)
+from .errors import BpcliError, NetError, UsageError
 from .version import __version__
 
-__all__ = ["__version__"]
+__all__ = ["BpcliError", "NetError", "Run", "UsageError", "__version__", "check", "default",
+           "document", "explain", "forward", "grad", "load", "loads", "run", "save", "show",
+           "train"]

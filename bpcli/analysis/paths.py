@@ -59,17 +59,8 @@ class Chain:
 def chain(net, trace: Trace, wrt: str, max_paths: int = MAX_PATHS) -> Chain:
     """The chain-rule breakdown of ∂E/∂wrt over every path of named nodes (``trace``: a
     run of ``net``'s graph)."""
+    _check_paths_apply(net, trace, wrt)
     exprs = net.expressions
-    if exprs is None:
-        raise UsageError("wrt", wrt, "paths of named nodes are for nets written as equations; "
-                                     "in a layer net ask for a tensor or one element of it")
-    if wrt not in trace.graph.index:
-        raise UsageError("wrt", wrt, f"no such name in {net.title}")
-    if wrt != LOSS and any(np.ndim(v) for v in trace.vals):
-        raise UsageError("wrt", wrt, "on a data set the paths are one sample's: see "
-                                     "sample_chain" if net.samples.several else
-                                     "this net has vectors: a path's factors would be "
-                                     "Jacobians, not numbers")
     env = {name: trace.vals[i] for name, i in trace.graph.index.items()}
 
     @lru_cache(maxsize=None)
@@ -117,6 +108,20 @@ def chain(net, trace: Trace, wrt: str, max_paths: int = MAX_PATHS) -> Chain:
     agrees = bool(np.isclose(s, backward, rtol=1e-9, atol=1e-12))
     return Chain(wrt, trace.graph.kind[wrt], backward, s, count, tuple(paths),
                  verdict(agrees, s, backward))
+
+
+def _check_paths_apply(net, trace, wrt):
+    """Paths of numbers need a net of equations whose values are numbers."""
+    if net.expressions is None:
+        raise UsageError("wrt", wrt, "paths of named nodes are for nets written as equations; "
+                                     "in a layer net ask for a tensor or one element of it")
+    if wrt not in trace.graph.index:
+        raise UsageError("wrt", wrt, f"no such name in {net.title}")
+    if wrt != LOSS and any(np.ndim(v) for v in trace.vals):
+        raise UsageError("wrt", wrt, "on a data set the paths are one sample's: see "
+                                     "sample_chain" if net.samples.several else
+                                     "this net has vectors: a path's factors would be "
+                                     "Jacobians, not numbers")
 
 
 # ------------------------------------------------------------------ data sets

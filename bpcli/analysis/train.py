@@ -71,7 +71,7 @@ def train(net: Net, eta: float, steps: int | None = None, epochs: int | None = N
     n = sampled.count
     data = [(graph.index[name], arr) for name, arr in sampled.data.items()]
     b, planned = plan_steps(n, batch_size, steps, epochs)
-    rng = np.random.default_rng(seed)
+    batches = _batches(n, b, shuffle, np.random.default_rng(seed))
     classes = net.classes()
     before = None
     if classes is not None:
@@ -80,17 +80,11 @@ def train(net: Net, eta: float, steps: int | None = None, epochs: int | None = N
     eta = np.float64(eta)
     velocity = {i: 0.0 for _, i in slots}
     history = []
-    order, pos = np.arange(n), n  # pos = n: a new epoch starts at the first step
     loss = graph.loss
-    whole = b >= n  # the whole set every step: the leaves already hold it, in any order
     interrupted = False
     for k in range(1, planned + 1):
-        if not whole:
-            if pos >= n:
-                order = rng.permutation(n) if shuffle else np.arange(n)
-                pos = 0
-            idx = order[pos:pos + b]
-            pos += b
+        idx = next(batches)
+        if idx is not None:
             for i, arr in data:
                 vals[i] = arr[idx]
         caches = graph.forward(vals)
@@ -120,6 +114,19 @@ def train(net: Net, eta: float, steps: int | None = None, epochs: int | None = N
                          seed, net.title, net.with_params(params))
     result.warnings = _warnings(result)
     return result
+
+
+def _batches(n, b, shuffle, rng):
+    """The samples of each step: None while every step takes the whole set (the leaves
+    already hold it, in any order), else a batch of b indices, the order drawn anew at
+    each epoch (the last batch of an epoch may be short)."""
+    if b >= n:
+        while True:
+            yield None
+    while True:
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        for pos in range(0, n, b):
+            yield order[pos:pos + b]
 
 
 def accuracy(classes, graph: Graph, vals) -> float:

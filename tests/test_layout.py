@@ -1,0 +1,144 @@
+"""The package's layout holds: imports run one way, load → build → run → explain → render,
+no cycles, no bpcli import hidden in a function, no private name used across modules, and
+no module or function that grew too long to read."""
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "bpcli"
+
+# The layers, lowest first: a module may import from its own layer and the ones below.
+LAYERS = [
+    ("bpcli.version", "bpcli.errors", "bpcli.text"),  # words and errors, for everyone
+    ("bpcli.symbolic",),  # expression trees and their printing
+    ("bpcli.engine",),  # the graph and the ops with all their rules
+    ("bpcli.io",),  # YAML with lines, data files, atomic writes
+    ("bpcli.nets",),  # the Net protocol, equation and layer nets
+    ("bpcli.analysis",),  # runs, reports, explanations, training, check, saving
+    ("bpcli.render",),  # tables and documents of the reports
+    ("bpcli.api", "bpcli"),  # the library as `import bpcli` gives it
+    ("bpcli.cli", "bpcli.__main__"),  # Click
+]
+MAX_MODULE_LINES = 420
+MAX_FUNCTION_LINES = 60
+OPTIONAL = {"matplotlib"}  # may be imported inside a function: an optional extra
+
+
+def _modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        yield name, path
+
+
+def _layer(module):
+    best = None
+    for rank, prefixes in enumerate(LAYERS):
+        for prefix in prefixes:
+            if module == prefix or module.startswith(prefix + "."):
+                if best is None or len(prefix) > best[1]:
+                    best = (rank, len(prefix))
+    assert best is not None, f"{module} belongs to no layer: add it to LAYERS"
+    return best[0]
+
+
+def _imports(name, path):
+    """(imported bpcli module, line, inside a function?, names taken from it) of a module."""
+    tree = ast.parse(path.read_text())
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    modules = {m for m, _ in _modules()}
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    inside = {id(n) for f in functions for n in ast.walk(f)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in ("bpcli",) or alias.name in OPTIONAL:
+                    yield alias.name, node.lineno, id(node) in inside, []
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[:len(base) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if not target.startswith("bpcli"):
+                continue
+            names = [a.name for a in node.names]
+            submodules = [f"{target}.{n}" for n in names if f"{target}.{n}" in modules]
+            for t in submodules or [target]:
+                yield t, node.lineno, id(node) in inside, [n for n in names
+                                                            if f"{target}.{n}" not in modules]
+
+
+def test_imports_run_one_way():
+    broken = []
+    for name, path in _modules():
+        for target, line, _, _ in _imports(name, path):
+            if target not in OPTIONAL and _layer(target) > _layer(name):
+                broken.append(f"{path.relative_to(PACKAGE.parent)}:{line}: {name} (layer "
+                              f"{_layer(name)}) imports {target} (layer {_layer(target)})")
+    assert not broken, "\n".join(broken)
+
+
+def test_no_import_cycles():
+    graph = {name: {t for t, _, _, _ in _imports(name, path) if t != name}
+             for name, path in _modules()}
+    done, trail = set(), []
+
+    def visit(m):
+        if m in trail:
+            pytest.fail("import cycle: " + " → ".join(trail[trail.index(m):] + [m]))
+        if m in done or m not in graph:
+            return
+        trail.append(m)
+        for t in sorted(graph[m]):
+            visit(t)
+        trail.pop()
+        done.add(m)
+
+    for m in graph:
+        visit(m)
+
+
+def test_no_bpcli_import_inside_a_function():
+    hidden = [f"{path.relative_to(PACKAGE.parent)}:{line}: {target}"
+              for name, path in _modules()
+              for target, line, inside, _ in _imports(name, path)
+              if inside and target not in OPTIONAL]
+    assert not hidden, "\n".join(hidden)
+
+
+def test_no_private_name_across_modules():
+    private = []
+    for name, path in _modules():
+        for target, line, _, names in _imports(name, path):
+            private += [f"{path.relative_to(PACKAGE.parent)}:{line}: {n} from {target}"
+                        for n in names if n.startswith("_") and n != "__version__"]
+        for node in ast.walk(ast.parse(path.read_text())):  # module._private
+            if (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+                    and not node.attr.startswith("__") and isinstance(node.value, ast.Name)
+                    and node.value.id not in ("self", "cls")):
+                private.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: "
+                               f"{node.value.id}.{node.attr}")
+    assert not private, "\n".join(private)
+
+
+def test_the_engine_does_not_know_the_expression_parser():
+    for name, path in _modules():
+        if _layer(name) <= _layer("bpcli.engine"):
+            assert not any(t.startswith("bpcli.nets") for t, _, _, _ in _imports(name, path)), name
+
+
+def test_modules_and_functions_stay_short():
+    long = []
+    for name, path in _modules():
+        text = path.read_text()
+        if text.count("\n") > MAX_MODULE_LINES:
+            long.append(f"{name}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                n = node.end_lineno - node.lineno + 1
+                if n > MAX_FUNCTION_LINES and "long" not in (ast.get_docstring(node) or ""):
+                    long.append(f"{name}.{node.name}: {n} lines")
+    assert not long, "\n".join(long)
