@@ -1,8 +1,37 @@
+"""Shared by every test: where the example nets are, finite differences, the command line
+as a user runs it, and the shape of a one-line error."""
+import json
 from pathlib import Path
 
 import numpy as np
+from click.testing import CliRunner
 
-CONFIGS = Path(__file__).resolve().parent.parent / "configs"  # the shipped example nets
+from bpcli import nets
+from bpcli.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository
+CONFIGS = ROOT / "configs"  # the shipped example nets
+LAYER_CONFIGS = sorted(p.name for p in CONFIGS.glob("*.yaml") if "layers:" in p.read_text())
+BIG = "conv-mnist-shape.yaml"  # the benchmark stack: spot-checked, not checked element by element
+# nets small enough to check every element (the data sets of bars.yaml and BIG are not)
+SMALL_CONFIGS = [c for c in LAYER_CONFIGS
+                 if sum(np.size(v) for _, _, v in nets.load(str(CONFIGS / c)).leaves()) < 2000]
+
+
+def load(name):
+    """A shipped example net by its file name."""
+    return nets.load(str(CONFIGS / name))
+
+
+def run(*args, code=0):
+    """bpcli with these arguments, 100 columns wide; its exit status must be ``code``."""
+    r = CliRunner().invoke(main, [str(a) for a in args], env={"COLUMNS": "100"})
+    assert r.exit_code == code, r.output + r.stderr
+    return r
+
+
+def train_json(*args, code=0):
+    return json.loads(run("train", *args, "--format", "json", code=code).stdout)
 
 
 def central_diff(f, x, eps=1e-3):
@@ -45,10 +74,6 @@ def assert_one_line_error(result, path, line, message):
 def assert_bad_file_refused(tmp_path, name, text, line, message, command):
     """Write a network file with a mistake, run ``command`` on it (OUT: a file it would
     save): one line naming the file and line, exit 2, and nothing written."""
-    from click.testing import CliRunner
-
-    from bpcli.cli import main
-
     path = tmp_path / name
     path.write_text(text)
     args = [str(tmp_path / "out.yaml") if c == "OUT" else c for c in command]
@@ -58,13 +83,15 @@ def assert_bad_file_refused(tmp_path, name, text, line, message, command):
 
 
 def loss_as_function_of(net, name):
-    """E as a function of one leaf's value, through a graph built once (for central_diff)."""
+    """E as a function of one leaf's value (a number or a tensor), through a graph built
+    once (for central_diff)."""
     graph = net.build()
     slot = graph.index[name]
 
     def f(v):
         vals = graph.initial_values()
-        vals[slot] = np.float64(v)
+        vals[slot] = v if np.ndim(v) else np.float64(v)
         graph.forward(vals)
         return float(vals[graph.loss])
     return f
+

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine import LOSS, Trace, softmax_jacobian
+from ..engine import Trace, softmax_jacobian
 from ..nets import Entry, Net, Samples
 from .explain import SampleRuns, by_paths, explanations
 from .run import verdict

@@ -89,8 +89,6 @@ def test_a_name_used_twice_in_one_expression():
     assert trace.grad("w") == pytest.approx(2 * (w * w + w) * (2 * w + 1), rel=1e-14)
 
 
-
-
 @pytest.mark.parametrize("config", EQUATION_CONFIGS)
 def test_every_config_gradient_matches_central_differences(config):
     net = nets.load(str(CONFIGS / config))
@@ -129,20 +127,6 @@ def test_seed_softmax_example_as_equations():
     trace = net.build().run()
     np.testing.assert_allclose(trace.grad("z"), [0.0900, -0.7553, 0.6652], atol=5e-5)
     np.testing.assert_allclose(trace.grad("z"), trace.value("a") - [0, 1, 0], rtol=1e-12)
-
-
-@pytest.mark.parametrize("text, line, message", [
-    ("params: {z: [1, 2]}\ntargets: {y: [1, 2, 3]}\nnodes:\n  d: z - y\nloss: sum(d)\n", 4,
-     "'d': shapes do not match in 'z - y'"),
-    ("params: {z: [1, 2]}\nloss: softmax(z)\n", 2, "the loss must be one number, but it is (2,)"),
-    ("params: {z: 2.0}\nnodes: {a: softmax(z)}\nloss: a\n", 2, "softmax takes a vector, but 'z' is a number"),
-    ("params: {z: [[1, 2], [3, 5]]}\nloss: sum(z)\n", 1, "must be a number or a vector"),
-    ("params: {z: []}\nloss: sum(z)\n", 1, "is empty"),
-])
-def test_vector_shape_mistakes(text, line, message):
-    with pytest.raises(nets.NetError) as e:
-        nets.loads(text, "v.yaml")
-    assert e.value.line == line and message in str(e.value)
 
 
 def test_mazur_published_forward_and_gradients():

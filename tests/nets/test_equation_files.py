@@ -45,3 +45,17 @@ def test_saved_network_keeps_every_section_and_order():
     assert list(back.leaves()) == list(net.leaves())
     assert {k: t for k, (t, _) in back.nodes.items()} == {k: t for k, (t, _) in net.nodes.items()}
     assert back.loss[0] == net.loss[0]
+
+
+@pytest.mark.parametrize("text, line, message", [
+    ("params: {z: [1, 2]}\ntargets: {y: [1, 2, 3]}\nnodes:\n  d: z - y\nloss: sum(d)\n", 4,
+     "'d': shapes do not match in 'z - y'"),
+    ("params: {z: [1, 2]}\nloss: softmax(z)\n", 2, "the loss must be one number, but it is (2,)"),
+    ("params: {z: 2.0}\nnodes: {a: softmax(z)}\nloss: a\n", 2, "softmax takes a vector, but 'z' is a number"),
+    ("params: {z: [[1, 2], [3, 5]]}\nloss: sum(z)\n", 1, "must be a number or a vector"),
+    ("params: {z: []}\nloss: sum(z)\n", 1, "is empty"),
+])
+def test_vector_shape_mistakes(text, line, message):
+    with pytest.raises(nets.NetError) as e:
+        nets.loads(text, "v.yaml")
+    assert e.value.line == line and message in str(e.value)

@@ -40,7 +40,7 @@ KINKED = {"relu", "step"}
 
 
 def test_every_op_is_checked():
-    from test_layer_ops import CASES  # the tensor ops' grid
+    from test_tensor_ops import CASES  # the tensor ops' grid
 
     assert set(OPS) == set(DOMAINS) | set(CASES)
 

@@ -1,13 +1,13 @@
 """README is what a new user reads: its commands must be the ones CI runs, and it must
 document every command and option that exists."""
 import re
-from pathlib import Path
 
 import click
 
 from bpcli.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 README = (ROOT / "README.md").read_text()
 
 
