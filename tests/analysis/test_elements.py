@@ -21,6 +21,7 @@ def test_every_element_breakdown_sums_to_the_backward_value(config):
             assert c.count >= 1
 
 
+@pytest.mark.slow
 def test_big_stack_spot_checks():
     """The benchmark stack (64 images): random param entries against central differences,
     and element breakdowns, including a conv weight that feeds 43 264 units."""
