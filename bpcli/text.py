@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import difflib
 
+LOSS = "E"  # the loss's name in files, graphs and tables
+
 
 def plural(n: int, word: str) -> str:
     """'1 sample', '3 samples'."""

@@ -142,3 +142,12 @@ def test_modules_and_functions_stay_short():
                 if n > MAX_FUNCTION_LINES and "long" not in (ast.get_docstring(node) or ""):
                     long.append(f"{name}.{node.name}: {n} lines")
     assert not long, "\n".join(long)
+
+
+def test_renderers_read_reports_only():
+    """Rendering formats a report: it calls neither the engine nor a net."""
+    for name, path in _modules():
+        if name.startswith("bpcli.render"):
+            reached = [t for t, _, _, _ in _imports(name, path)
+                       if t.startswith(("bpcli.engine", "bpcli.nets", "bpcli.symbolic"))]
+            assert not reached, (name, reached)

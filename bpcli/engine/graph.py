@@ -12,9 +12,8 @@ from functools import partial
 
 import numpy as np
 
+from ..text import LOSS
 from .registry import OPS
-
-LOSS = "E"
 
 
 @dataclass(slots=True)

@@ -7,8 +7,7 @@ from rich.console import Group
 from rich.markup import escape
 from rich.text import Text
 
-from ..engine import LOSS
-from ..text import plural
+from ..text import LOSS, plural
 from .grids import jacobian_table
 from .numbers import fmt
 from .rich_parts import JACOBIAN_NOTE, MARKS, dim, kind_text, row, table, titled

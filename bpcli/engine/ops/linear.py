@@ -58,7 +58,7 @@ def _conv2d_feeds(k, index, site):
     at its place in that window; a weight feeds every output unit of its filter, through
     the input pixel it meets there; a bias every unit of its filter, through 1."""
     x, w, _ = site.inputs
-    (sh, sw), (ph, pw) = site.attrs["stride"], site.attrs["padding"]
+    (sh, sw), (ph, pw) = pair(site.attrs.get("stride", 1)), pair(site.attrs.get("padding", 0))
     filters, _, kh, kw = w.shape
     oh, ow = np.shape(site.out)[2:]
     if k == 0:

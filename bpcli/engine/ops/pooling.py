@@ -47,9 +47,16 @@ def maxpool_backward(dout, cache):
     return (dx,)
 
 
+def _geometry(attrs):
+    """((kh, kw), (sh, sw)) of a pool's settings, with forward's defaults."""
+    size = pair(attrs.get("size", 2))
+    stride = attrs.get("stride")
+    return size, pair(stride if stride is not None else size)
+
+
 def _windows_holding(index, site):
     """The output cells (a, b) whose window holds input pixel ``index`` = (n, c, i, j)."""
-    (kh, kw), (sh, sw) = site.attrs["size"], site.attrs["stride"]
+    (kh, kw), (sh, sw) = _geometry(site.attrs)
     _, _, i, j = index
     oh, ow = np.shape(site.out)[2:]
     return [(a, b) for a in range(oh) if a * sh <= i < a * sh + kh
@@ -60,7 +67,7 @@ def _maxpool_feeds(k, index, site):
     """A pixel feeds each window that holds it: through 1 if it won that window's max,
     else 0 (naming the winner, or the tie it lost)."""
     x = site.inputs[0]
-    (kh, kw), (sh, sw) = site.attrs["size"], site.attrs["stride"]
+    (kh, kw), (sh, sw) = _geometry(site.attrs)
     n, c, i, j = index
     rows = []
     for a, b in _windows_holding(index, site):
@@ -97,7 +104,7 @@ def meanpool_backward(dout, cache):
 
 
 def _meanpool_feeds(k, index, site):
-    (kh, kw) = site.attrs["size"]
+    (kh, kw), _ = _geometry(site.attrs)
     n, c, _, _ = index
     return [((n, c, a, b), 1.0 / (kh * kw), f"1/{kh * kw}: an equal share of its window")
             for a, b in _windows_holding(index, site)]

@@ -1,0 +1,100 @@
+"""`import bpcli`: the library a notebook uses gives the command line's numbers, and a wrong
+call is one clear BpcliError, never a TypeError or AttributeError."""
+import json
+import math
+
+import numpy as np
+import pytest
+
+import bpcli
+from bpcli.analysis import explain
+
+from conftest import CONFIGS, SMALL_CONFIGS, run
+
+
+def test_readme_example_runs():
+    # the example of README's "As a library" section, line for line
+    net = bpcli.load(str(CONFIGS / "xor.yaml"))
+    r = bpcli.run(net)
+    report = bpcli.grad(net, wrt="w1", sample=2)
+    result = bpcli.train(net, eta=2, steps=2000)
+    assert r.loss == pytest.approx(0.12600530101965407, rel=1e-15)  # the CLI's E (JSON below)
+    assert r.grads["w1"] == json.loads(run("grad", CONFIGS / "xor.yaml", "--format", "json")
+                                       .stdout)["grads"]["w1"]
+    assert report.explanations[0].sample == 2 and report.explanations[0].verdict == "equal"
+    assert result.accuracy == (0.5, 1.0) and len(result.history) == 2000
+    # the trained net is a net: run it and its E is the run's final E, bit for bit
+    assert bpcli.run(result.net).loss == result.final_loss
+
+
+@pytest.mark.parametrize("config", ["sigmoid-222.yaml", "xor.yaml", "softmax-equations.yaml",
+                                    *SMALL_CONFIGS])
+def test_the_library_gives_the_command_lines_numbers(config):
+    net = bpcli.load(str(CONFIGS / config))
+    cli = json.loads(run("grad", CONFIGS / config, "--format", "json").stdout)
+    assert bpcli.document(bpcli.grad(net)) == cli
+    r = bpcli.run(net)
+    for name, g in cli["node_grads"].items():
+        np.testing.assert_array_equal(np.asarray(r.grads[name], dtype=float),
+                                      np.asarray(g, dtype=float), err_msg=name)
+    fwd = json.loads(run("forward", CONFIGS / config, "--format", "json").stdout)
+    assert bpcli.document(bpcli.forward(net)) == fwd
+
+
+def test_save_and_load_round_trip(tmp_path):
+    net = bpcli.default()
+    trained = bpcli.train(net, eta=0.5, steps=10).net
+    bpcli.save(trained, str(tmp_path / "t.yaml"))
+    back = bpcli.load(str(tmp_path / "t.yaml"))
+    assert back.params == trained.params
+    assert bpcli.check(back).passed
+
+
+def test_show_prints_the_commands_tables(capsys):
+    bpcli.show(bpcli.grad(bpcli.default(), wrt="w1"), width=100)
+    shown = capsys.readouterr().out
+    assert "∂E/∂w1 by the chain rule — 2 paths from E down to w1 (param)" in shown
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda net: bpcli.run("net.yaml"), "expected a network (from bpcli.load, bpcli.loads or "
+                                        "bpcli.default), not str"),
+    (lambda net: bpcli.grad(net, wrt="zz"), "wrt='zz': no such name in the default net; names are"),
+    (lambda net: bpcli.grad(net, wrt=["w1", 3]), "wrt=3: must be a name (text), such as 'w1'"),
+    (lambda net: bpcli.grad(net, wrt=5), "wrt=5: must be a name, or a list of names"),
+    (lambda net: bpcli.grad(net, sample=1), "sample=1: this network has no data set"),
+    (lambda net: bpcli.grad(net, sample=-1), "sample=-1: must be a whole number ≥ 0"),
+    (lambda net: bpcli.train(net, eta="0.5"), "eta='0.5': must be a finite number"),
+    (lambda net: bpcli.train(net, eta=math.nan), "eta=nan: must be a finite number"),
+    (lambda net: bpcli.train(net, steps=2.5), "steps=2.5: must be a whole number ≥ 0"),
+    (lambda net: bpcli.train(net, steps=1, epochs=1), "give steps or epochs, not both"),
+    (lambda net: bpcli.train(net, momentum=1), "momentum=1: must be a number in [0, 1)"),
+    (lambda net: bpcli.check(net, eps=0), "eps=0: must be a number > 0"),
+    (lambda net: bpcli.train(bpcli.loads("inputs: {x: 1}\nparams: {}\nloss: x\n")),
+     "<string>: the network has no params, so there is nothing to train"),
+    (lambda net: bpcli.load(3), "path=3: must be text"),
+    (lambda net: bpcli.loads("params: {w: 1}\n"), "<string>: missing section 'loss'"),
+    (lambda net: bpcli.explain(bpcli.load(str(CONFIGS / "mixed-small.yaml")), "conv1.weight[9]"),
+     "conv1.weight is 1×1×2×2; an element is conv1.weight[0..0, 0..0, 0..1, 0..1]"),
+])
+def test_a_wrong_call_is_one_clear_error(call, message):
+    with pytest.raises(bpcli.BpcliError) as e:
+        call(bpcli.default())
+    assert message in str(e.value) and "\n" not in str(e.value)
+
+
+def test_explanations_called_the_wrong_way_say_why():
+    layers = bpcli.load(str(CONFIGS / "mixed-small.yaml"))
+    trace = layers.build().run()
+    with pytest.raises(bpcli.UsageError, match="paths of named nodes are for nets written as "
+                                               "equations"):
+        explain.chain(layers, trace, "fc1.weight")
+    seed = bpcli.default()
+    with pytest.raises(bpcli.UsageError, match="element breakdowns are for layer nets"):
+        explain.element_chain(seed, seed.build().run(), "w1", ())
+    xor = bpcli.load(str(CONFIGS / "xor.yaml"))
+    with pytest.raises(bpcli.UsageError, match="on a data set the paths are one sample's"):
+        explain.chain(xor, xor.build().run(), "w1")
+    vectors = bpcli.load(str(CONFIGS / "softmax-equations.yaml"))
+    with pytest.raises(bpcli.UsageError, match="this net has vectors"):
+        explain.chain(vectors, vectors.build().run(), "z")
