@@ -91,6 +91,12 @@ class LayerSettings:
             self.check.fail(line, f"{what} must be at least {minimum}")
         return values if pair else values[0]
 
+    def number(self, key, default=None):
+        """A finite number, or ``default``."""
+        if key not in self.spec:
+            return default
+        return float(self.check.number(self.spec[key], f"{self.what}: {key}", self.spec.lines[key]))
+
     def weight(self, ndim, layout):
         """The weight given in the file, of ``ndim`` axes (None if not given)."""
         weight = self._given("weight")
