@@ -27,6 +27,7 @@ DOMAINS = {
     "sigmoid": [(-8, 8)],
     "tanh": [(-3, 3)],
     "relu": [(-3, 3)],
+    "leaky_relu": [(-3, 3)],
     "step": [(-3, 3)],
     "exp": [(-3, 3)],
     "log": [(0.2, 5)],
@@ -36,7 +37,7 @@ DOMAINS = {
 }
 # Ops whose input(s) the graph never differentiates (constant exponent): FD does not apply.
 CONSTANT_INPUTS = {"powc": {1}}
-KINKED = {"relu", "step"}
+KINKED = {"relu", "leaky_relu", "step"}
 
 
 def test_every_op_is_checked():

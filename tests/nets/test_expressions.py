@@ -43,7 +43,7 @@ def test_precedence_and_values(text, expected):
     ("w1 x", "expected an operator at column 4, found 'x'"),
     ("w1 $ x", "unexpected character '$' at column 4"),
     ("sigmod(x)", "unknown function 'sigmod'; did you mean 'sigmoid'?"),
-    ("foo(x)", "unknown function 'foo'; functions are sigmoid, tanh, relu, exp, log, sqrt, sum, mean, softmax"),
+    ("foo(x)", "unknown function 'foo'; functions are sigmoid, tanh, relu, leaky_relu, exp, log, sqrt, sum, mean, softmax"),
     ("x y", "expected an operator at column 3, found 'y'"),
     ("x)", "expected an operator at column 2, found ')'"),
 ])

@@ -1,4 +1,4 @@
-"""Elementwise functions: σ, tanh, ReLU, exp, log, √.
+"""Elementwise functions: σ, tanh, ReLU and leaky ReLU, exp, log, √.
 
 Each works on a number or an array of any shape (an equation net's value, a layer's
 tensor): out has x's shape, and dx has dout's.  The activations are layer types too.
@@ -117,6 +117,37 @@ def _relu0_feeds(k, i, site):
 
 register("relu0", relu0_forward, relu0_backward, None, 1, feeds=_relu0_feeds,
          kinks=lambda x: (np.asarray(x) > 0).tobytes())
+
+
+def leaky_relu_forward(x, slope=0.01):
+    """x: any shape → x where x ≥ 0, else slope·x (PyTorch's default slope 0.01); cache:
+    (x, slope)."""
+    return np.where(x >= 0, x, slope * x)[()], (x, slope)
+
+
+def leaky_relu_backward(dout, cache):
+    """dout: x's shape → (dout where x ≥ 0, else slope·dout,): 1 at 0, as bpcli's ReLU."""
+    x, slope = cache
+    return (dout * np.where(x >= 0, 1.0, slope)[()],)
+
+
+def _leaky_relu_feeds(k, i, site):
+    v, slope = site.inputs[0][i], site.attrs.get("slope", 0.01)
+    return _same(k, i, site, 1.0 if v >= 0 else slope,
+                 f"1 if x ≥ 0 else the slope {slope:g}, x = {v:.6g}")
+
+
+def _leaky_relu_layer(s):
+    slope = s.number("slope", 0.01)
+    return Made("leaky_relu", {"slope": slope}, s.in_shape, f"leaky_relu, slope {slope:g}", {})
+
+
+register("leaky_relu", leaky_relu_forward, leaky_relu_backward,
+         lambda out, x: (0.01 + 0.99 * call("step", x),), 1,
+         doc="x for x ≥ 0, else 0.01·x; local derivative 1 for x ≥ 0, else 0.01 (printed "
+             "0.01 + 0.99·step(x))", public=True, feeds=_leaky_relu_feeds,
+         kinks=lambda cache: (np.asarray(cache[0]) >= 0).tobytes(),
+         layer=LayerType("leaky_relu", ("slope",), _leaky_relu_layer, prefix="leaky_relu"))
 
 
 def step_forward(x):
