@@ -2,6 +2,7 @@
 call is one clear BpcliError, never a TypeError or AttributeError."""
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -9,22 +10,29 @@ import pytest
 import bpcli
 from bpcli.analysis import explain
 
-from conftest import CONFIGS, SMALL_CONFIGS, run
+from conftest import CONFIGS, ROOT, SMALL_CONFIGS, run
 
 
-def test_readme_example_runs():
-    # the example of README's "As a library" section, line for line
-    net = bpcli.load(str(CONFIGS / "xor.yaml"))
-    r = bpcli.run(net)
-    report = bpcli.grad(net, wrt="w1", sample=2)
-    result = bpcli.train(net, eta=2, steps=2000)
-    assert r.loss == pytest.approx(0.12600530101965407, rel=1e-15)  # the CLI's E (JSON below)
-    assert r.grads["w1"] == json.loads(run("grad", CONFIGS / "xor.yaml", "--format", "json")
-                                       .stdout)["grads"]["w1"]
-    assert report.explanations[0].sample == 2 and report.explanations[0].verdict == "equal"
-    assert result.accuracy == (0.5, 1.0) and len(result.history) == 2000
-    # the trained net is a net: run it and its E is the run's final E, bit for bit
-    assert bpcli.run(result.net).loss == result.final_loss
+def test_readmes_library_example_runs_and_gives_the_command_lines_numbers(tmp_path, monkeypatch,
+                                                                         capsys):
+    example = re.search(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
+    (tmp_path / "configs").symlink_to(CONFIGS)
+    monkeypatch.chdir(tmp_path)  # README's paths are relative to the clone; it saves a file
+    scope = {}
+    exec(example, scope)
+    printed = capsys.readouterr().out
+    cli = json.loads(run("grad", CONFIGS / "xor.yaml", "--format", "json").stdout)
+    assert scope["r"].loss == cli["loss"] and scope["r"].grads["w1"] == cli["grads"]["w1"]
+    assert "∂E_2/∂w1 by the chain rule" in printed  # bpcli.show printed the tables
+    assert scope["chain"].sample == 2 and scope["chain"].verdict == "equal"
+    assert scope["result"].accuracy == (0.5, 1.0) and len(scope["result"].history) == 2000
+    # the trained net is a net: its E is the run's final E, bit for bit, and it was saved whole
+    assert bpcli.run(scope["result"].net).loss == scope["result"].final_loss
+    assert bpcli.load("xor-trained.yaml").params == scope["result"].net.params
+    # the numbers README's comments show are the ones printed
+    for comment in re.findall(r"# ([-\d.…() ,]+(?:equal|True)?)\n", example):
+        for word in comment.replace(",", " ").split():
+            assert word.rstrip("…").strip("()") in printed, word
 
 
 @pytest.mark.parametrize("config", ["sigmoid-222.yaml", "xor.yaml", "softmax-equations.yaml",
