@@ -4,7 +4,8 @@ Importing it registers every op (:mod:`bpcli.engine.ops`).
 """
 from . import ops
 from .calculus import derivative, evaluate
-from .graph import LOSS, Graph, Node, Trace
+from ..text import LOSS
+from .graph import Graph, Node, Trace
 from .ops import softmax_jacobian
 from .registry import FUNCTIONS, LAYER_TYPES, OPS, LayerType, Made, Op, Site, lowered, register
 

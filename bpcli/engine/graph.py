@@ -12,7 +12,6 @@ from functools import partial
 
 import numpy as np
 
-from ..text import LOSS
 from .registry import OPS
 
 

@@ -152,6 +152,13 @@ class Net(ABC):
     def build(self) -> Graph:
         """The graph of this network, compiled and ready to run (built once per command)."""
 
+    def leaf_graph(self) -> Graph:
+        """A graph holding the leaves, in file order: what build() adds the ops to."""
+        g = Graph()
+        for name, kind, value in self.leaves():
+            g.add_leaf(name, kind, value)
+        return g
+
     @abstractmethod
     def with_params(self, params) -> "Net":
         """The same network with other param values (trained ones)."""

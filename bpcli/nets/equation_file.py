@@ -24,9 +24,7 @@ def equation_net(doc: LineMap, path: str) -> EquationNet:
     """Check a YAML document of the equation sections and build the net."""
     check = Checker(path)
     _check_sections(doc, check)
-    title = doc.get("name", "")
-    if not isinstance(title, str):
-        check.fail(doc.lines["name"], "'name' must be text")
+    title = check.title(doc)
     defined: dict[str, int] = {}  # name -> line
     sections = {section: _leaves(doc, section, kind, defined, check)
                 for section, kind in SECTION_KIND.items()}

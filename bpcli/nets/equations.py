@@ -90,9 +90,7 @@ class EquationNet(Net):
         return spec, None
 
     def build(self) -> Graph:
-        g = Graph()
-        for name, kind, value in self.leaves():
-            g.add_leaf(name, kind, value)
+        g = self.leaf_graph()
         for name, (_, e) in self.nodes.items():
             g.name(_lower(g, e), name, "node")
         if self.data:  # the loss expression per sample; E is its mean over the samples

@@ -23,9 +23,7 @@ def layer_net(doc: LineMap, path: str) -> LayerNet:
     """Check a YAML document with a `layers:` list and build the net."""
     check = Checker(path)
     _check_sections(doc, check)
-    title = doc.get("name", "")
-    if not isinstance(title, str):
-        check.fail(doc.lines["name"], "'name' must be text")
+    title = check.title(doc)
     seed = check.integer(doc.get("seed", 0), "seed", doc.lines.get("seed"), minimum=0)
     raw_layers = doc["layers"]
     if not isinstance(raw_layers, list) or not raw_layers:

@@ -141,9 +141,7 @@ class LayerNet(Net):
         return name, index
 
     def build(self) -> Graph:
-        g = Graph()
-        for name, kind, value in self.leaves():
-            g.add_leaf(name, kind, value)
+        g = self.leaf_graph()
         prev = g.index["input"]
         for layer in self.layers:
             ins = [prev] + [g.index[p] for p in layer.params]

@@ -45,6 +45,13 @@ class Checker:
     def fail(self, line, message) -> NoReturn:
         raise NetError(self.path, line, message)
 
+    def title(self, doc) -> str:
+        """The file's `name:` section, text shown in titles ('' when absent)."""
+        title = doc.get("name", "")
+        if not isinstance(title, str):
+            self.fail(doc.lines["name"], "'name' must be text")
+        return title
+
     @contextlib.contextmanager
     def reading_data(self, line):
         """A mistake in a data file, reported on the line of the file that names it."""
