@@ -16,11 +16,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from numbers import Integral, Real
+from typing import Iterable
 
 from rich.console import Console
 
 from . import analysis, nets
-from .analysis import CheckReport, ForwardReport, GradReport, TrainResult
+from .analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, SampleChain,
+                       TensorGrad, TrainResult, VectorGrads)
 from .errors import UsageError
 from .nets import Net
 from .render import document, renderable
@@ -71,7 +73,7 @@ def forward(net: Net) -> ForwardReport:
     return analysis.forward_report(net, trace, warnings)
 
 
-def grad(net: Net, wrt=(), sample: int | None = None) -> GradReport:
+def grad(net: Net, wrt: str | Iterable[str] = (), sample: int | None = None) -> GradReport:
     """What `bpcli grad` shows: every ∂E, and with ``wrt`` (a name, or several) the chain
     rule for each; ``sample``: the sample of a data set whose chain rule is written out."""
     net = _net(net)
@@ -82,7 +84,8 @@ def grad(net: Net, wrt=(), sample: int | None = None) -> GradReport:
     return analysis.grad_report(net, trace, targets, sample, warnings)
 
 
-def explain(net: Net, wrt, sample: int | None = None):
+def explain(net: Net, wrt: str | Iterable[str], sample: int | None = None
+            ) -> Chain | SampleChain | VectorGrads | TensorGrad | ElementChain | list:
     """The explanation of ∂E/∂``wrt`` (a name: paths of an equation net, a layer net's tensor
     or element such as 'conv1.weight[0,0,1,1]'); a list for a list of names."""
     report = grad(net, wrt, sample)
@@ -123,7 +126,8 @@ def save(net: Net, path: str) -> None:
     analysis.save(_net(net), _text(path, "path"))
 
 
-def show(report, precision: int = 6, width: int | None = None) -> None:
+def show(report: ForwardReport | GradReport | TrainResult | CheckReport, precision: int = 6,
+         width: int | None = None) -> None:
     """Print a report's tables, as the command that made it would."""
     console = Console(width=width, highlight=False)
     console.print(renderable(report, _count(precision, "precision"), console.width))

@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import time
+from typing import Any
 
 import click
 import numpy as np
@@ -38,7 +39,7 @@ class UserError(click.ClickException):
 
 
 class _Command(click.Command):
-    def parse_args(self, ctx, args):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
         except click.UsageError as e:
@@ -53,7 +54,7 @@ class _Group(click.Group):
 
     command_class = _Command
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context) -> Any:
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
         try:
             return super().invoke(ctx)
@@ -66,7 +67,7 @@ class _Group(click.Group):
         except BpcliError as e:
             raise UserError(e.cli_text(), e.exit_code) from None
 
-    def parse_args(self, ctx, args):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
         except click.exceptions.NoArgsIsHelpError:
@@ -148,7 +149,7 @@ def _common(f):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="bpcli")
-def main():
+def main() -> None:
     """bpcli — a backpropagation calculator: every value, every ∂E, every step.
 
     NET is a network file in YAML; without one, bpcli uses the seed note's 2-2-2
@@ -164,7 +165,7 @@ def main():
 @main.command()
 @_common
 @sample_option
-def forward(net, fmt, precision, sample):
+def forward(net: str | None, fmt: str, precision: int, sample: int | None) -> None:
     """Run NET forward: every input, param, node and E, in evaluation order.
 
     \b
@@ -186,7 +187,8 @@ def forward(net, fmt, precision, sample):
                    "node, or E). In a layer net: input, a param or a layer, whole (conv1.weight) "
                    "or one element ('conv1.weight[0,0,1,1]', 'input[0,2,3]').")
 @sample_option
-def grad(net, fmt, precision, wrt, sample):
+def grad(net: str | None, fmt: str, precision: int, wrt: tuple[str, ...],
+         sample: int | None) -> None:
     """Run NET backward: ∂E/∂node for every node and ∂E/∂param for every param.
 
     With --wrt, the chain rule written out: one row per path from E down to NAME,
@@ -231,8 +233,10 @@ def grad(net, fmt, precision, wrt, sample):
 @click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="LOSS.png",
               help="Draw the loss curve to a picture (needs the 'plot' extra: matplotlib).")
 @click.pass_context
-def train(ctx, net, fmt, precision, eta, steps, epochs, batch_size, shuffle, seed, momentum, every,
-          save, plot):
+def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: float,
+          steps: int | None, epochs: int | None, batch_size: int | None, shuffle: bool,
+          seed: int, momentum: float, every: int | None, save: str | None,
+          plot: str | None) -> None:
     """Train NET's params by gradient descent, w ← w − η·∂E/∂w.
 
     Shows E at the first step, every K-th and the last (E at step k is the loss of
@@ -366,7 +370,8 @@ class _progress:
               metavar="N", help="Elements checked per tensor param (seeded; its largest gradient "
                                 "always among them).")
 @click.pass_context
-def check(ctx, net, fmt, precision, eps, tol, max_elements):
+def check(ctx: click.Context, net: str | None, fmt: str, precision: int, eps: float, tol: float,
+          max_elements: int) -> None:
     """Check every param's gradient against central differences.
 
     For each param: the analytic ∂E/∂param (the backward pass), the numeric
@@ -388,7 +393,7 @@ def check(ctx, net, fmt, precision, eps, tol, max_elements):
 @main.command()
 @click.argument("out", required=False, default="net.yaml", metavar="[OUT.yaml]")
 @click.option("--force", is_flag=True, help="Overwrite OUT.yaml if it exists.")
-def init(out, force):
+def init(out: str, force: bool) -> None:
     """Write the seed 2-2-2 sigmoid net to OUT.yaml (default net.yaml; - for stdout) to start from.
 
     \b

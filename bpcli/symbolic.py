@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 
@@ -73,11 +74,11 @@ class Call(Expr):
     args: tuple
 
 
-def lift(x) -> Expr:
+def lift(x: Expr | float) -> Expr:
     return x if isinstance(x, Expr) else Num(float(x))
 
 
-def calls(e: Expr, op: str):
+def calls(e: Expr, op: str) -> Iterator[Call]:
     """Every call of ``op`` inside ``e`` (softmax, relu, ...), outermost first."""
     if isinstance(e, Call):
         if e.op == op:
@@ -106,12 +107,12 @@ def names(e: Expr) -> list[str]:
 # but derivatives of finite nets never meet that, and it is what keeps the
 # printed factors short.
 
-def is_number(e, v) -> bool:
+def is_number(e: Expr, v: float) -> bool:
     """Is ``e`` the number ``v``?"""
     return isinstance(e, Num) and e.value == v
 
 
-def add(a, b):
+def add(a: Expr | float, b: Expr | float) -> Expr:
     a, b = lift(a), lift(b)
     if is_number(a, 0):
         return b
@@ -124,7 +125,7 @@ def add(a, b):
     return Call("add", (a, b))
 
 
-def sub(a, b):
+def sub(a: Expr | float, b: Expr | float) -> Expr:
     a, b = lift(a), lift(b)
     if is_number(b, 0):
         return a
@@ -137,7 +138,7 @@ def sub(a, b):
     return Call("sub", (a, b))
 
 
-def mul(a, b):
+def mul(a: Expr | float, b: Expr | float) -> Expr:
     a, b = lift(a), lift(b)
     if is_number(a, 0) or is_number(b, 0):
         return Num(0.0)
@@ -167,7 +168,7 @@ def mul(a, b):
     return Call("mul", (a, b))
 
 
-def div(a, b):
+def div(a: Expr | float, b: Expr | float) -> Expr:
     a, b = lift(a), lift(b)
     if is_number(b, 1):
         return a
@@ -182,7 +183,7 @@ def div(a, b):
     return Call("div", (a, b))
 
 
-def power(a, b):
+def power(a: Expr | float, b: Expr | float) -> Expr:
     a, b = lift(a), lift(b)
     if is_number(b, 1):
         return a
@@ -193,7 +194,7 @@ def power(a, b):
     return Call("pow", (a, b))
 
 
-def neg(a):
+def neg(a: Expr | float) -> Expr:
     a = lift(a)
     if isinstance(a, Num):
         return Num(-a.value)
@@ -204,7 +205,7 @@ def neg(a):
     return Call("neg", (a,))
 
 
-def call(op, *args):
+def call(op: str, *args: Expr | float) -> Expr:
     return Call(op, tuple(lift(a) for a in args))
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+from typing import Collection, Iterable
 
 LOSS = "E"  # the loss's name in files, graphs and tables
 
@@ -11,24 +12,24 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def shape_text(shape) -> str:
+def shape_text(shape: tuple[int, ...]) -> str:
     """A shape as a label: '2×3×4', or 'scalar' for a single number."""
     return "×".join(str(int(n)) for n in shape) if len(shape) else "scalar"
 
 
-def shape_phrase(shape) -> str:
+def shape_phrase(shape: tuple[int, ...]) -> str:
     """A shape inside a sentence: '2×3' ('the input is 2×3'), or 'a number'."""
     return shape_text(shape) if len(shape) else "a number"
 
 
-def count_text(shape) -> str:
+def count_text(shape: tuple[int, ...]) -> str:
     """'one value', '3 values' for a vector, '2×3 values' for more."""
     if len(shape) == 0:
         return "one value"
     return f"{shape_text(shape)} values"
 
 
-def closest(word, choices, cutoff=0.5):
+def closest(word: object, choices: Iterable[str], cutoff: float = 0.5) -> str | None:
     """The choice ``word`` was most likely meant to be, or None: a match that differs only
     in case first (W1 → w1), then the nearest by difflib's ratio."""
     word = str(word)
@@ -40,7 +41,7 @@ def closest(word, choices, cutoff=0.5):
     return hint[0] if hint else None
 
 
-def did_you_mean(word, choices, otherwise: str) -> str:
+def did_you_mean(word: object, choices: Collection[str], otherwise: str) -> str:
     """'did you mean 'x'?' for the closest choice, else ``otherwise`` (text, or a noun such
     as "sections", which lists the choices: "sections are a, b, c")."""
     hint = closest(word, choices)

@@ -88,7 +88,8 @@ class _Steps:
         self.floor = 1e-15 * max(1.0, abs(self.e0)) / eps
         self.on_path = sorted(i for i, _, _ in graph.backward_plan)
 
-    def row(self, name, value, max_elements, rng) -> CheckRow:
+    def row(self, name: str, value: np.ndarray, max_elements: int,
+            rng: np.random.Generator) -> CheckRow:
         """The param's elements compared, the worst of them shown."""
         analytic = np.asarray(self.trace.grad(name), dtype=np.float64)
         indices = _elements(value, analytic, max_elements, rng)

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..engine import OPS, Site, Trace
 from ..errors import UsageError
+from ..nets import Net
 from .run import verdict
 
 
@@ -37,7 +38,7 @@ class ElementChain:
     verdict: str  # the sum against the backward pass: equal, not equal, not finite
 
     @property
-    def count(self):
+    def count(self) -> int:
         return len(self.units)
 
     @property
@@ -45,12 +46,12 @@ class ElementChain:
         return bool(np.isclose(self.total, self.backward, rtol=1e-9, atol=1e-12))
 
 
-def label(name, index) -> str:
+def label(name: str, index: tuple[int, ...]) -> str:
     """'conv1[0,1,2]'; the bare name for a number."""
     return f"{name}[{','.join(str(int(i)) for i in index)}]" if len(index) else name
 
 
-def element_chain(net, trace: Trace, name: str, index: tuple) -> ElementChain:
+def element_chain(net: Net, trace: Trace, name: str, index: tuple) -> ElementChain:
     """∂E/∂name[index] as the sum over the units that element feeds (index as the user
     writes it: without the batch axis of a single sample)."""
     g = trace.graph

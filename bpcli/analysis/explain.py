@@ -13,10 +13,12 @@ This is the one place that chooses between the explanations:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
 from ..engine import LOSS, Trace
+from ..nets import Net
 from .elements import ElementChain, Unit, element_chain, label
 from .paths import (MAX_PATHS, Chain, Factor, Path, SampleChain, SampleRuns, chain,
                     sample_chain)
@@ -43,15 +45,15 @@ class VectorGrads:
     grads: tuple  # (name, ∂E/∂name) pairs
 
 
-def by_paths(net, trace: Trace) -> bool:
+def by_paths(net: Net, trace: Trace) -> bool:
     """Does --wrt explain this net's names by paths of named nodes (an equation net whose
     values are numbers, or one sample of a data set)?"""
     return net.expressions is not None and (
         net.samples.several or not any(np.ndim(v) for v in trace.vals))
 
 
-def explanations(net, trace: Trace, targets, sample: int | None = None,
-            runs: SampleRuns | None = None) -> list:
+def explanations(net: Net, trace: Trace, targets: Sequence[tuple[str, tuple | None]],
+                 sample: int | None = None, runs: SampleRuns | None = None) -> list:
     """The explanation of each (name, element index or None) in ``targets`` (from
     ``net.resolve``), read off ``trace``, a full run of ``net``.  ``sample``: the sample
     whose chain rule a data set shows (default 0); ``runs``: the extra runs a data set

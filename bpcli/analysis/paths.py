@@ -18,6 +18,7 @@ import numpy as np
 
 from ..engine import LOSS, Trace, derivative, evaluate
 from ..errors import UsageError
+from ..nets import Net
 from ..symbolic import names, to_text
 from .run import verdict
 
@@ -56,7 +57,7 @@ class Chain:
         return bool(np.isclose(self.total, self.backward, rtol=1e-9, atol=1e-12))
 
 
-def chain(net, trace: Trace, wrt: str, max_paths: int = MAX_PATHS) -> Chain:
+def chain(net: Net, trace: Trace, wrt: str, max_paths: int = MAX_PATHS) -> Chain:
     """The chain-rule breakdown of ∂E/∂wrt over every path of named nodes (``trace``: a
     run of ``net``'s graph)."""
     _check_paths_apply(net, trace, wrt)
@@ -175,7 +176,7 @@ class SampleRuns:
                 self._wide = graph.run(vals)
         return self._wide
 
-    def alone(self, k):
+    def alone(self, k: int) -> tuple[Net, Trace]:
         """(the net on sample k alone, its run)."""
         if k not in self._alone:
             one = self.net.at_sample(k)

@@ -7,6 +7,7 @@ sample's batch axis dropped), and the names in the order tables list them; a ren
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -76,7 +77,7 @@ class GradReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def forward_report(net: Net, trace: Trace, warnings=()) -> ForwardReport:
+def forward_report(net: Net, trace: Trace, warnings: Iterable[str] = ()) -> ForwardReport:
     """The forward table of ``net`` from ``trace`` (a forward pass suffices)."""
     names = [name for name, _, _ in net.leaves()] + net.node_names()
     values = {name: net.show(name, trace.value(name)) for name in names}
@@ -88,7 +89,8 @@ def forward_report(net: Net, trace: Trace, warnings=()) -> ForwardReport:
                          net.loss_text, net.samples, sample_losses, list(warnings))
 
 
-def grad_report(net: Net, trace: Trace, targets=(), sample=None, warnings=()) -> GradReport:
+def grad_report(net: Net, trace: Trace, targets: Sequence[tuple[str, tuple | None]] = (),
+                sample: int | None = None, warnings: Iterable[str] = ()) -> GradReport:
     """The backward tables of ``net`` from ``trace`` (a full run), with the explanation of
     each (name, index) in ``targets`` (from ``net.resolve``)."""
     runs = SampleRuns(net)

@@ -14,6 +14,7 @@ import numpy as np
 from ..engine import Graph
 from ..errors import UsageError
 from ..nets import Net
+from ..nets.base import Classes
 
 
 @dataclass
@@ -129,7 +130,7 @@ def _batches(n, b, shuffle, rng):
             yield order[pos:pos + b]
 
 
-def accuracy(classes, graph: Graph, vals) -> float:
+def accuracy(classes: Classes, graph: Graph, vals: list) -> float:
     """The fraction of samples classified right, read off ``vals`` after a forward pass
     on the whole set (see :class:`bpcli.nets.Classes`)."""
     right = None

@@ -6,10 +6,12 @@ tree with the ops' forwards.
 """
 from __future__ import annotations
 
+from typing import Mapping
+
 import numpy as np
 
 from ..symbolic import Call, Expr, Name, Num, add, is_number, mul
-from .registry import OPS
+from .registry import OPS, Value
 
 
 def derivative(e: Expr, wrt: str, out_name: str | None = None) -> Expr:
@@ -37,7 +39,7 @@ def derivative(e: Expr, wrt: str, out_name: str | None = None) -> Expr:
     return d(e, True)
 
 
-def evaluate(e: Expr, env) -> np.float64 | np.ndarray:
+def evaluate(e: Expr, env: Mapping[str, Value]) -> np.float64 | np.ndarray:
     """The value of ``e`` with names looked up in ``env`` (through the ops' forwards)."""
     if isinstance(e, Num):
         return np.float64(e.value)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Iterable
 
 import numpy as np
 
-from .registry import OPS
+from .registry import OPS, Value
 
 
 @dataclass(slots=True)
@@ -33,7 +34,7 @@ class Graph:
     skipped: set = field(default_factory=set)  # nodes compile(wanted) computes no ∂E for
 
     # ---------------------------------------------------------------- building
-    def add_leaf(self, name, kind, value) -> int:
+    def add_leaf(self, name: str | None, kind: str, value: Value) -> int:
         """A leaf holding ``value``: an input, param or target (named), or a constant (None)."""
         i = self._append(Node(None, (), name), value)
         if name is not None:
@@ -41,7 +42,7 @@ class Graph:
             self.kind[name] = kind
         return i
 
-    def add_op(self, op: str, inputs, attrs=None) -> int:
+    def add_op(self, op: str, inputs: Iterable[int], attrs: dict | None = None) -> int:
         """An unnamed node applying ``op`` (a key of OPS) to earlier nodes."""
         return self._append(Node(op, tuple(inputs), None, attrs or None), None)
 
@@ -64,7 +65,7 @@ class Graph:
         self.leaf_values.append(value)
         return len(self.nodes) - 1
 
-    def names(self, *kinds):
+    def names(self, *kinds: str) -> list[str]:
         """The named nodes (of the given kinds), in the order they were added."""
         return [n for n, k in self.kind.items() if not kinds or k in kinds]
 
@@ -72,7 +73,7 @@ class Graph:
         """The nodes that take node ``i`` as an input, in evaluation order."""
         return [j for j, node in enumerate(self.nodes) if i in node.inputs]
 
-    def compile(self, wanted=None):
+    def compile(self, wanted: Iterable[str] | None = None) -> Graph:
         """Freeze the graph into the flat plans the hot loops walk.
 
         ``wanted``: the leaves whose ∂E is needed (training: the params); None means
@@ -140,7 +141,7 @@ class Graph:
                 grads[j] = grads[j] + g  # add, never assign: a node may feed several
         return grads
 
-    def run(self, vals=None, backward=True) -> "Trace":
+    def run(self, vals: Iterable[Value] | None = None, backward: bool = True) -> "Trace":
         """Forward (and unless told otherwise, backward) from ``vals`` (default: the leaves'
         own values): every node's value and ∂E."""
         vals = self.initial_values() if vals is None else list(vals)
@@ -158,13 +159,13 @@ class Trace:
     grads: list | None
 
     @property
-    def loss(self):
+    def loss(self) -> Value:
         return self.vals[self.graph.loss]
 
-    def value(self, name):
+    def value(self, name: str) -> Value:
         return self.vals[self.graph.index[name]]
 
-    def grad(self, name):
+    def grad(self, name: str) -> Value:
         if self.grads is None:
             raise KeyError(f"∂E/∂{name} was not computed: the run was forward only")
         i = self.graph.index[name]

@@ -29,6 +29,11 @@ import inspect
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+
+#: a value the graph holds: a float64 number, or an array of them
+Value = np.ndarray | np.float64
+
 
 @dataclass(frozen=True)
 class Site:
@@ -95,8 +100,11 @@ FUNCTIONS: dict[str, str] = {}
 LAYER_TYPES: dict[str, LayerType] = {}
 
 
-def register(name, forward, backward, local, arity, symbol=None, doc="", public=False, *,
-             feeds=None, kinks=None, layer=None, constant_variant=None) -> Op:
+def register(name: str, forward: Callable, backward: Callable, local: Callable | None,
+             arity: int, symbol: str | None = None, doc: str = "", public: bool = False, *,
+             feeds: Callable | None = None, kinks: Callable | None = None,
+             layer: LayerType | None = None,
+             constant_variant: tuple[int, str] | None = None) -> Op:
     """Add an op to the table (``public``: callable as a function in expressions)."""
     takes_need = "need" in inspect.signature(backward).parameters
     op = Op(name, forward, backward, local, arity, symbol, doc, takes_need, feeds, kinks,

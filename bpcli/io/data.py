@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+from typing import Mapping
 
 import numpy as np
 
@@ -16,7 +17,7 @@ class DataError(Exception):
     """A mistake in a data file or column; the network file's loader adds its line."""
 
 
-def resolve(path, netpath):
+def resolve(path: str, netpath: str) -> str:
     """A data path as written is relative to the network file's folder."""
     if os.path.isabs(path) or netpath.startswith("<"):
         return path
@@ -30,7 +31,7 @@ class CsvColumn:
         self.name, self.cells = name, cells  # [(csv line, text)]
 
 
-def read_csv(path, shown):
+def read_csv(path: str, shown: str) -> dict[str, CsvColumn]:
     """CSV with a header row → {column: its cells}; a used column's mistakes name the CSV line."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:  # -sig: Excel's byte-order mark
@@ -66,7 +67,7 @@ def _numbers(col, shown):
     return values
 
 
-def read_npz(path, shown):
+def read_npz(path: str, shown: str) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as z:
             raw = {k: z[k] for k in z.files}
@@ -84,7 +85,7 @@ def read_npz(path, shown):
     return arrays
 
 
-def read_file(path, netpath):
+def read_file(path: str, netpath: str) -> Mapping[str, CsvColumn | np.ndarray]:
     full = resolve(path, netpath)
     if path.endswith(".csv"):
         return read_csv(full, path)
@@ -93,7 +94,7 @@ def read_file(path, netpath):
     raise DataError(f"data file {path}: bpcli reads .csv and .npz files")
 
 
-def column(columns, name, shown):
+def column(columns: Mapping[str, CsvColumn | np.ndarray], name: str, shown: str) -> np.ndarray:
     """One column (CSV) or array (NPZ) as float64, with at least one sample."""
     if name not in columns:
         what = "array" if str(shown).lower().endswith(".npz") else "column"
@@ -107,7 +108,8 @@ def column(columns, name, shown):
 
 # ------------------------------------------------------------------ a generated image task
 
-def bars(samples=300, size=8, noise=0.1, seed=0):
+def bars(samples: int = 300, size: int = 8, noise: float = 0.1, seed: int = 0
+         ) -> tuple[np.ndarray, np.ndarray]:
     """Images of one bar on a noisy background: class 0 a horizontal bar, 1 a vertical
     bar, 2 a diagonal (either direction); position, brightness and noise vary.
     The same arguments give the same images on every machine (NumPy's PCG64).

@@ -3,6 +3,7 @@ the way a person would say them, and output that diffs well."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import yaml
@@ -20,7 +21,7 @@ _Dumper.add_representer(dict, lambda d, v: d.represent_mapping(
     "tag:yaml.org,2002:map", v, flow_style=False))
 
 
-def dump_yaml(doc) -> str:
+def dump_yaml(doc: dict) -> str:
     return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -127,7 +128,7 @@ def _yaml_error(e, path) -> NetError:
     return NetError(path, line, "malformed YAML: " + _yaml_problem(e))
 
 
-def read_yaml(text: str, path: str):
+def read_yaml(text: str, path: str) -> object:
     """Safe YAML with line numbers (:class:`LineMap`, :class:`LineList`); a mistake is a
     :class:`NetError` naming ``path`` and the line to look at.  None for an empty file."""
     try:
@@ -147,7 +148,7 @@ def read_yaml(text: str, path: str):
     return doc
 
 
-def plain_data(v):
+def plain_data(v: object) -> Any:
     """YAML-loaded values (line-aware dicts and lists, numbers as text) and arrays → plain
     Python data, ready to dump."""
     if isinstance(v, dict):

@@ -11,11 +11,12 @@ import copy
 import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import ClassVar, Iterator
+from typing import ClassVar, Iterator, Mapping
 
 import numpy as np
 
 from ..engine import LOSS, Graph
+from ..engine.registry import Value
 from ..errors import UsageError
 from ..io.data import resolve
 from ..io.yamlfile import dump_yaml
@@ -131,7 +132,7 @@ class Net(ABC):
         layer net given one sample)?  Indices as the user writes them then lack it."""
         return False
 
-    def show(self, name: str, value):
+    def show(self, name: str, value: Value) -> Value:
         """A value of ``name`` as the user sees it (without a hidden batch axis)."""
         return np.asarray(value)[0] if self.hidden_axis(name) else value
 
@@ -160,7 +161,7 @@ class Net(ABC):
         return g
 
     @abstractmethod
-    def with_params(self, params) -> "Net":
+    def with_params(self, params: Mapping[str, Value]) -> "Net":
         """The same network with other param values (trained ones)."""
 
     @abstractmethod

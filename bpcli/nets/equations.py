@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Iterator, Mapping
 
 import numpy as np
 
 from ..engine import LOSS, Graph, lowered
+from ..engine.registry import Value
 from ..errors import UsageError
 from ..symbolic import Call, Expr, Name, Num
 from ..text import did_you_mean
@@ -37,7 +39,7 @@ class EquationNet(Net):
     NO_PARAMS_FIX = "give some under params:"
 
     # ------------------------------------------------------------------ the protocol
-    def leaves(self):
+    def leaves(self) -> Iterator[tuple[str, str, object]]:
         """(name, kind, value) of every input, param and target, in file order; the
         inputs and targets of a data set hold all its samples."""
         for section, kind in SECTION_KIND.items():
@@ -51,28 +53,28 @@ class EquationNet(Net):
                            "this network has no data set: it is one sample, sample 0")
         return Samples(len(next(iter(self.data.values()))), True, dict(self.data), "data set", "")
 
-    def node_names(self):
+    def node_names(self) -> list[str]:
         return list(self.nodes)
 
-    def forward_order(self):
+    def forward_order(self) -> list[Entry]:
         return ([Entry(name, kind, kind) for name, kind, _ in self.leaves()]
                 + [Entry(name, "node", text) for name, (text, _) in self.nodes.items()])
 
-    def backward_order(self):
+    def backward_order(self) -> list[Entry]:
         return ([Entry(name, "node", self.nodes[name][0]) for name in reversed(self.nodes)]
                 + [Entry(name, kind, kind) for name, kind, _ in self.leaves() if kind != "param"])
 
     @property
-    def loss_text(self):
+    def loss_text(self) -> str:
         return self.loss[0]
 
     @property
-    def expressions(self):
+    def expressions(self) -> dict[str, Expr]:
         exprs = {name: e for name, (_, e) in self.nodes.items()}
         exprs[LOSS] = self.loss[1]
         return exprs
 
-    def classes(self):
+    def classes(self) -> Classes | None:
         """Targets that are all 0 or 1 and appear in the loss as (node − target), or the
         reverse: a classification set, each node read as 1 when ≥ 0.5."""
         if not self.data:
@@ -82,7 +84,7 @@ class EquationNet(Net):
             return None
         return Classes(tuple(pairs), "threshold")
 
-    def resolve(self, spec, where):
+    def resolve(self, spec: str, where: str) -> tuple[str, tuple | None]:
         names = self.names()
         if spec not in names:
             raise UsageError("wrt", spec,
@@ -99,12 +101,12 @@ class EquationNet(Net):
             g.name(_lower(g, self.loss[1]), LOSS, "loss")
         return g.compile()
 
-    def with_params(self, params) -> "EquationNet":
+    def with_params(self, params: Mapping[str, Value]) -> "EquationNet":
         new = copy.copy(self)
         new.params = {k: as_value(params[k]) for k in self.params}
         return new
 
-    def at_sample(self, k) -> "EquationNet":
+    def at_sample(self, k: int) -> "EquationNet":
         """This net on sample k of its data set alone: E is then the loss at sample k."""
         new = copy.copy(self)
         new.inputs = {n: np.float64(self.data[n][k]) if n in self.data else v

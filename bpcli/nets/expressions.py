@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import NoReturn
 
 from ..engine import FUNCTIONS
 from ..symbolic import Call, Expr, Name, Num
@@ -39,7 +40,7 @@ _TOKEN = re.compile(
 )
 
 
-def tokenize(text: str):
+def tokenize(text: str) -> list[tuple[str, str, int]]:
     tokens = []
     pos = 0
     while True:
@@ -65,25 +66,25 @@ class _Parser:
         self.tokens = tokenize(text)
         self.i = 0
 
-    def peek(self):
+    def peek(self) -> tuple[str, str, int]:
         return self.tokens[self.i]
 
-    def take(self):
+    def take(self) -> tuple[str, str, int]:
         tok = self.tokens[self.i]
         self.i += 1
         return tok
 
-    def fail(self, tok, what):
+    def fail(self, tok: tuple[str, str, int], what: str) -> NoReturn:
         kind, value, pos = tok
         found = "the end" if kind == "end" else repr(value)
         raise ExprError(f"expected {what} at column {pos + 1}, found {found}", pos)
 
-    def expect(self, value):
+    def expect(self, value: str) -> None:
         tok = self.take()
         if tok[1] != value or tok[0] != "op":
             self.fail(tok, repr(value))
 
-    def parse(self):
+    def parse(self) -> Expr:
         if self.peek()[0] == "end":
             raise ExprError("empty expression", 0)
         e = self.expr()
@@ -91,21 +92,21 @@ class _Parser:
             self.fail(self.peek(), "an operator")
         return e
 
-    def expr(self):
+    def expr(self) -> Expr:
         e = self.term()
         while self.peek()[:2] in (("op", "+"), ("op", "-")):
             op = self.take()[1]
             e = Call("add" if op == "+" else "sub", (e, self.term()))
         return e
 
-    def term(self):
+    def term(self) -> Expr:
         e = self.unary()
         while self.peek()[:2] in (("op", "*"), ("op", "/")):
             op = self.take()[1]
             e = Call("mul" if op == "*" else "div", (e, self.unary()))
         return e
 
-    def unary(self):
+    def unary(self) -> Expr:
         if self.peek()[:2] == ("op", "-"):
             self.take()
             operand = self.unary()
@@ -116,14 +117,14 @@ class _Parser:
             return self.unary()
         return self.power()
 
-    def power(self):
+    def power(self) -> Expr:
         base = self.atom()
         if self.peek()[:2] == ("op", "^"):
             self.take()
             return Call("pow", (base, self.unary()))
         return base
 
-    def atom(self):
+    def atom(self) -> Expr:
         tok = self.take()
         kind, value, pos = tok
         if kind == "num":

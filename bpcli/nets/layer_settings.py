@@ -8,6 +8,7 @@ size) is checked here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NoReturn
 
 import numpy as np
 
@@ -33,7 +34,8 @@ class Layer:
     text: str  # how tables describe it: "conv2d 2@3×3, stride 1, padding 0"
 
 
-def make_layer(check: Checker, raw, k, in_shape, counters, seed, batch) -> tuple[Layer, dict]:
+def make_layer(check: Checker, raw: LineMap, k: int, in_shape: tuple[int, ...],
+               counters: dict[str, int], seed: int, batch: int) -> tuple[Layer, dict]:
     """Layer ``k`` (1-based) of the file on inputs of ``in_shape`` (one sample) → the layer
     and its params by full name; ``counters`` counts layers by type for default names."""
     line = raw.line
@@ -71,13 +73,14 @@ class LayerSettings:
         self.check, self.spec, self.what = check, raw, what
         self.in_shape, self.seed, self.line = in_shape, seed, raw.line
 
-    def fail(self, message, key=None):
+    def fail(self, message: str, key: str | None = None) -> NoReturn:
         self.check.fail(self.spec.lines.get(key, self.line) if key else self.line, message)
 
-    def raw(self, key, default=None):
+    def raw(self, key: str, default: object = None) -> object:
         return self.spec.get(key, default)
 
-    def integer(self, key, default=None, minimum=1, pair=False):
+    def integer(self, key: str, default: int | tuple[int, ...] | None = None, minimum: int = 1,
+                pair: bool = False) -> int | tuple[int, ...] | None:
         """A whole number ≥ ``minimum`` (a (rows, columns) pair with ``pair``), or ``default``."""
         if key not in self.spec:
             return default
@@ -91,13 +94,13 @@ class LayerSettings:
             self.check.fail(line, f"{what} must be at least {minimum}")
         return values if pair else values[0]
 
-    def number(self, key, default=None):
+    def number(self, key: str, default: float | None = None) -> float | None:
         """A finite number, or ``default``."""
         if key not in self.spec:
             return default
         return float(self.check.number(self.spec[key], f"{self.what}: {key}", self.spec.lines[key]))
 
-    def weight(self, ndim, layout):
+    def weight(self, ndim: int, layout: str) -> np.ndarray | None:
         """The weight given in the file, of ``ndim`` axes (None if not given)."""
         weight = self._given("weight")
         if weight is not None and weight.ndim != ndim:
@@ -105,7 +108,7 @@ class LayerSettings:
                                                        f"not {shape_phrase(weight.shape)}")
         return weight
 
-    def count(self, count, weight, key):
+    def count(self, count: int | None, weight: np.ndarray | None, key: str) -> int:
         """filters/units as given, or read off the weight's first axis."""
         if count is not None:
             return count
@@ -113,10 +116,11 @@ class LayerSettings:
             self.fail(f"{self.what} needs {key} (how many), or a weight")
         return weight.shape[0]
 
-    def check_size(self, shape, what):
+    def check_size(self, shape: tuple[int, ...], what: str) -> None:
         self.check.check_size(shape, what, self.line)
 
-    def params(self, wshape, bshape, fan_in, layout) -> dict:
+    def params(self, wshape: tuple[int, ...], bshape: tuple[int, ...], fan_in: int,
+               layout: str) -> dict:
         """The layer's weight and bias: as given (shapes checked), or initialized: the
         weight from ``init``, else uniform in ±1/√fan_in (PyTorch's default bound) from the
         file's seed plus the layer's number; the bias 0."""
@@ -146,7 +150,8 @@ class LayerSettings:
         return self.check.array(self.spec[key], key, self.spec.lines[key])
 
 
-def init_tensor(check: Checker, raw, shape, seed, line) -> np.ndarray:
+def init_tensor(check: Checker, raw: object, shape: tuple[int, ...], seed: int,
+                line: int | None) -> np.ndarray:
     """A tensor drawn as ``init`` says: {uniform: [low, high]} or {normal: [mean, std]},
     with an optional seed of its own (else ``seed``)."""
     if not isinstance(raw, LineMap) or len([k for k in raw if k != "seed"]) != 1:

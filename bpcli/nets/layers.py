@@ -11,10 +11,12 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from typing import Iterator, Mapping
 
 import numpy as np
 
 from ..engine import LOSS, Graph
+from ..engine.registry import Value
 from ..errors import UsageError
 from ..io.yamlfile import plain_data
 from ..text import did_you_mean, shape_text
@@ -46,19 +48,19 @@ class LayerNet(Net):
     LAYOUT = "grids"
 
     @property
-    def loss_text(self):
+    def loss_text(self) -> str:
         return {"cross_entropy": "−Σ y·log a" if not self.fused else "−Σ y·log softmax(z)",
                 "half_sse": "½Σ(a − y)²", "mse": "mean of (a − y)²"}[self.loss_type] + (
             ", mean over samples" if self.batched else "")
 
     @property
-    def loss_op(self):
+    def loss_op(self) -> str:
         if self.loss_type == "cross_entropy":
             return "logits_cross_entropy" if self.fused else "cross_entropy"
         return self.loss_type
 
     # ------------------------------------------------------------------ the protocol
-    def leaves(self):
+    def leaves(self) -> Iterator[tuple[str, str, object]]:
         yield "input", "input", self.input
         for name, value in self.params.items():
             yield name, "param", value
@@ -70,24 +72,24 @@ class LayerNet(Net):
                        {"input": self.input, "target": self.target}, "batch",
                        "this network's input is one sample, not a batch")
 
-    def node_names(self):
+    def node_names(self) -> list[str]:
         return [layer.name for layer in self.layers]
 
-    def forward_order(self):
+    def forward_order(self) -> list[Entry]:
         entries = [Entry("input", "input", "input")]
         for layer in self.layers:
             entries += [Entry(p, "param", "param") for p in layer.params]
             entries.append(Entry(layer.name, "layer", layer.text))
         return entries
 
-    def backward_order(self):
+    def backward_order(self) -> list[Entry]:
         entries = []
         for layer in reversed(self.layers):
             entries.append(Entry(layer.name, "layer", layer.text))
             entries += [Entry(p, "param", "param") for p in reversed(layer.params)]
         return entries + [Entry("input", "input", "input")]
 
-    def display_shape(self, name):
+    def display_shape(self, name: str) -> tuple[int, ...]:
         """The shape a user sees: without the batch axis for a single sample."""
         if name in self.params:
             return self.params[name].shape
@@ -96,23 +98,23 @@ class LayerNet(Net):
             (self.input.shape[0],) + next(l.shape for l in self.layers if l.name == name))
         return shape if self.batched else shape[1:]
 
-    def hidden_axis(self, name):
+    def hidden_axis(self, name: str) -> bool:
         return not (self.batched or name in self.params or name == LOSS)
 
-    def show(self, name, value):
+    def show(self, name: str, value: Value) -> np.ndarray:
         """A tensor as the user sees it (the batch axis dropped for a single sample)."""
         value = np.asarray(value)
         return value[0] if self.hidden_axis(name) else value
 
-    def classes(self):
+    def classes(self) -> Classes | None:
         if self.loss_type != "cross_entropy":
             return None
         return Classes(((self.layers[-1].name, "target"),), "argmax")
 
-    def per_sample(self, name):
+    def per_sample(self, name: str) -> bool:
         return self.batched and name not in self.params and name != LOSS
 
-    def resolve(self, spec, where):
+    def resolve(self, spec: str, where: str) -> tuple[str, tuple | None]:
         """'conv1.weight[0,0,1,1]' → ("conv1.weight", (0, 0, 1, 1)); a bare name → (name, None)."""
         m = _ELEMENT.match(spec)
         names = [n for n in self.names() if n != "target"]
@@ -149,12 +151,12 @@ class LayerNet(Net):
         g.name(g.add_op(self.loss_op, [prev, g.index["target"]]), LOSS, "loss")
         return g.compile()
 
-    def with_params(self, params) -> "LayerNet":
+    def with_params(self, params: Mapping[str, Value]) -> "LayerNet":
         new = copy.copy(self)
         new.params = {k: np.asarray(params[k], dtype=np.float64) for k in self.params}
         return new
 
-    def at_sample(self, k) -> "LayerNet":
+    def at_sample(self, k: int) -> "LayerNet":
         """This net on sample k of its batch alone."""
         new = copy.copy(self)
         new.input, new.target = self.input[k:k + 1], self.target[k:k + 1]

@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import contextlib
 import math
-from typing import NoReturn
+from typing import Any, Iterator, NoReturn
 
 import numpy as np
 
 from ..errors import NetError
 from ..io.data import DataError
+from ..io.yamlfile import LineMap
 from ..text import shape_phrase
 
 MAX_VALUES = 50_000_000  # per tensor: 400 MB of float64; bpcli is for nets a person can follow
 
 
-def shown_raw(raw) -> str:
+def shown_raw(raw: object) -> str:
     """A YAML value as the user wrote it, near enough."""
     if raw is None:
         return "empty"
@@ -30,7 +31,7 @@ def shown_raw(raw) -> str:
     return text if len(text) <= 40 else text[:36] + "…" + text[-3:]
 
 
-def as_value(v):
+def as_value(v: object) -> np.ndarray | np.float64:
     """A param's value as the engine holds it: an array, or an np.float64 for a number."""
     v = np.asarray(v, dtype=np.float64)
     return v if v.ndim else np.float64(v)
@@ -42,10 +43,10 @@ class Checker:
     def __init__(self, path: str):
         self.path = path
 
-    def fail(self, line, message) -> NoReturn:
+    def fail(self, line: int | None, message: str) -> NoReturn:
         raise NetError(self.path, line, message)
 
-    def title(self, doc) -> str:
+    def title(self, doc: LineMap) -> str:
         """The file's `name:` section, text shown in titles ('' when absent)."""
         title = doc.get("name", "")
         if not isinstance(title, str):
@@ -53,14 +54,14 @@ class Checker:
         return title
 
     @contextlib.contextmanager
-    def reading_data(self, line):
+    def reading_data(self, line: int | None) -> Iterator[None]:
         """A mistake in a data file, reported on the line of the file that names it."""
         try:
             yield
         except DataError as e:
             self.fail(line, str(e))
 
-    def number(self, raw, what, line) -> np.float64:
+    def number(self, raw: object, what: str, line: int | None) -> np.float64:
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
             self.fail(line, f"{what} must be a number, not {shown_raw(raw)}")
         try:
@@ -71,7 +72,7 @@ class Checker:
             self.fail(line, f"{what} must be a finite number, not {shown_raw(raw)}")
         return np.float64(v)
 
-    def array(self, raw, what, line) -> np.ndarray:
+    def array(self, raw: object, what: str, line: int | None) -> np.ndarray:
         """Nested lists of numbers (YAML text) → a float64 array, rectangular and finite."""
         if isinstance(raw, np.ndarray):  # already numbers (a data file, a generated set)
             raw = raw.astype(np.float64).tolist()
@@ -97,7 +98,7 @@ class Checker:
             self.fail(line, f"{what} is empty; it needs numbers")
         return a
 
-    def integer(self, v, what, line, minimum=None) -> int:
+    def integer(self, v: Any, what: str, line: int | None, minimum: int | None = None) -> int:
         try:
             f = float(v)
         except (TypeError, ValueError):
@@ -108,7 +109,7 @@ class Checker:
             self.fail(line, f"{what} must be at least {minimum}, not {int(f)}")
         return int(f)
 
-    def shape(self, raw, what, line) -> tuple:
+    def shape(self, raw: object, what: str, line: int | None) -> tuple:
         if not isinstance(raw, list) or not raw:
             self.fail(line, f"{what} is a list of sizes, e.g. [1, 6, 6]")
         dims = tuple(self.integer(v, what, line) for v in raw)
@@ -116,7 +117,7 @@ class Checker:
             self.fail(line, f"{what}: every size must be at least 1")
         return dims
 
-    def check_size(self, shape, what, line) -> None:
+    def check_size(self, shape: tuple[int, ...], what: str, line: int | None) -> None:
         if int(np.prod([float(n) for n in shape])) > MAX_VALUES:
             self.fail(line, f"{what} would hold {shape_phrase(shape)} values, more than bpcli's "
                             f"{MAX_VALUES:,}; use smaller sizes")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from rich import box
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from ..analysis import ElementChain, ForwardReport, GradReport, TensorGrad
 from ..text import plural, shape_text
 from .numbers import fmt
 from .rich_parts import JACOBIAN_NOTE, MARKS, dim, row, table, titled
@@ -25,7 +26,8 @@ def _per_row(cells, width, label_width):
 MAX_BLOCKED = 4096  # values of a tensor worth showing in column blocks; beyond, a summary
 
 
-def tensor_block(label, value, precision, width, lead=()):
+def tensor_block(label: str, value: np.ndarray | float, precision: int, width: int,
+                 lead: tuple[int, ...] = ()) -> RenderableType:
     """A tensor as grids: 2-D maps as a table each (one per leading index), vectors wrapped.
 
     ``lead``: indices already taken (a batch's sample), for the grid labels.  Cells are
@@ -67,7 +69,8 @@ def tensor_block(label, value, precision, width, lead=()):
     return Group(*parts)
 
 
-def jacobian_table(j, da, dz, precision, width=100):
+def jacobian_table(j: np.ndarray, da: np.ndarray, dz: np.ndarray, precision: int,
+                   width: int = 100) -> RenderableType:
     """The Jacobian j[j, i] = ∂a_j/∂z_i = a_j(δ_ij − a_i) (K×K), row j, column i; then ∂E/∂a_j
     beside it and ∂E/∂z_i under it."""
     k = len(da)  # the number of classes
@@ -126,7 +129,7 @@ def _section(name, heading, what, value, per_sample, shown, precision, width):
     return parts + [Text()]
 
 
-def forward(r, precision, width, sample):
+def forward(r: ForwardReport, precision: int, width: int, sample: int | None) -> RenderableType:
     shown = _samples(r.samples, sample)
     parts = [Text(f"{r.title} — forward pass", style="bold")]
     parts += _batch_note(r.samples, shown)
@@ -138,7 +141,7 @@ def forward(r, precision, width, sample):
     return Group(*parts)
 
 
-def grad(r, precision, width, sample):
+def grad(r: GradReport, precision: int, width: int, sample: int | None) -> RenderableType:
     shown = _samples(r.samples, sample)
     parts = [Text(f"{r.title} — backward pass, ∂E/∂ in the order completed", style="bold")]
     parts += _batch_note(r.samples, shown)
@@ -172,7 +175,8 @@ def _softmax(s, samples, shown, precision, width):
     return parts
 
 
-def tensor_grad(t, samples, precision, width, sample):
+def tensor_grad(t: TensorGrad, samples: object, precision: int, width: int,
+                sample: int | None) -> list[RenderableType]:
     """grad --wrt on a whole tensor of a layer net: ∂E/∂name, per shown sample of a batch."""
     shown = _samples(samples, sample)
     parts = _section(t.name, f"∂E/∂{t.name}", None, t.value, t.per_sample, shown, precision,
@@ -182,7 +186,7 @@ def tensor_grad(t, samples, precision, width, sample):
     return parts
 
 
-def element(c, precision):
+def element(c: ElementChain, precision: int) -> RenderableType:
     """One element's ∂E as the sum over the units it feeds (the largest products listed)."""
     n = len(c.units)
     if n == 0:

@@ -11,7 +11,7 @@ MAX_UNITS_JSON = 1000  # an element's units listed in JSON (the sum covers all)
 
 
 @singledispatch
-def document(report) -> dict:
+def document(report: object) -> dict:
     """The JSON document of a report."""
     raise TypeError(f"no JSON document for {type(report).__name__}")
 
@@ -40,7 +40,7 @@ def _(r: GradReport) -> dict:
 
 
 @singledispatch
-def chain_entries(e):
+def chain_entries(e: object) -> list[tuple[str, dict]]:
     """(key, document) of an explanation in grad's "chain" (several for VectorGrads)."""
     raise TypeError(f"no JSON entry for {type(e).__name__}")
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 
-def fmt(v, precision: int) -> str:
+def fmt(v: np.ndarray | np.floating | float, precision: int) -> str:
     """Fixed ``precision`` decimals, so a column's decimal points line up; tiny and
     huge magnitudes in scientific notation with as many significant digits.  A vector
     (an equation net's softmax) prints as [a, b, c]."""
@@ -21,7 +21,7 @@ def fmt(v, precision: int) -> str:
     return f"{v:.{max(precision - 1, 0)}e}"
 
 
-def json_value(v):
+def json_value(v: np.ndarray | np.floating | float) -> float | list | None:
     """A JSON-ready number (or nested lists of them): full float64, null for nan/inf."""
     if isinstance(v, np.ndarray) and v.ndim:
         return [json_value(x) for x in v]

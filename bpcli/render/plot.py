@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from typing import Sequence
 
 import numpy as np
 
@@ -10,7 +11,7 @@ from ..io.files import write_atomic_with
 SUFFIXES = (".png", ".pdf", ".svg")
 
 
-def write_plot(path: str, history, eta: float, title: str) -> None:
+def write_plot(path: str, history: Sequence[float], eta: float, title: str) -> None:
     """E against the step, to ``path`` (.png, .pdf or .svg), written whole or not at all;
     a log scale when E spans more than two decades."""
     import matplotlib  # the optional extra: imported only when a picture is asked for

@@ -3,10 +3,11 @@ chain rule path by path."""
 from __future__ import annotations
 
 import numpy as np
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.text import Text
 
+from ..analysis import Chain, ForwardReport, GradReport, SampleChain, VectorGrads
 from ..text import LOSS, plural
 from .grids import jacobian_table
 from .numbers import fmt
@@ -60,7 +61,7 @@ def _data_table(n, rows, columns, text_columns, title, notes=()):
 
 # ------------------------------------------------------------------ forward
 
-def forward(r, precision, width, sample):
+def forward(r: ForwardReport, precision: int, width: int, sample: int | None) -> RenderableType:
     if r.samples.several:
         return _forward_data(r, precision, width, sample)
     t = table(("name", "expression"), ("value",))
@@ -98,7 +99,7 @@ def _forward_data(r, precision, width, sample):
 
 # ------------------------------------------------------------------ grad
 
-def grad(r, precision, width, sample):
+def grad(r: GradReport, precision: int, width: int, sample: int | None) -> RenderableType:
     params = table(("param",), ("value", "∂E/∂param"))
     for name in r.params:
         row(params, name, fmt(r.params[name], precision), fmt(r.param_grads[name], precision))
@@ -131,7 +132,7 @@ def grad(r, precision, width, sample):
 
 # ------------------------------------------------------------------ --wrt
 
-def vector_grads(v, title, precision):
+def vector_grads(v: VectorGrads, title: str, precision: int) -> RenderableType:
     """--wrt in an equation net with vectors: ∂E/∂name of each (paths of numbers do not
     apply; the softmax Jacobians are in grad's full output)."""
     t = table(("name",), ("∂E/∂name",))
@@ -142,7 +143,7 @@ def vector_grads(v, title, precision):
         "path-by-path breakdown; `bpcli grad` without --wrt shows each softmax's Jacobian."))
 
 
-def chain(c, precision, e=LOSS, intro=None):
+def chain(c: Chain, precision: int, e: str = LOSS, intro: str | None = None) -> RenderableType:
     """Each path on a row of its own with its product, then a row per local factor
     (symbolic form, value); then the sum.  A factor's row holds nothing that can wrap
     far, so at any width a factor stays beside its formula and value.  ``e``: what E
@@ -177,7 +178,7 @@ def chain(c, precision, e=LOSS, intro=None):
                   *parts)
 
 
-def sample_chain(sc, precision):
+def sample_chain(sc: SampleChain, precision: int) -> RenderableType:
     """A net with a data set: the chain rule at one sample, then how that sample's
     ∂E_k/∂name enters ∂E/∂name, E being the mean of the loss over the samples."""
     k, n, name = sc.sample, sc.samples, escape(sc.chain.wrt)

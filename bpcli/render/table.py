@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import singledispatch
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ..analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, SampleChain,
@@ -12,7 +12,8 @@ from . import grids, rows, training
 
 
 @singledispatch
-def renderable(report, precision: int, width: int, sample=None, every=None):
+def renderable(report: object, precision: int, width: int, sample: int | None = None,
+               every: int | None = None) -> RenderableType:
     """The tables of a report, ``width`` columns wide; ``sample``: the sample of a batch or
     data set to show; ``every``: train's rows every so many steps."""
     raise TypeError(f"no table for {type(report).__name__}")
@@ -38,7 +39,8 @@ def _(r: GradReport, precision, width, sample=None, every=None):
 
 
 @singledispatch
-def explanation(e, report, precision, width, sample):
+def explanation(e: object, report: GradReport, precision: int, width: int,
+                sample: int | None) -> list[RenderableType]:
     """The parts showing one --wrt explanation."""
     raise TypeError(f"no table for {type(e).__name__}")
 

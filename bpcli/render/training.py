@@ -1,10 +1,13 @@
 """Tables of `train` (the loss by step, a loss curve, the params' change) and of `check`."""
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.text import Text
 
+from ..analysis import CheckReport, TrainResult
 from ..text import plural, shape_text
 from .numbers import fmt
 from .rich_parts import row, table, titled
@@ -19,7 +22,7 @@ def sample_steps(steps: int, every: int | None) -> list[int]:
     return sorted({1, steps, *range(every, steps + 1, every)})
 
 
-def train(result, precision, width, every):
+def train(result: TrainResult, precision: int, width: int, every: int | None) -> RenderableType:
     h = result.history
     losses = table((), ("step", "E"))
     for k in sample_steps(result.steps, every):
@@ -63,7 +66,7 @@ def train(result, precision, width, every):
     return Group(*parts, Text(), titled("params", params))
 
 
-def loss_curve(history, width=100, height=10):
+def loss_curve(history: Sequence[float], width: int = 100, height: int = 10) -> RenderableType:
     """E against the step as a character plot; a log scale when E spans over 2 decades."""
     h = np.asarray(history, dtype=np.float64)
     bad = np.flatnonzero(~np.isfinite(h))
@@ -100,7 +103,7 @@ def loss_curve(history, width=100, height=10):
     return Group(*lines, *note)
 
 
-def check(report, precision):
+def check(report: CheckReport, precision: int) -> RenderableType:
     rows, eps, tol = report.rows, report.eps, report.tol
     tensors = any(r.size > 1 for r in rows)  # then: which element, and how many were checked
     t = table(("param", "worst") if tensors else ("param",),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...symbolic import call
-from ..registry import register
+from ..registry import Value, register
 
 
 def _sum_to(g, shape):
@@ -33,13 +33,13 @@ def _reduce(da, db, sa, sb):
     return _sum_to(da, sa), _sum_to(db, sb)
 
 
-def add_forward(a, b):
+def add_forward(a: Value, b: Value) -> tuple[Value, tuple]:
     """a, b: numbers or arrays of broadcastable shapes → a + b, their broadcast shape;
     cache: the two input shapes."""
     return a + b, (a.shape, b.shape)
 
 
-def add_backward(dout, cache):
+def add_backward(dout: Value, cache: tuple) -> tuple[Value, Value]:
     """dout: the output's shape → (da, db), each of its input's shape."""
     return _reduce(dout, dout, *cache)
 
@@ -47,12 +47,12 @@ def add_backward(dout, cache):
 register("add", add_forward, add_backward, lambda out, a, b: (1, 1), 2, "+")
 
 
-def sub_forward(a, b):
+def sub_forward(a: Value, b: Value) -> tuple[Value, tuple]:
     """a, b: broadcastable → a − b; cache: the two input shapes."""
     return a - b, (a.shape, b.shape)
 
 
-def sub_backward(dout, cache):
+def sub_backward(dout: Value, cache: tuple) -> tuple[Value, Value]:
     """dout: the output's shape → (da, db) = (dout, −dout), summed to each input's shape."""
     return _reduce(dout, -dout, *cache)
 
@@ -60,12 +60,12 @@ def sub_backward(dout, cache):
 register("sub", sub_forward, sub_backward, lambda out, a, b: (1, -1), 2, "-")
 
 
-def mul_forward(a, b):
+def mul_forward(a: Value, b: Value) -> tuple[Value, tuple[Value, Value]]:
     """a, b: broadcastable → a·b; cache: (a, b)."""
     return a * b, (a, b)
 
 
-def mul_backward(dout, cache):
+def mul_backward(dout: Value, cache: tuple[Value, Value]) -> tuple[Value, Value]:
     """dout: the output's shape → (dout·b, dout·a), summed to each input's shape."""
     a, b = cache
     return _reduce(dout * b, dout * a, a.shape, b.shape)
@@ -74,12 +74,12 @@ def mul_backward(dout, cache):
 register("mul", mul_forward, mul_backward, lambda out, a, b: (b, a), 2, "*")
 
 
-def div_forward(a, b):
+def div_forward(a: Value, b: Value) -> tuple[Value, tuple[Value, Value]]:
     """a, b: broadcastable → a/b; cache: (a, b)."""
     return a / b, (a, b)
 
 
-def div_backward(dout, cache):
+def div_backward(dout: Value, cache: tuple[Value, Value]) -> tuple[Value, Value]:
     """dout: the output's shape → (dout/b, −dout·a/b²), summed to each input's shape."""
     a, b = cache
     return _reduce(dout / b, -dout * a / (b * b), a.shape, b.shape)
@@ -88,7 +88,7 @@ def div_backward(dout, cache):
 register("div", div_forward, div_backward, lambda out, a, b: (1 / b, -a / b ** 2), 2, "/")
 
 
-def pow_forward(a, b):
+def pow_forward(a: Value, b: Value) -> tuple[Value, tuple[Value, Value, Value]]:
     """a, b: broadcastable → a^b; cache: (a, b, out)."""
     out = a ** b
     return out, (a, b, out)
@@ -102,7 +102,7 @@ def _pow_base_grad(a, b):
         return np.where(b == 0, 0.0, b * a ** (b - 1))
 
 
-def pow_backward(dout, cache):
+def pow_backward(dout: Value, cache: tuple[Value, Value, Value]) -> tuple[Value, Value]:
     """dout: the output's shape → (dout·b·a^(b−1), dout·a^b·ln a), summed to each input's shape."""
     a, b, out = cache
     # d(a^b)/db = a^b·ln a, for a > 0; at a = 0 (b > 0) a^b is constantly 0, so 0.
@@ -117,7 +117,7 @@ register("pow", pow_forward, pow_backward,
          constant_variant=(1, "powc"))
 
 
-def powc_backward(dout, cache):
+def powc_backward(dout: Value, cache: tuple[Value, Value, Value]) -> tuple[Value, Value]:
     """dout: the output's shape → (dout·b·a^(b−1), 0): the exponent is a constant."""
     a, b, out = cache
     return _reduce(dout * _pow_base_grad(a, b), 0.0 * b, a.shape, b.shape)
@@ -128,12 +128,12 @@ def powc_backward(dout, cache):
 register("powc", pow_forward, powc_backward, lambda out, a, b: (b * a ** (b - 1), 0), 2, "^")
 
 
-def neg_forward(a):
+def neg_forward(a: Value) -> tuple[Value, None]:
     """a: any shape → −a, the same shape; no cache."""
     return -a, None
 
 
-def neg_backward(dout, cache):
+def neg_backward(dout: Value, cache: None) -> tuple[Value]:
     """dout: a's shape → (−dout,)."""
     return (-dout,)
 
@@ -141,12 +141,12 @@ def neg_backward(dout, cache):
 register("neg", neg_forward, neg_backward, lambda out, a: (-1,), 1, "-")
 
 
-def id_forward(a):
+def id_forward(a: Value) -> tuple[Value, None]:
     """a: any shape → a itself; no cache."""
     return a, None
 
 
-def id_backward(dout, cache):
+def id_backward(dout: Value, cache: None) -> tuple[Value]:
     """dout: a's shape → (dout,)."""
     return (dout,)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...symbolic import call
-from ..registry import LayerType, Made, register
+from ..registry import LayerType, Made, Value, register
 
 
 def _same(k, index, site, factor, why):
@@ -25,7 +25,7 @@ def _activation(name, op=None):
 
 # ------------------------------------------------------------------ sigmoid, tanh
 
-def sigmoid_forward(x):
+def sigmoid_forward(x: Value) -> tuple[Value, Value]:
     """x: any shape → σ(x), the same shape; cache: σ(x)."""
     # exp(min(x,0)) / (1 + exp(-|x|)) is 1/(1+e^-x) for x >= 0 and e^x/(1+e^x) for
     # x < 0: never overflows, and keeps full relative precision in both tails.
@@ -33,7 +33,7 @@ def sigmoid_forward(x):
     return out, out
 
 
-def sigmoid_backward(dout, cache):
+def sigmoid_backward(dout: Value, cache: Value) -> tuple[Value]:
     """dout: x's shape → (dout·f(1 − f),), f = σ(x)."""
     out = cache
     return (dout * out * (1.0 - out),)
@@ -47,13 +47,13 @@ register("sigmoid", sigmoid_forward, sigmoid_backward,
          layer=_activation("sigmoid"))
 
 
-def tanh_forward(x):
+def tanh_forward(x: Value) -> tuple[Value, Value]:
     """x: any shape → tanh(x), the same shape; cache: tanh(x)."""
     out = np.tanh(x)
     return out, out
 
 
-def tanh_backward(dout, cache):
+def tanh_backward(dout: Value, cache: Value) -> tuple[Value]:
     """dout: x's shape → (dout·(1 − f²),), f = tanh(x)."""
     out = cache
     return (dout * (1.0 - out * out),)
@@ -68,12 +68,12 @@ register("tanh", tanh_forward, tanh_backward, lambda out, x: (1 - out ** 2,), 1,
 
 # ------------------------------------------------------------------ ReLU
 
-def relu_forward(x):
+def relu_forward(x: Value) -> tuple[Value, Value]:
     """x: any shape → max(x, 0), the same shape; cache: x."""
     return np.maximum(x, 0.0), x
 
 
-def relu_backward(dout, cache):
+def relu_backward(dout: Value, cache: Value) -> tuple[Value]:
     """dout: x's shape → (dout where x ≥ 0, else 0,): ReLU'(0) = 1, as the seed note sets it."""
     x = cache
     return (dout * (x >= 0),)
@@ -100,12 +100,12 @@ register("relu", relu_forward, relu_backward, lambda out, x: (call("step", x),),
          layer=LayerType("relu", ("grad_at_zero",), _relu_layer, prefix="relu"))
 
 
-def relu0_forward(x):
+def relu0_forward(x: Value) -> tuple[Value, Value]:
     """x: any shape → max(x, 0); cache: x (a relu layer with grad_at_zero: 0)."""
     return np.maximum(x, 0.0), x
 
 
-def relu0_backward(dout, cache):
+def relu0_backward(dout: Value, cache: Value) -> tuple[Value]:
     """dout: x's shape → (dout where x > 0, else 0,): ReLU'(0) = 0, as most frameworks."""
     return (dout * (cache > 0),)
 
@@ -119,13 +119,13 @@ register("relu0", relu0_forward, relu0_backward, None, 1, feeds=_relu0_feeds,
          kinks=lambda x: (np.asarray(x) > 0).tobytes())
 
 
-def leaky_relu_forward(x, slope=0.01):
+def leaky_relu_forward(x: Value, slope: float = 0.01) -> tuple[Value, tuple[Value, float]]:
     """x: any shape → x where x ≥ 0, else slope·x (PyTorch's default slope 0.01); cache:
     (x, slope)."""
     return np.where(x >= 0, x, slope * x)[()], (x, slope)
 
 
-def leaky_relu_backward(dout, cache):
+def leaky_relu_backward(dout: Value, cache: tuple[Value, float]) -> tuple[Value]:
     """dout: x's shape → (dout where x ≥ 0, else slope·dout,): 1 at 0, as bpcli's ReLU."""
     x, slope = cache
     return (dout * np.where(x >= 0, 1.0, slope)[()],)
@@ -150,12 +150,12 @@ register("leaky_relu", leaky_relu_forward, leaky_relu_backward,
          layer=LayerType("leaky_relu", ("slope",), _leaky_relu_layer, prefix="leaky_relu"))
 
 
-def step_forward(x):
+def step_forward(x: Value) -> tuple[Value, None]:
     """x: any shape → 1 where x ≥ 0, else 0; no cache."""
     return np.where(x >= 0, 1.0, 0.0)[()], None
 
 
-def step_backward(dout, cache):
+def step_backward(dout: Value, cache: None) -> tuple[Value]:
     """dout: x's shape → (0,): a step is flat on either side of 0."""
     return (dout * 0.0,)
 
@@ -166,13 +166,13 @@ register("step", step_forward, step_backward, lambda out, x: (0,), 1)
 
 # ------------------------------------------------------------------ exp, log, sqrt
 
-def exp_forward(x):
+def exp_forward(x: Value) -> tuple[Value, Value]:
     """x: any shape → e^x; cache: e^x."""
     out = np.exp(x)
     return out, out
 
 
-def exp_backward(dout, cache):
+def exp_backward(dout: Value, cache: Value) -> tuple[Value]:
     """dout: x's shape → (dout·e^x,)."""
     return (dout * cache,)
 
@@ -181,12 +181,12 @@ register("exp", exp_forward, exp_backward, lambda out, x: (out,), 1,
          doc="e^x; local derivative f", public=True)
 
 
-def log_forward(x):
+def log_forward(x: Value) -> tuple[Value, Value]:
     """x: any shape → ln x; cache: x."""
     return np.log(x), x
 
 
-def log_backward(dout, cache):
+def log_backward(dout: Value, cache: Value) -> tuple[Value]:
     """dout: x's shape → (dout/x,)."""
     return (dout / cache,)
 
@@ -195,13 +195,13 @@ register("log", log_forward, log_backward, lambda out, x: (1 / x,), 1,
          doc="natural log; local derivative 1/x", public=True)
 
 
-def sqrt_forward(x):
+def sqrt_forward(x: Value) -> tuple[Value, Value]:
     """x: any shape → √x; cache: √x."""
     out = np.sqrt(x)
     return out, out
 
 
-def sqrt_backward(dout, cache):
+def sqrt_backward(dout: Value, cache: Value) -> tuple[Value]:
     """dout: x's shape → (dout/(2√x),)."""
     return (dout / (2.0 * cache),)
 

@@ -18,7 +18,8 @@ DENSE_LAYOUT = "units × inputs"
 
 # ------------------------------------------------------------------ conv2d
 
-def conv2d_forward(x, w, b, stride=1, padding=0):
+def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int | tuple[int, ...] = 1,
+                   padding: int | tuple[int, ...] = 0) -> tuple[np.ndarray, tuple]:
     """x: N×C×H×W, w: F×C×kh×kw, b: F → N×F×OH×OW (cross-correlation, as frameworks do:
     the kernel is not flipped); cache: (x's shape, padded x, w, stride, padding)."""
     (sh, sw), (ph, pw) = pair(stride), pair(padding)
@@ -28,7 +29,8 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     return out, (x.shape, xp, w, (sh, sw), (ph, pw))
 
 
-def conv2d_backward(dout, cache, need=(True, True, True)):
+def conv2d_backward(dout: np.ndarray, cache: tuple, need: tuple[bool, ...] = (True, True, True)
+                    ) -> tuple[np.ndarray | float, np.ndarray, np.ndarray]:
     """dout: N×F×OH×OW → (dx: N×C×H×W, dw: F×C×kh×kw, db: F); dx is 0.0 when ``need``
     says the input wants no gradient (training: the input is data)."""
     # One matrix product per offset (ky, kx) of the kernel: the weight at that offset met
@@ -119,12 +121,15 @@ register("conv2d", conv2d_forward, conv2d_backward, None, 3, feeds=_conv2d_feeds
 
 # ------------------------------------------------------------------ dense
 
-def dense_forward(x, w, b):
+def dense_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray
+                  ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """x: N×D, w: U×D (PyTorch's layout), b: U → N×U; cache: (x, w)."""
     return x @ w.T + b, (x, w)
 
 
-def dense_backward(dout, cache, need=(True, True, True)):
+def dense_backward(dout: np.ndarray, cache: tuple[np.ndarray, np.ndarray],
+                   need: tuple[bool, ...] = (True, True, True)
+                   ) -> tuple[np.ndarray | float, np.ndarray, np.ndarray]:
     """dout: N×U → (dx: N×D, dw: U×D, db: U); dx is 0.0 when ``need`` says the input
     wants no gradient."""
     x, w = cache

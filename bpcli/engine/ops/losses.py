@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import register
+from ..registry import Value, register
 
 
 def _to_loss(factor, why):
@@ -13,14 +13,16 @@ def _to_loss(factor, why):
     return [((), factor, why)]
 
 
-def cross_entropy_forward(p, y):
+def cross_entropy_forward(p: np.ndarray, y: np.ndarray
+                          ) -> tuple[np.float64, tuple[np.ndarray, np.ndarray]]:
     """p, y: N×K (probabilities after a softmax layer) → E = −(1/N) Σ y·log p; cache: (p, y)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(y != 0, y * np.log(p), 0.0)
     return -terms.sum() / p.shape[0], (p, y)
 
 
-def cross_entropy_backward(dout, cache):
+def cross_entropy_backward(dout: Value, cache: tuple[np.ndarray, np.ndarray]
+                           ) -> tuple[np.ndarray, np.ndarray]:
     """dout: a number → (dp = −dout·y/(N·p), N×K; zeros for y)."""
     p, y = cache
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -39,7 +41,8 @@ register("cross_entropy", cross_entropy_forward, cross_entropy_backward, None, 2
          feeds=_cross_entropy_feeds)
 
 
-def logits_cross_entropy_forward(z, y):
+def logits_cross_entropy_forward(z: np.ndarray, y: np.ndarray
+                                 ) -> tuple[np.float64, tuple[np.ndarray, np.ndarray]]:
     """z, y: N×K (logits: no softmax layer before the loss) → E = (1/N) Σ (logsumexp(z)·Σy
     − y·z), cross-entropy fused with a softmax and computed stably; cache: (softmax(z), y)."""
     m = z.max(axis=-1, keepdims=True)
@@ -49,7 +52,8 @@ def logits_cross_entropy_forward(z, y):
     return e, (a, y)
 
 
-def logits_cross_entropy_backward(dout, cache):
+def logits_cross_entropy_backward(dout: Value, cache: tuple[np.ndarray, np.ndarray]
+                                  ) -> tuple[np.ndarray, np.ndarray]:
     """dout: a number → (dz = dout·(a·Σy − y)/N, N×K; zeros for y): a − y for one-hot y."""
     a, y = cache
     return dout * (a * y.sum(axis=-1, keepdims=True) - y) / a.shape[0], np.zeros_like(y)
@@ -68,13 +72,15 @@ register("logits_cross_entropy", logits_cross_entropy_forward, logits_cross_entr
          None, 2, feeds=_logits_feeds)
 
 
-def half_sse_forward(a, y):
+def half_sse_forward(a: np.ndarray, y: np.ndarray
+                     ) -> tuple[np.float64, tuple[np.ndarray, int]]:
     """a, y: N×K → E = (1/N) Σ ½(a − y)²; cache: (a − y, N)."""
     d = a - y
     return 0.5 * (d * d).sum() / a.shape[0], (d, a.shape[0])
 
 
-def half_sse_backward(dout, cache):
+def half_sse_backward(dout: Value, cache: tuple[np.ndarray, int]
+                      ) -> tuple[np.ndarray, np.ndarray]:
     """dout: a number → (da = dout·(a − y)/N, N×K; zeros for y)."""
     d, n = cache
     return dout * d / n, np.zeros_like(d)
@@ -89,14 +95,14 @@ def _half_sse_feeds(k, index, site):
 register("half_sse", half_sse_forward, half_sse_backward, None, 2, feeds=_half_sse_feeds)
 
 
-def mse_forward(a, y):
+def mse_forward(a: np.ndarray, y: np.ndarray) -> tuple[np.float64, np.ndarray]:
     """a, y: N×K → E = the mean over every element of (a − y)², as PyTorch's MSELoss;
     cache: a − y."""
     d = a - y
     return (d * d).mean(), d
 
 
-def mse_backward(dout, cache):
+def mse_backward(dout: Value, cache: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """dout: a number → (da = dout·2(a − y)/(N·K), N×K; zeros for y)."""
     d = cache
     return dout * 2.0 * d / d.size, np.zeros_like(d)

@@ -12,7 +12,8 @@ from ..registry import LayerType, Made, register
 from .windows import images, offsets, pair, pair_text, unused_text, windows
 
 
-def maxpool_forward(x, size=2, stride=None):
+def maxpool_forward(x: np.ndarray, size: int | tuple[int, ...] = 2,
+                    stride: int | tuple[int, ...] | None = None) -> tuple[np.ndarray, tuple]:
     """x: N×C×H×W → each window's maximum, N×C×OH×OW; cache: (x's shape, the winners'
     offsets ky·kw + kx in their windows, size, stride).  Ties go to the first in
     row-major order (as np.argmax)."""
@@ -37,7 +38,7 @@ def maxpool_forward(x, size=2, stride=None):
     return out, (x.shape, arg, k, s)
 
 
-def maxpool_backward(dout, cache):
+def maxpool_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray]:
     """dout: N×C×OH×OW → (dx: N×C×H×W,): the whole gradient goes to the window's winner,
     0 to the others (seed note, §5)."""
     x_shape, arg, k, s = cache
@@ -85,14 +86,15 @@ def _maxpool_feeds(k, index, site):
     return rows
 
 
-def meanpool_forward(x, size=2, stride=None):
+def meanpool_forward(x: np.ndarray, size: int | tuple[int, ...] = 2,
+                     stride: int | tuple[int, ...] | None = None) -> tuple[np.ndarray, tuple]:
     """x: N×C×H×W → each window's mean, N×C×OH×OW; cache: (x's shape, size, stride)."""
     k = pair(size)
     s = pair(stride if stride is not None else size)
     return windows(x, k, s).mean(axis=(-2, -1)), (x.shape, k, s)
 
 
-def meanpool_backward(dout, cache):
+def meanpool_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray]:
     """dout: N×C×OH×OW → (dx: N×C×H×W,): each of the n = kh·kw pixels of a window gets
     1/n of its gradient (seed note, §5)."""
     x_shape, (kh, kw), s = cache

@@ -4,15 +4,15 @@ from __future__ import annotations
 import numpy as np
 
 from ...text import shape_phrase
-from ..registry import LayerType, Made, register
+from ..registry import LayerType, Made, Value, register
 
 
-def sum_forward(x):
+def sum_forward(x: Value) -> tuple[np.float64, tuple[int, ...]]:
     """x: a number or any array → the sum of its entries (a number); cache: x's shape."""
     return np.sum(x), np.shape(x)
 
 
-def sum_backward(dout, cache):
+def sum_backward(dout: Value, cache: tuple[int, ...]) -> tuple[Value]:
     """dout: a number → (dout in every entry, x's shape,)."""
     return (np.broadcast_to(dout, cache).copy() if cache else dout,)
 
@@ -21,12 +21,12 @@ register("sum", sum_forward, sum_backward, lambda out, x: (1,), 1,
          doc="the sum of a vector's entries (a number: itself)", public=True)
 
 
-def mean_forward(x):
+def mean_forward(x: Value) -> tuple[np.float64, tuple[int, ...]]:
     """x: a number or any array → the mean of its entries; cache: x's shape."""
     return np.mean(x), np.shape(x)
 
 
-def mean_backward(dout, cache):
+def mean_backward(dout: Value, cache: tuple[int, ...]) -> tuple[Value]:
     """dout: a number → (dout/n in every entry, x's shape,), n = x's size."""
     n = int(np.prod(cache)) if cache else 1
     return (np.broadcast_to(dout / n, cache).copy() if cache else dout,)
@@ -38,12 +38,12 @@ register("mean", mean_forward, mean_backward, lambda out, x: (1,), 1,
 
 # ------------------------------------------------------------------ flatten
 
-def flatten_forward(x):
+def flatten_forward(x: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
     """x: N×C×H×W (or any N×…) → N×(C·H·W); cache: x's shape."""
     return x.reshape(x.shape[0], -1), x.shape
 
 
-def flatten_backward(dout, cache):
+def flatten_backward(dout: np.ndarray, cache: tuple[int, ...]) -> tuple[np.ndarray]:
     """dout: N×D → (dout reshaped to x's shape,)."""
     return (dout.reshape(cache),)
 
@@ -64,21 +64,21 @@ register("flatten", flatten_forward, flatten_backward, None, 1, feeds=_flatten_f
 
 # ------------------------------------------------------------------ softmax
 
-def softmax_forward(z):
+def softmax_forward(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """z: N×K (or a vector K) → a = e^z/Σe^z over the last axis (the classes); cache: a."""
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     a = e / e.sum(axis=-1, keepdims=True)
     return a, a
 
 
-def softmax_backward(dout, cache):
+def softmax_backward(dout: np.ndarray, cache: np.ndarray) -> tuple[np.ndarray]:
     """dout: a's shape → (dz,), dz_i = a_i(dout_i − Σ_j dout_j a_j)."""
     # ∂a_j/∂z_i = a_j(δ_ij − a_i), so dz_i = Σ_j dout_j a_j(δ_ij − a_i) = a_i(dout_i − Σ_j dout_j a_j)
     a = cache
     return (a * (dout - (dout * a).sum(axis=-1, keepdims=True)),)
 
 
-def softmax_jacobian(a):
+def softmax_jacobian(a: np.ndarray) -> np.ndarray:
     """∂a_j/∂z_i = a_j(δ_ij − a_i) for one sample's probabilities a (K) → K×K, [j, i]."""
     return np.diag(a) - np.outer(a, a)
 

@@ -1,29 +1,32 @@
 """Window geometry shared by convolution and pooling (images are N×C×H×W)."""
 from __future__ import annotations
 
+from typing import Any, Iterator, Sequence
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ...text import shape_phrase
 
 
-def pair(v):
+def pair(v: int | Sequence[int]) -> tuple[int, ...]:
     """A size given once for both axes, or as (rows, columns)."""
     return (v, v) if np.ndim(v) == 0 else tuple(v)
 
 
-def pair_text(p) -> str:
+def pair_text(p: tuple[int, ...]) -> str:
     """'2' for (2, 2), '2×3' for (2, 3)."""
     return str(p[0]) if p[0] == p[1] else f"{p[0]}×{p[1]}"
 
 
-def windows(x, size, stride):
+def windows(x: np.ndarray, size: tuple[int, ...], stride: tuple[int, ...]) -> np.ndarray:
     """Every kh×kw window of x (N×C×H×W) at the stride: a view, N×C×OH×OW×kh×kw."""
     (kh, kw), (sh, sw) = size, stride
     return sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
 
 
-def offsets(size, stride, out_hw):
+def offsets(size: tuple[int, ...], stride: tuple[int, ...], out_hw: tuple[int, ...]
+            ) -> Iterator[tuple[int, tuple[slice, ...]]]:
     """For each offset (ky, kx) of a window, in row-major order: its number ky·kw + kx
     and the slice of the input grid that offset covers, one cell per window."""
     (kh, kw), (sh, sw), (oh, ow) = size, stride, out_hw
@@ -34,7 +37,8 @@ def offsets(size, stride, out_hw):
                                  slice(kx, kx + sw * (ow - 1) + 1, sw))
 
 
-def unused_text(in_shape, out_shape, size, stride, padding=(0, 0)) -> str:
+def unused_text(in_shape: tuple[int, ...], out_shape: tuple[int, ...], size: tuple[int, ...],
+                stride: tuple[int, ...], padding: tuple[int, ...] = (0, 0)) -> str:
     """' (1 row(s), 1 column(s) of its input unused)' when windows leave input rows or
     columns untouched (stride leftovers, or gaps when the stride exceeds the window), else ''.
 
@@ -51,7 +55,7 @@ def unused_text(in_shape, out_shape, size, stride, padding=(0, 0)) -> str:
     return ""
 
 
-def images(s):
+def images(s: Any) -> tuple[int, ...]:
     """C, H, W of a conv or pool layer's input (one sample), read through a layer-settings
     reader; a mistake in the file if the input is not images."""
     if len(s.in_shape) != 3:
