@@ -213,7 +213,7 @@ def call(op: str, *args: Expr | float) -> Expr:
 
 _PREC = {"add": 1, "sub": 1, "mul": 2, "div": 2, "neg": 3, "pow": 4}
 _PRETTY = {"add": " + ", "sub": " − ", "mul": "·", "div": "/", "pow": "^"}
-_PLAIN = {"add": " + ", "sub": " - ", "mul": " * ", "div": " / ", "pow": "^"}
+_ASCII = {"add": " + ", "sub": " - ", "mul": " * ", "div": " / ", "pow": "^"}
 
 
 def _num_text(v: float, pretty: bool) -> str:
@@ -228,10 +228,10 @@ def _num_text(v: float, pretty: bool) -> str:
 def to_text(e: Expr, pretty: bool = True) -> str:
     """Print with the fewest parentheses that keep the tree's meaning.
 
-    ``pretty`` uses · and − as a person writes them; plain text parses back with
+    ``pretty`` uses · and − as a person writes them; the ASCII text parses back with
     :func:`parse` to the same tree.
     """
-    syms = _PRETTY if pretty else _PLAIN
+    syms = _PRETTY if pretty else _ASCII
     minus = "−" if pretty else "-"
 
     def prec(e):
@@ -250,7 +250,7 @@ def to_text(e: Expr, pretty: bool = True) -> str:
             return f"{e.op}({', '.join(go(a) for a in e.args)})"
         if e.op == "neg":
             (a,) = e.args
-            # −a/b reads as −(a/b) to a person; plain text keeps the tree exact.
+            # −a/b reads as −(a/b) to a person; the ASCII text keeps the tree exact.
             return minus + wrap(a, prec(a) <= (1 if pretty else 3))
         a, b = e.args
         if e.op == "pow":

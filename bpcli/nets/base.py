@@ -95,7 +95,7 @@ class Net(ABC):
         """The net's samples (one, a data set, or a batch)."""
 
     @abstractmethod
-    def leaves(self) -> Iterator[tuple[str, str, object]]:
+    def leaves(self) -> Iterator[tuple[str, str, Value]]:
         """(name, kind, value) of every input, param and target, in file order; a value
         fed by the samples holds all of them, samples first."""
 

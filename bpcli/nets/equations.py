@@ -26,9 +26,9 @@ REQUIRED = ("params", "loss")
 @dataclass
 class EquationNet(Net):
     name: str
-    inputs: dict[str, np.float64]
-    params: dict[str, np.float64]
-    targets: dict[str, np.float64]
+    inputs: dict[str, Value]  # a number, or a vector
+    params: dict[str, Value]
+    targets: dict[str, Value]
     nodes: dict[str, tuple[str, Expr]]  # name -> (text as written, parsed)
     loss: tuple[str, Expr]
     path: str = "<default>"
@@ -39,7 +39,7 @@ class EquationNet(Net):
     NO_PARAMS_FIX = "give some under params:"
 
     # ------------------------------------------------------------------ the protocol
-    def leaves(self) -> Iterator[tuple[str, str, object]]:
+    def leaves(self) -> Iterator[tuple[str, str, Value]]:
         """(name, kind, value) of every input, param and target, in file order; the
         inputs and targets of a data set hold all its samples."""
         for section, kind in SECTION_KIND.items():

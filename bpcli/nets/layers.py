@@ -60,7 +60,7 @@ class LayerNet(Net):
         return self.loss_type
 
     # ------------------------------------------------------------------ the protocol
-    def leaves(self) -> Iterator[tuple[str, str, object]]:
+    def leaves(self) -> Iterator[tuple[str, str, Value]]:
         yield "input", "input", self.input
         for name, value in self.params.items():
             yield name, "param", value
