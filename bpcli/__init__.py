@@ -6,11 +6,13 @@ As a library (see :mod:`bpcli.api`)::
     net = bpcli.load("configs/xor.yaml")
     bpcli.show(bpcli.grad(net, wrt="w1"))
 """
-from .api import (Run, check, default, document, explain, forward, grad, load, loads, run, save,
-                  show, train)
+from .api import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, Run, SampleChain,
+                  TensorGrad, TrainResult, VectorGrads, check, default, document, explain,
+                  forward, grad, load, loads, run, save, show, train)
 from .errors import BpcliError, NetError, UsageError
 from .version import __version__
 
-__all__ = ["BpcliError", "NetError", "Run", "UsageError", "__version__", "check", "default",
-           "document", "explain", "forward", "grad", "load", "loads", "run", "save", "show",
-           "train"]
+__all__ = ["BpcliError", "Chain", "CheckReport", "ElementChain", "ForwardReport", "GradReport",
+           "NetError", "Run", "SampleChain", "TensorGrad", "TrainResult", "UsageError",
+           "VectorGrads", "__version__", "check", "default", "document", "explain", "forward",
+           "grad", "load", "loads", "run", "save", "show", "train"]

@@ -6,17 +6,19 @@
     report = bpcli.grad(net, wrt="w1", sample=2)   # the chain rule at sample 2
     bpcli.show(report)                             # the tables `bpcli grad` prints
     result = bpcli.train(net, eta=2, steps=2000)   # history, accuracy, the trained net
-    bpcli.save(result.net, "trained.yaml")
+    bpcli.save(result, "trained.yaml")
 
-Every mistake, in a file or in a call, is a :class:`BpcliError` with the one-line
-message the command line would print; never a bare TypeError.
+The command line calls these same functions.  Every mistake, in a file or in a call, is a
+:class:`BpcliError` with a one-line message (the command line prints the same line with
+its options spelt as options); never a bare TypeError.
 """
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from numbers import Integral, Real
-from typing import Iterable
+from typing import Callable, Iterable
 
 from rich.console import Console
 
@@ -25,15 +27,19 @@ from .analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradRepo
                        TensorGrad, TrainResult, VectorGrads)
 from .errors import UsageError
 from .nets import Net
-from .render import document, renderable
+from .render import document as _document
+from .render import renderable
 
-__all__ = ["Run", "check", "default", "document", "explain", "forward", "grad", "load", "loads",
-           "run", "save", "show", "train"]
+__all__ = ["Chain", "CheckReport", "ElementChain", "ForwardReport", "GradReport", "Run",
+           "SampleChain", "TensorGrad", "TrainResult", "VectorGrads", "check", "default",
+           "document", "explain", "forward", "grad", "load", "loads", "run", "save", "show",
+           "train"]
+REPORTS = (ForwardReport, GradReport, TrainResult, CheckReport)
 
 
-def load(path: str) -> Net:
-    """Read and check a network file (equations or layers)."""
-    return nets.load(_text(path, "path"))
+def load(path: str | os.PathLike) -> Net:
+    """Read and check a network file (equations or layers); "-" reads standard input."""
+    return nets.load(_path(path))
 
 
 def loads(text: str, path: str = "<string>") -> Net:
@@ -60,55 +66,65 @@ class Run:
 def run(net: Net) -> Run:
     """Run ``net`` forward and backward."""
     net = _net(net)
-    trace, warnings = analysis.run(net.build())
+    trace, warnings = analysis.traced(net.build())
     names = [name for name, _, _ in net.leaves()] + net.node_names()
-    return Run(float(trace.loss), {n: net.show(n, trace.value(n)) for n in names},
-               {n: net.show(n, trace.grad(n)) for n in names}, warnings)
+    return Run(float(trace.loss), {n: net.as_seen(n, trace.value(n)) for n in names},
+               {n: net.as_seen(n, trace.grad(n)) for n in names}, warnings)
 
 
-def forward(net: Net) -> ForwardReport:
-    """What `bpcli forward` shows: every value, then E."""
-    net = _net(net)
-    trace, warnings = analysis.run(net.build(), backward=False)
-    return analysis.forward_report(net, trace, warnings)
-
-
-def grad(net: Net, wrt: str | Iterable[str] = (), sample: int | None = None) -> GradReport:
-    """What `bpcli grad` shows: every ∂E, and with ``wrt`` (a name, or several) the chain
-    rule for each; ``sample``: the sample of a data set whose chain rule is written out."""
+def forward(net: Net, sample: int | None = None) -> ForwardReport:
+    """What `bpcli forward` shows: every value, then E (``sample``: the one of a batch or
+    data set the tables show)."""
     net = _net(net)
     sample = net.samples.check(_count(sample, "sample", allow_none=True))
-    where = "the default net" if net.path == "<default>" else net.path
+    trace, warnings = analysis.traced(net.build(), backward=False)
+    return analysis.forward_report(net, trace, warnings, sample)
+
+
+def grad(net: Net, wrt: str | Iterable[str] = (), sample: int | None = None,
+         where: str | None = None) -> GradReport:
+    """What `bpcli grad` shows: every ∂E, and with ``wrt`` (a name, or several) the chain
+    rule for each; ``sample``: the sample of a batch or data set to show, and whose chain
+    rule a data set writes out.  ``where`` names the net in messages (default: its file)."""
+    net = _net(net)
+    graph = net.build()
+    sample = net.samples.check(_count(sample, "sample", allow_none=True))
+    if where is None:
+        where = "the default net" if net.path == "<default>" else net.path
     targets = [net.resolve(spec, where) for spec in _names(wrt)]
-    trace, warnings = analysis.run(net.build())
+    trace, warnings = analysis.traced(graph)
     return analysis.grad_report(net, trace, targets, sample, warnings)
 
 
 def explain(net: Net, wrt: str | Iterable[str], sample: int | None = None
-            ) -> Chain | SampleChain | VectorGrads | TensorGrad | ElementChain | list:
+            ) -> object | list[object]:
     """The explanation of ∂E/∂``wrt`` (a name: paths of an equation net, a layer net's tensor
-    or element such as 'conv1.weight[0,0,1,1]'); a list for a list of names."""
+    or element such as 'conv1.weight[0,0,1,1]'); a list for a list of names (a name given
+    twice is explained once; a net with vectors gives one VectorGrads for all of them).
+    ``bpcli.show(bpcli.grad(net, wrt))`` prints the same as tables."""
     report = grad(net, wrt, sample)
     return report.explanations[0] if isinstance(wrt, str) else report.explanations
 
 
 def train(net: Net, eta: float = 0.5, steps: int | None = None, epochs: int | None = None,
           batch_size: int | None = None, shuffle: bool = True, seed: int = 0,
-          momentum: float = 0.0) -> TrainResult:
+          momentum: float = 0.0, progress: Callable[[int, float], None] | None = None,
+          stop: Callable[[], bool] | None = None) -> TrainResult:
     """Gradient descent, as `bpcli train`: the result holds E at every step (``history``),
-    the final E, the accuracy of a classification set, and the trained network (``net``)."""
+    the final E, the accuracy of a classification set, and the trained network (``net``).
+    ``progress(k, E)`` is called after each step; ``stop()`` returning True ends the run."""
     net = _net(net)
     analysis.require_params(net, "train")
-    if not isinstance(eta, Real) or not math.isfinite(eta):
-        raise UsageError("eta", eta, "must be a finite number")
-    if not isinstance(momentum, Real) or not 0 <= momentum < 1:
+    if not 0 <= _number(momentum, "momentum") < 1:
         raise UsageError("momentum", momentum, "must be a number in [0, 1)")
     if steps is not None and epochs is not None:
         raise UsageError(None, None, "give steps or epochs, not both")
-    return analysis.train(net, float(eta), _count(steps, "steps", allow_none=True),
+    if not isinstance(shuffle, bool):
+        raise UsageError("shuffle", shuffle, "must be True or False")
+    return analysis.train(net, _number(eta, "eta"), _count(steps, "steps", allow_none=True),
                           _count(epochs, "epochs", allow_none=True),
                           _count(batch_size, "batch_size", allow_none=True, least=1),
-                          bool(shuffle), _count(seed, "seed"), float(momentum))
+                          shuffle, _count(seed, "seed"), float(momentum), progress, stop)
 
 
 def check(net: Net, eps: float = 1e-6, tol: float = 1e-5, max_elements: int = 20) -> CheckReport:
@@ -116,24 +132,47 @@ def check(net: Net, eps: float = 1e-6, tol: float = 1e-5, max_elements: int = 20
     net = _net(net)
     analysis.require_params(net, "check")
     for name, v in (("eps", eps), ("tol", tol)):
-        if not isinstance(v, Real) or not v > 0:
+        if _number(v, name) <= 0:
             raise UsageError(name, v, "must be a number > 0")
     return analysis.check(net, float(eps), float(tol), _count(max_elements, "max_elements", least=1))
 
 
-def save(net: Net, path: str) -> None:
-    """Write ``net`` as a network file that loads back to the same net (atomically)."""
-    analysis.save(_net(net), _text(path, "path"))
+def save(what: Net | TrainResult, path: str | os.PathLike) -> None:
+    """Write a network as a file that loads back to the same network, whole or not at all;
+    a training result is saved as its trained net, with a header saying how it was trained."""
+    path = _path(path)
+    if isinstance(what, TrainResult):
+        analysis.save_trained(what, path, what.source)
+    else:
+        analysis.save(_net(what), path)
 
 
-def show(report: ForwardReport | GradReport | TrainResult | CheckReport, precision: int = 6,
-         width: int | None = None) -> None:
-    """Print a report's tables, as the command that made it would."""
-    console = Console(width=width, highlight=False)
-    console.print(renderable(report, _count(precision, "precision"), console.width))
+def show(report: object, precision: int = 6, width: int | None = None,
+         every: int | None = None) -> None:
+    """Print a report's tables, as the command that made it would (``every``: train's rows
+    every so many steps)."""
+    console = Console(width=_count(width, "width", allow_none=True, least=20), highlight=False)
+    precision = _count(precision, "precision")
+    if precision > 15:
+        raise UsageError("precision", precision, "must be at most 15")
+    console.print(renderable(_report(report), precision, console.width,
+                             _count(every, "every", allow_none=True, least=1)))
+
+
+def document(report: object) -> dict:
+    """A report as the JSON document of the command that made it."""
+    return _document(_report(report))
 
 
 # ------------------------------------------------------------------ checking the arguments
+
+def _report(report):
+    if not isinstance(report, REPORTS):
+        raise UsageError(None, None, "expected a report (from bpcli.forward, grad, train or "
+                                     f"check), not {type(report).__name__}; an explanation "
+                                     "shows with bpcli.show(bpcli.grad(net, wrt=...))")
+    return report
+
 
 def _net(net) -> Net:
     if not isinstance(net, Net):
@@ -148,6 +187,12 @@ def _text(v, what) -> str:
     return v
 
 
+def _path(v) -> str:
+    if not isinstance(v, (str, os.PathLike)):
+        raise UsageError("path", v, "must be a path (text or a pathlib.Path)")
+    return os.fspath(v)
+
+
 def _names(wrt) -> list[str]:
     names = [wrt] if isinstance(wrt, str) else wrt
     try:
@@ -158,6 +203,12 @@ def _names(wrt) -> list[str]:
         if not isinstance(name, str):
             raise UsageError("wrt", name, "must be a name (text), such as 'w1'")
     return list(dict.fromkeys(names))
+
+
+def _number(v, what) -> float:
+    if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v):
+        raise UsageError(what, v, "must be a finite number")
+    return float(v)
 
 
 def _count(v, what, allow_none=False, least=0):

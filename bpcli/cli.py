@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 
-from . import analysis, nets
+from . import analysis, api, nets
 from .errors import BpcliError
 from .render import document, renderable
 from .render.plot import SUFFIXES, write_plot
@@ -87,7 +87,7 @@ def _one_line(e: click.UsageError) -> UserError:
 
 
 def _load(path, needs_params=None):
-    network = nets.load(path) if path else nets.load_default()
+    network = api.load(path) if path else api.default()
     if needs_params:
         analysis.require_params(network, needs_params)
     return network
@@ -112,13 +112,13 @@ def _console():
     return console
 
 
-def _emit(fmt, report, precision, sample=None, every=None):
+def _emit(fmt, report, precision, every=None):
     """Print a report: as JSON, or as tables fitted to the terminal."""
     if fmt == "json":
         click.echo(json.dumps(document(report), indent=2, ensure_ascii=False))
         return
     console = _console()
-    tables = renderable(report, precision, console.width, sample, every)
+    tables = renderable(report, precision, console.width, every)
     if console.is_terminal:
         console.print(tables)
         return
@@ -172,12 +172,10 @@ def forward(net: str | None, fmt: str, precision: int, sample: int | None) -> No
     Example:
       bpcli forward configs/sigmoid-222.yaml --precision 4
     """
-    network = _load(net)
-    trace, warnings = analysis.run(network.build(), backward=False)
-    for w in warnings:
+    report = api.forward(_load(net), sample)
+    for w in report.warnings:
         _warn(w)
-    sample = network.samples.check(sample)
-    _emit(fmt, analysis.forward_report(network, trace, warnings), precision, sample)
+    _emit(fmt, report, precision)
 
 
 @main.command()
@@ -199,15 +197,10 @@ def grad(net: str | None, fmt: str, precision: int, wrt: tuple[str, ...],
     Example:
       bpcli grad --wrt w1 --wrt w3
     """
-    network = _load(net)
-    graph = network.build()
-    sample = network.samples.check(sample)
-    where = "the default net" if net is None else net
-    targets = [network.resolve(spec, where) for spec in dict.fromkeys(wrt)]
-    trace, warnings = analysis.run(graph)
-    for w in warnings:
+    report = api.grad(_load(net), wrt, sample, where="the default net" if net is None else net)
+    for w in report.warnings:
         _warn(w)
-    _emit(fmt, analysis.grad_report(network, trace, targets, sample, warnings), precision, sample)
+    _emit(fmt, report, precision)
 
 
 @main.command()
@@ -263,9 +256,9 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
     # so the results are always printed and saved before the exit with status 130.
     previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
     try:
-        with _progress(console, fmt, total) as progress, np.errstate(all="ignore"):
-            result = analysis.train(network, eta, steps, epochs, batch_size, shuffle, seed,
-                                    momentum, progress, lambda: bool(interrupted))
+        with _progress(console, fmt, total) as progress:
+            result = api.train(network, eta, steps, epochs, batch_size, shuffle, seed, momentum,
+                               progress, lambda: bool(interrupted))
         with _sigint_held():
             for w in result.warnings:
                 _warn(w)
@@ -275,7 +268,7 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
                 if fmt == "table":
                     click.echo(f"drew the loss curve to {plot}")
             if save:
-                analysis.save_trained(result, save, network.path)
+                api.save(result, save)
                 if fmt == "table":
                     click.echo(f"saved the trained network to {save}")
     finally:
@@ -384,7 +377,7 @@ def check(ctx: click.Context, net: str | None, fmt: str, precision: int, eps: fl
       bpcli check configs/conv-pool.yaml --eps 1e-6 --tol 1e-5
     """
     network = _load(net, needs_params="check")
-    report = analysis.check(network, eps, tol, max_elements)
+    report = api.check(network, eps, tol, max_elements)
     _emit(fmt, report, precision)
     if not report.passed:
         ctx.exit(1)

@@ -103,9 +103,8 @@ def names(e: Expr) -> list[str]:
 
 
 # ------------------------------------------------- simplifying constructors
-# Only rules that are exact for every value: x·0 → 0 would be wrong for x = ∞,
-# but derivatives of finite nets never meet that, and it is what keeps the
-# printed factors short.
+# Rules exact for every finite value (x·0 → 0 fails only for x = ∞, which the
+# derivatives of a finite net never meet); they keep the printed factors short.
 
 def is_number(e: Expr, v: float) -> bool:
     """Is ``e`` the number ``v``?"""
@@ -217,7 +216,7 @@ _ASCII = {"add": " + ", "sub": " - ", "mul": " * ", "div": " / ", "pow": "^"}
 
 
 def _num_text(v: float, pretty: bool) -> str:
-    # Pretty: short, for people. Plain: the shortest text that reads back exactly.
+    # Pretty: short, for people. ASCII: the shortest text that reads back exactly.
     if pretty:
         return f"{v:.12g}"
     if v.is_integer() and abs(v) < 1e15 and v != 0:

@@ -16,7 +16,7 @@ import numpy as np
 from ..engine import OPS, Site, Trace
 from ..errors import UsageError
 from ..nets import Net
-from .run import verdict
+from .tracing import close, verdict
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class ElementChain:
 
     @property
     def agrees(self) -> bool:
-        return bool(np.isclose(self.total, self.backward, rtol=1e-9, atol=1e-12))
+        return close(self.total, self.backward)
 
 
 def label(name: str, index: tuple[int, ...]) -> str:
@@ -87,6 +87,5 @@ def element_chain(net: Net, trace: Trace, name: str, index: tuple) -> ElementCha
     units.sort(key=lambda u: -abs(u.product))
     total = float(math.fsum(u.product for u in units))
     backward = float(np.asarray(trace.grad(name))[internal])
-    agrees = bool(np.isclose(total, backward, rtol=1e-9, atol=1e-12))
     return ElementChain(wrt, node.name, backward, total, tuple(units),
-                        verdict(agrees, total, backward))
+                        verdict(close(total, backward), total, backward))

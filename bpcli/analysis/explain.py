@@ -63,13 +63,13 @@ def explanations(net: Net, trace: Trace, targets: Sequence[tuple[str, tuple | No
     several = net.samples.several
     if net.expressions is not None and not by_paths(net, trace):
         return [VectorGrads(tuple((name, trace.grad(name)) for name, _ in targets))]
-    runs = runs or SampleRuns(net)
+    runs = runs or SampleRuns(net, trace.graph)
     out = []
     for name, index in targets:
         if index is not None:
             out.append(element_chain(net, trace, name, index))
         elif net.expressions is None:
-            value = net.show(name, trace.grad(name))
+            value = net.as_seen(name, trace.grad(name))
             out.append(TensorGrad(name, value, np.shape(value), net.per_sample(name)))
         elif several and name != LOSS:
             out.append(sample_chain(runs, trace, name, sample or 0))

@@ -16,11 +16,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..engine import LOSS, Trace, derivative, evaluate
+from ..engine import LOSS, Graph, Trace, derivative, evaluate
 from ..errors import UsageError
 from ..nets import Net
 from ..symbolic import names, to_text
-from .run import verdict
+from .tracing import close, verdict
 
 MAX_PATHS = 64  # paths listed one by one; the sum always covers all of them
 
@@ -54,7 +54,7 @@ class Chain:
 
     @property
     def agrees(self) -> bool:
-        return bool(np.isclose(self.total, self.backward, rtol=1e-9, atol=1e-12))
+        return close(self.total, self.backward)
 
 
 def chain(net: Net, trace: Trace, wrt: str, max_paths: int = MAX_PATHS) -> Chain:
@@ -106,9 +106,8 @@ def chain(net: Net, trace: Trace, wrt: str, max_paths: int = MAX_PATHS) -> Chain
         paths.append(Path((LOSS,), (), 1.0))
         s, count = 1.0, 1
     backward = float(trace.grad(wrt))
-    agrees = bool(np.isclose(s, backward, rtol=1e-9, atol=1e-12))
     return Chain(wrt, trace.graph.kind[wrt], backward, s, count, tuple(paths),
-                 verdict(agrees, s, backward))
+                 verdict(close(s, backward), s, backward))
 
 
 def _check_paths_apply(net, trace, wrt):
@@ -119,8 +118,8 @@ def _check_paths_apply(net, trace, wrt):
     if wrt not in trace.graph.index:
         raise UsageError("wrt", wrt, f"no such name in {net.title}")
     if wrt != LOSS and any(np.ndim(v) for v in trace.vals):
-        raise UsageError("wrt", wrt, "on a data set the paths are one sample's: see "
-                                     "sample_chain" if net.samples.several else
+        raise UsageError("wrt", wrt, "on a data set the paths are one sample's: explain it "
+                                     "at a sample" if net.samples.several else
                                      "this net has vectors: a path's factors would be "
                                      "Jacobians, not numbers")
 
@@ -136,28 +135,29 @@ def _check_paths_apply(net, trace, wrt):
 class SampleChain:
     """∂E/∂name on a data set: sample k's chain rule, then how each sample's share adds up."""
 
-    chain: Chain  # the paths at one sample: ∂E_k/∂name
+    at_sample: Chain  # the paths at sample k: ∂E_k/∂name
     sample: int
     samples: int
     shared: bool  # one value for every sample (a param): its ∂E sums over the samples
     per_sample: np.ndarray  # ∂E_j/∂name at every sample j (E_j's, without the 1/N)
+    combined: float  # from the shares: (1/N)·Σ_j ∂E_j/∂name, or (1/N)·∂E_k/∂name
     backward: float  # the backward pass's ∂E/∂name (shared), or its value at sample k
     verdict: str
 
     @property
     def agrees(self) -> bool:
-        mine = self.per_sample.mean() if self.shared else self.per_sample[self.sample] / self.samples
-        close = lambda a, b: bool(np.isclose(a, b, rtol=1e-9, atol=1e-12))  # noqa: E731
-        return (self.chain.agrees and close(self.chain.total, self.per_sample[self.sample])
-                and close(mine, self.backward))
+        one = self.at_sample
+        return (one.agrees and close(one.total, self.per_sample[self.sample])
+                and close(self.combined, self.backward))
 
 
 class SampleRuns:
     """The extra runs a data set's explanations read, each made once per command: every
-    value repeated per sample (each sample's share of ∂E), and sample k alone."""
+    value repeated per sample (each sample's share of ∂E), and sample k alone.  ``graph``:
+    the net's graph, already built."""
 
-    def __init__(self, net):
-        self.net = net
+    def __init__(self, net, graph: Graph):
+        self.net, self.graph = net, graph
         self._wide = None
         self._alone = {}
 
@@ -167,16 +167,15 @@ class SampleRuns:
         per sample: ∂E/∂name then holds each sample's share."""
         if self._wide is None:
             n = self.net.samples.count
-            graph = self.net.build()
-            vals = graph.initial_values()
-            for i, node in enumerate(graph.nodes):
+            vals = self.graph.initial_values()
+            for i, node in enumerate(self.graph.nodes):
                 if node.op is None and np.ndim(vals[i]) == 0:
                     vals[i] = np.full(n, vals[i])
             with np.errstate(all="ignore"):  # a nan is reported where the ordinary run meets it
-                self._wide = graph.run(vals)
+                self._wide = self.graph.run(vals)
         return self._wide
 
-    def alone(self, k: int) -> tuple[Net, Trace]:
+    def alone(self, k):
         """(the net on sample k alone, its run)."""
         if k not in self._alone:
             one = self.net.at_sample(k)
@@ -193,6 +192,8 @@ def sample_chain(runs: SampleRuns, trace: Trace, wrt: str, k: int) -> SampleChai
     shared = np.ndim(trace.value(wrt)) == 0
     g = trace.grad(wrt)
     per = np.asarray(runs.wide.grad(wrt), dtype=float) * n
+    combined = per.mean() if shared else per[k] / n
     backward = float(g) if shared else float(np.asarray(g)[k])
-    sc = SampleChain(c, k, n, shared, per, backward, "")
-    return SampleChain(c, k, n, shared, per, backward, verdict(sc.agrees, per, backward))
+    agrees = c.agrees and close(c.total, per[k]) and close(combined, backward)
+    return SampleChain(c, k, n, shared, per, combined, backward,
+                       verdict(agrees, per, backward))

@@ -11,10 +11,10 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from ..engine import Trace, softmax_jacobian
+from ..engine import LOSS, OPS, Trace
 from ..nets import Entry, Net, Samples
 from .explain import SampleRuns, by_paths, explanations
-from .run import verdict
+from .tracing import close, verdict
 
 
 @dataclass
@@ -28,12 +28,10 @@ class ForwardReport:
     loss: float
     loss_text: str  # E as the net defines it
     samples: Samples
+    sample: int | None = None  # the sample asked for (None: the tables choose)
+    shapes: dict | None = None  # of every value, for nets of tensors
     sample_losses: object = None  # the loss at each sample (a data set: E is their mean)
     warnings: list[str] = field(default_factory=list)
-
-    @property
-    def shapes(self) -> dict:
-        return {name: np.shape(v) for name, v in self.values.items()}
 
 
 @dataclass(frozen=True)
@@ -70,70 +68,79 @@ class GradReport:
     grads: dict  # their ∂E as seen
     node_grads: list[str]  # the names of JSON's node_grads, in order
     samples: Samples
-    per_sample: dict | None = None  # a data set: name -> each sample's share of ∂E/∂name
+    sample: int | None = None  # the sample asked for (None: the tables choose)
+    per_sample: dict | None = None  # E a mean over samples: name (and E) -> each one's share
     softmax: list[SoftmaxCheck] = field(default_factory=list)
+    jacobians: dict | None = None  # of a layer net's softmax layers, as its JSON holds them
     explanations: list = field(default_factory=list)
     sign_note: bool = False  # explanations by paths: say how the seed note's sign differs
     warnings: list[str] = field(default_factory=list)
 
 
-def forward_report(net: Net, trace: Trace, warnings: Iterable[str] = ()) -> ForwardReport:
-    """The forward table of ``net`` from ``trace`` (a forward pass suffices)."""
+def forward_report(net: Net, trace: Trace, warnings: Iterable[str] = (),
+                   sample: int | None = None) -> ForwardReport:
+    """The forward table of ``net`` from ``trace`` (a forward pass suffices); ``sample``:
+    the sample of a batch or data set to show (checked by the caller)."""
     names = [name for name, _, _ in net.leaves()] + net.node_names()
-    values = {name: net.show(name, trace.value(name)) for name in names}
-    sample_losses = None
-    if net.expressions is not None and net.samples.several:
-        g = trace.graph  # E is the mean of the loss expression's node over the samples
-        sample_losses = trace.vals[g.nodes[g.loss].inputs[0]]
+    values = {name: net.as_seen(name, trace.value(name)) for name in names}
+    g = trace.graph  # a data set's E is the mean of the loss at each sample: show those
+    sample_losses = trace.vals[g.sample_loss] if g.sample_loss is not None else None
+    shapes = {name: np.shape(v) for name, v in values.items()} if net.LAYOUT == "grids" else None
     return ForwardReport(net.title, net.LAYOUT, net.forward_order(), values, float(trace.loss),
-                         net.loss_text, net.samples, sample_losses, list(warnings))
+                         net.loss_text, net.samples, sample, shapes, sample_losses,
+                         list(warnings))
 
 
 def grad_report(net: Net, trace: Trace, targets: Sequence[tuple[str, tuple | None]] = (),
                 sample: int | None = None, warnings: Iterable[str] = ()) -> GradReport:
     """The backward tables of ``net`` from ``trace`` (a full run), with the explanation of
-    each (name, index) in ``targets`` (from ``net.resolve``)."""
-    runs = SampleRuns(net)
-    with np.errstate(all="ignore"):  # a factor may be nan where backward's was (see run)
+    each (name, index) in ``targets`` (from ``net.resolve``); ``sample``: the sample of a
+    batch or data set to show, and whose chain rule a data set writes out (default 0)."""
+    runs = SampleRuns(net, trace.graph)
+    with np.errstate(all="ignore"):  # a factor may be nan where backward's was (see traced)
         explained = explanations(net, trace, targets, sample, runs)
     entries = net.backward_order()
     node_grads = [e.name for e in net.forward_order() if e.kind != "param"]
     shown = {e.name for e in entries} | set(node_grads)
-    per_sample = None
-    if net.expressions is not None and net.samples.several:
-        per_sample = {name: runs.wide.grad(name) for name in shown}
+    shares = None
+    if trace.graph.sample_loss is not None:  # E is a mean over samples: each one's share
+        shares = {name: runs.wide.grad(name) for name in shown}
+        shares[LOSS] = runs.wide.grads[trace.graph.sample_loss]  # 1/N at each sample
+    checks = softmax_checks(trace)
+    jacobians = None
+    if net.LAYOUT == "grids" and checks:  # a layer's, per sample of a batch
+        jacobians = {c.name: net.as_seen(c.name, c.jacobian) for c in checks}
     return GradReport(
         net.title, net.LAYOUT, float(trace.loss), net.loss_text,
         {p: trace.value(p) for p in net.params}, {p: trace.grad(p) for p in net.params},
-        entries, {n: net.show(n, trace.value(n)) for n in shown},
-        {n: net.show(n, trace.grad(n)) for n in shown}, node_grads, net.samples, per_sample,
-        softmax_checks(net, trace), explained, bool(explained) and by_paths(net, trace),
+        entries, {n: net.as_seen(n, trace.value(n)) for n in shown},
+        {n: net.as_seen(n, trace.grad(n)) for n in shown}, node_grads, net.samples, sample,
+        shares, checks, jacobians, explained, bool(explained) and by_paths(net, trace),
         list(warnings))
 
 
-def softmax_checks(net: Net, trace: Trace) -> list[SoftmaxCheck]:
-    """Every named softmax of a named input: its Jacobian, and the a − y check when
-    cross-entropy takes its output."""
+def softmax_checks(trace: Trace) -> list[SoftmaxCheck]:
+    """Every named node of an op that registers its Jacobian (softmax), of a named input:
+    its Jacobian, and when its output goes straight into a loss that registers what ∂E on
+    the softmax's input must then be (cross-entropy: a − y), that check."""
     g = trace.graph
+    loss = g.nodes[g.loss]
     checks = []
-    for name in net.node_names():
-        node = g.nodes[g.index[name]]
-        z = g.nodes[node.inputs[0]].name if node.op == "softmax" else None
+    for name, i in g.index.items():
+        node = g.nodes[i]
+        if node.op is None or OPS[node.op].jacobian is None or node.name != name:
+            continue
+        z = g.nodes[node.inputs[0]].name
         if z is None:
             continue
+        jacobian = OPS[node.op].jacobian
         a = np.asarray(trace.value(name))
         da, dz = np.asarray(trace.grad(name)), np.asarray(trace.grad(z))
-        jac = softmax_jacobian(a) if a.ndim == 1 else np.stack([softmax_jacobian(r) for r in a])
+        jac = jacobian(a) if a.ndim == 1 else np.stack([jacobian(row) for row in a])
         check = SoftmaxCheck(name, z, a, da, dz, jac)
-        loss = g.nodes[g.loss]
-        if g.index[name] in loss.inputs and loss.op == "cross_entropy":
-            y = np.asarray(trace.vals[loss.inputs[1]])
-            scale = a.shape[0]
-            expected = (a * y.sum(axis=-1, keepdims=True) - y) / scale
-            agrees = np.all(np.isclose(expected, dz, rtol=1e-9, atol=1e-12), axis=-1)
-            check = SoftmaxCheck(
-                name, z, a, da, dz, jac, expected, scale,
-                tuple("a − y" if np.isclose(row.sum(), 1.0) else "a·Σy − y" for row in y),
-                tuple(verdict(bool(ok), e, d) for ok, e, d in zip(agrees, expected, dz)))
+        if i in loss.inputs and OPS[loss.op].logits is not None:
+            expected, forms, n = OPS[loss.op].logits(a, np.asarray(trace.vals[loss.inputs[1]]))
+            check = SoftmaxCheck(name, z, a, da, dz, jac, expected, n, forms,
+                                 tuple(verdict(close(e, d), e, d) for e, d in zip(expected, dz)))
         checks.append(check)
     return checks

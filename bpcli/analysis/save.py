@@ -21,7 +21,11 @@ def write_text(path: str, text: str) -> None:
 
 def save(net: Net, path: str, header: str = "") -> None:
     """Write ``net`` as a loadable YAML file (``header``: comment lines on top); a data file
-    it names is given relative to ``path``'s folder."""
+    it names is given relative to ``path``'s folder.  Params that are not finite would not
+    load back: they are not saved."""
+    bad = next((name for name, w in net.params.items() if not np.all(np.isfinite(w))), None)
+    if bad is not None:
+        raise ResultError("save", path, f"not saved, param {bad!r} is not finite")
     write_text(path, net.relocated(path).to_yaml(header))
 
 

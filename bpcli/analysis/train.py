@@ -17,6 +17,18 @@ from ..nets import Net
 from ..nets.base import Classes
 
 
+@dataclass(frozen=True)
+class ParamChange:
+    """How one param moved in training: before, after, and the change; for a net with
+    tensors, the Euclidean norm of each (``TrainResult.by_norm``)."""
+
+    name: str
+    shape: tuple
+    initial: float
+    final: float
+    delta: float
+
+
 @dataclass
 class TrainResult:
     """A training run: E at every step, the params before and after, and the run's
@@ -38,8 +50,11 @@ class TrainResult:
     shuffle: bool = True
     seed: int = 0
     title: str = ""  # the net's, for tables and the loss curve
+    source: str = ""  # the file the net came from
     net: Net | None = None  # the trained network
     warnings: list[str] = field(default_factory=list)
+    changes: list[ParamChange] = field(default_factory=list)
+    by_norm: bool = False  # the changes are norms: some param is a tensor
 
 
 def plan_steps(samples: int, batch_size: int | None, steps: int | None,
@@ -64,7 +79,14 @@ def train(net: Net, eta: float, steps: int | None = None, epochs: int | None = N
           momentum: float = 0.0, progress: Callable | None = None,
           stop: Callable | None = None) -> TrainResult:
     """Run gradient descent.  ``progress(k, loss)`` is called after step k; ``stop()``
-    returning True ends the run after the current step (Ctrl-C)."""
+    returning True ends the run after the current step (Ctrl-C).  A step whose numbers
+    overflow goes on quietly: the result's warnings say where E stopped being finite."""
+    with np.errstate(all="ignore"):
+        return _train(net, eta, steps, epochs, batch_size, shuffle, seed, momentum, progress,
+                      stop)
+
+
+def _train(net, eta, steps, epochs, batch_size, shuffle, seed, momentum, progress, stop):
     graph = net.build().compile(wanted=net.params)  # no ∂E/∂input or ∂E/∂data each step
     vals = graph.initial_values()
     slots = [(name, graph.index[name]) for name in net.params]
@@ -112,9 +134,19 @@ def train(net: Net, eta: float, steps: int | None = None, epochs: int | None = N
     result = TrainResult(history, final, dict(net.params), params, float(eta), len(history), n,
                          b, len(history) / per_epoch, momentum, interrupted,
                          (before, after) if before is not None else None, planned, shuffle,
-                         seed, net.title, net.with_params(params))
+                         seed, net.title, net.path, net.with_params(params))
     result.warnings = _warnings(result)
+    result.by_norm = any(np.ndim(w) for w in params.values())
+    result.changes = [_change(name, net.params[name], w, result.by_norm)
+                      for name, w in params.items()]
     return result
+
+
+def _change(name, w0, w, by_norm) -> ParamChange:
+    if by_norm:  # a tensor's change in one number: its norm (every value is in the JSON)
+        return ParamChange(name, np.shape(w), np.linalg.norm(w0), np.linalg.norm(w),
+                           np.linalg.norm(w - w0))
+    return ParamChange(name, (), w0, w, w - w0)
 
 
 def _batches(n, b, shuffle, rng):
@@ -132,7 +164,7 @@ def _batches(n, b, shuffle, rng):
 
 def accuracy(classes: Classes, graph: Graph, vals: list) -> float:
     """The fraction of samples classified right, read off ``vals`` after a forward pass
-    on the whole set (see :class:`bpcli.nets.Classes`)."""
+    on the whole set (see :class:`bpcli.nets.base.Classes`)."""
     right = None
     for output, target in classes.pairs:
         out = np.asarray(vals[graph.index[output]])

@@ -31,7 +31,13 @@ class Graph:
     kind: dict[str, str] = field(default_factory=dict)  # name -> input/param/target/node/loss
     leaf_values: list = field(default_factory=list)  # per node: a leaf's value, else None
     loss: int = -1
+    # a loss that is the mean over samples of a loss per sample (a data set): that node
+    sample_loss: int | None = None
     skipped: set = field(default_factory=set)  # nodes compile(wanted) computes no ∂E for
+    # compile()'s plans: (node, forward, inputs) in evaluation order, (node, backward,
+    # inputs) in the order backward runs them
+    forward_plan: list | None = None
+    backward_plan: list | None = None
 
     # ---------------------------------------------------------------- building
     def add_leaf(self, name: str | None, kind: str, value: Value) -> int:
@@ -44,7 +50,10 @@ class Graph:
 
     def add_op(self, op: str, inputs: Iterable[int], attrs: dict | None = None) -> int:
         """An unnamed node applying ``op`` (a key of OPS) to earlier nodes."""
-        return self._append(Node(op, tuple(inputs), None, attrs or None), None)
+        inputs = tuple(inputs)
+        if len(inputs) != OPS[op].arity:
+            raise ValueError(f"bpcli bug: {op} takes {OPS[op].arity} inputs, not {len(inputs)}")
+        return self._append(Node(op, inputs, None, attrs or None), None)
 
     def name(self, i: int, name: str, kind: str) -> int:
         """Give node ``i`` the user's ``name`` (kind: node, layer or loss).  A leaf, or a
@@ -121,6 +130,8 @@ class Graph:
 
     def forward(self, vals: list) -> list:
         """Fill ``vals`` (leaves set) with every node's value; return the caches."""
+        if self.forward_plan is None:
+            raise ValueError("bpcli bug: the graph runs only once compile() has made its plans")
         caches = [None] * len(vals)
         for i, fwd, ins in self.forward_plan:
             if len(ins) == 1:

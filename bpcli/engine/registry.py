@@ -16,6 +16,13 @@ Besides those three, an op may register what explanations and checks need of it:
 ``kinks(cache)``
     the piecewise decisions of a forward pass (a ReLU's mask, a max-pool's winners), so
     that ``check`` can tell a ±eps step that crosses a kink from a wrong gradient.
+``jacobian(out)``
+    for an op whose output mixes its input's entries (softmax), one sample's Jacobian
+    ∂out_j/∂in_i, which `grad` shows beside ∂E/∂out.
+``logits(a, y)``
+    for a loss that may follow a softmax: what ∂E/∂z must then be, z the softmax's input
+    (cross-entropy: (a·Σy − y)/N), written how, so that `grad` can check the backward pass
+    against it: ``(expected, forms, N)``.
 ``layer``
     the layer type a network file writes for this op (:class:`LayerType`): its settings,
     output shape, params and description in tables.
@@ -27,7 +34,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable, Protocol
 
 import numpy as np
 
@@ -48,18 +55,35 @@ class Site:
     label: Callable[[int, tuple], str]
 
 
+class Settings(Protocol):
+    """A layer's settings as its type's ``make`` reads them; every mistake ends loading with
+    one line naming the file and line (:class:`bpcli.nets.layer_settings.LayerSettings`)."""
+
+    what: str  # the layer as messages name it: "layer 1 (conv2d conv1)"
+    in_shape: tuple  # its input's shape, one sample
+
+    def fail(self, message: str, key: str | None = None) -> Any: ...
+    def raw(self, key: str, default: Any = None) -> Any: ...
+    def integer(self, key: str, default: Any = None, minimum: int = 1,
+                pair: bool = False) -> Any: ...
+    def number(self, key: str, default: float | None = None) -> float | None: ...
+    def weight(self, ndim: int, layout: str) -> np.ndarray | None: ...
+    def count(self, count: int | None, weight: np.ndarray | None, key: str) -> int: ...
+    def check_size(self, shape: tuple, what: str) -> None: ...
+    def params(self, wshape: tuple, bshape: tuple, fan_in: int, layout: str) -> dict: ...
+
+
 @dataclass(frozen=True)
 class LayerType:
     """A layer type of network files, made by one op.
 
-    ``make(s)`` reads the layer's settings through ``s`` (a reader that checks them and
-    names the file's line on a mistake, see :mod:`bpcli.nets.layers`) and returns a
+    ``make(s)`` reads the layer's settings through ``s`` (:class:`Settings`) and returns a
     :class:`Made`.  ``settings``: the keys it takes besides ``type`` and ``name``;
     ``prefix``: default names are the prefix and a count (conv1, pool2)."""
 
     name: str
     settings: tuple[str, ...]
-    make: Callable
+    make: Callable[[Settings], "Made"]
     prefix: str = ""
     # what a first layer of this type makes of the input: "images" (C×H×W) or "vector";
     # None: it takes either (activations)
@@ -83,14 +107,15 @@ class Op:
     forward: Callable
     backward: Callable
     local: Callable | None  # symbolic local derivatives, one per input
-    arity: int
-    symbol: str | None = None  # infix spelling for arithmetic ops
-    doc: str = ""
+    arity: int  # how many inputs it takes
+    doc: str = ""  # a function's one-line description
     partial_backward: bool = False  # backward takes need=(bool per input) and skips work
     feeds: Callable | None = None  # element breakdown rule (see the module docstring)
     kinks: Callable | None = None  # the forward pass's piecewise decisions, from its cache
     layer: LayerType | None = None
     constant_variant: tuple[int, str] | None = None
+    jacobian: Callable | None = None  # one sample's ∂out_j/∂in_i, of an op that mixes entries
+    logits: Callable | None = None  # a loss after a softmax: the ∂E/∂z it must give
 
 
 OPS: dict[str, Op] = {}
@@ -101,14 +126,14 @@ LAYER_TYPES: dict[str, LayerType] = {}
 
 
 def register(name: str, forward: Callable, backward: Callable, local: Callable | None,
-             arity: int, symbol: str | None = None, doc: str = "", public: bool = False, *,
+             arity: int, doc: str = "", public: bool = False, *,
              feeds: Callable | None = None, kinks: Callable | None = None,
-             layer: LayerType | None = None,
-             constant_variant: tuple[int, str] | None = None) -> Op:
+             layer: LayerType | None = None, constant_variant: tuple[int, str] | None = None,
+             jacobian: Callable | None = None, logits: Callable | None = None) -> Op:
     """Add an op to the table (``public``: callable as a function in expressions)."""
     takes_need = "need" in inspect.signature(backward).parameters
-    op = Op(name, forward, backward, local, arity, symbol, doc, takes_need, feeds, kinks,
-            layer, constant_variant)
+    op = Op(name, forward, backward, local, arity, doc, takes_need, feeds, kinks, layer,
+            constant_variant, jacobian, logits)
     OPS[name] = op
     if public:
         FUNCTIONS[name] = doc

@@ -20,6 +20,8 @@ from ..engine.registry import Value
 from ..errors import UsageError
 from ..io.data import resolve
 from ..io.yamlfile import dump_yaml
+from ..text import shape_phrase
+from .values import as_value
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ class Net(ABC):
         layer net given one sample)?  Indices as the user writes them then lack it."""
         return False
 
-    def show(self, name: str, value: Value) -> Value:
+    def as_seen(self, name: str, value: Value) -> Value:
         """A value of ``name`` as the user sees it (without a hidden batch axis)."""
         return np.asarray(value)[0] if self.hidden_axis(name) else value
 
@@ -160,9 +162,23 @@ class Net(ABC):
             g.add_leaf(name, kind, value)
         return g
 
-    @abstractmethod
     def with_params(self, params: Mapping[str, Value]) -> "Net":
-        """The same network with other param values (trained ones)."""
+        """The same network with other values for some or all of its params (trained ones);
+        a name it does not have, or a value of another shape, is a :class:`UsageError`."""
+        for name, value in params.items():
+            if name not in self.params:
+                raise UsageError("params", name, "no such param; params are "
+                                 + ", ".join(self.params))
+            if np.shape(value) != np.shape(self.params[name]):
+                raise UsageError("params", name, f"is {shape_phrase(np.shape(value))}, but the "
+                                 f"param is {shape_phrase(np.shape(self.params[name]))}")
+        new = copy.copy(self)
+        new.params = {k: as_value(params.get(k, v)) for k, v in self.params.items()}
+        return new
+
+    @abstractmethod
+    def at_sample(self, k: int) -> "Net":
+        """This net on sample k of its data set or batch alone."""
 
     @abstractmethod
     def to_doc(self) -> dict:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping
+from typing import Iterator
 
 import numpy as np
 
@@ -44,7 +44,8 @@ class EquationNet(Net):
         inputs and targets of a data set hold all its samples."""
         for section, kind in SECTION_KIND.items():
             for name, value in getattr(self, section).items():
-                yield name, kind, (self.data[name] if self.data and name in self.data else value)
+                yield name, kind, as_value(self.data[name] if self.data and name in self.data
+                                           else value)
 
     @property
     def samples(self) -> Samples:
@@ -96,15 +97,11 @@ class EquationNet(Net):
         for name, (_, e) in self.nodes.items():
             g.name(_lower(g, e), name, "node")
         if self.data:  # the loss expression per sample; E is its mean over the samples
-            g.name(g.add_op("mean", [_lower(g, self.loss[1])]), LOSS, "loss")
+            g.sample_loss = _lower(g, self.loss[1])
+            g.name(g.add_op("mean", [g.sample_loss]), LOSS, "loss")
         else:
             g.name(_lower(g, self.loss[1]), LOSS, "loss")
         return g.compile()
-
-    def with_params(self, params: Mapping[str, Value]) -> "EquationNet":
-        new = copy.copy(self)
-        new.params = {k: as_value(params[k]) for k in self.params}
-        return new
 
     def at_sample(self, k: int) -> "EquationNet":
         """This net on sample k of its data set alone: E is then the loss at sample k."""

@@ -15,7 +15,7 @@ import numpy as np
 from ..engine import LAYER_TYPES
 from ..io.yamlfile import LineMap
 from ..text import did_you_mean, shape_phrase
-from .values import Checker
+from .values import Checker, shown_raw
 
 BIAS_LAYOUT = "one per unit or filter"
 
@@ -40,6 +40,9 @@ def make_layer(check: Checker, raw: LineMap, k: int, in_shape: tuple[int, ...],
     and its params by full name; ``counters`` counts layers by type for default names."""
     line = raw.line
     kind = raw.get("type")
+    if not isinstance(kind, (str, type(None))):
+        check.fail(raw.lines.get("type", line), f"layer {k}: its type is a name such as dense, "
+                                                f"not {shown_raw(kind)}")
     if kind not in LAYER_TYPES:
         fix = did_you_mean(kind, LAYER_TYPES, "types")
         check.fail(raw.lines.get("type", line), f"layer {k}: unknown type {kind!r}; {fix}")

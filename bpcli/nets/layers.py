@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping
+from typing import Iterator
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from ..io.yamlfile import plain_data
 from ..text import did_you_mean, shape_text
 from .base import Classes, Entry, Net, Samples
 from .layer_settings import Layer
+from .values import as_value
 
 LOSSES = ("cross_entropy", "half_sse", "mse")
 _ELEMENT = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_]+)?)\s*(?:\[([^\]]*)\])?\s*$")
@@ -63,7 +64,7 @@ class LayerNet(Net):
     def leaves(self) -> Iterator[tuple[str, str, Value]]:
         yield "input", "input", self.input
         for name, value in self.params.items():
-            yield name, "param", value
+            yield name, "param", as_value(value)
         yield "target", "target", self.target
 
     @property
@@ -100,11 +101,6 @@ class LayerNet(Net):
 
     def hidden_axis(self, name: str) -> bool:
         return not (self.batched or name in self.params or name == LOSS)
-
-    def show(self, name: str, value: Value) -> np.ndarray:
-        """A tensor as the user sees it (the batch axis dropped for a single sample)."""
-        value = np.asarray(value)
-        return value[0] if self.hidden_axis(name) else value
 
     def classes(self) -> Classes | None:
         if self.loss_type != "cross_entropy":
@@ -150,11 +146,6 @@ class LayerNet(Net):
             prev = g.name(g.add_op(layer.op, ins, layer.attrs), layer.name, "layer")
         g.name(g.add_op(self.loss_op, [prev, g.index["target"]]), LOSS, "loss")
         return g.compile()
-
-    def with_params(self, params: Mapping[str, Value]) -> "LayerNet":
-        new = copy.copy(self)
-        new.params = {k: np.asarray(params[k], dtype=np.float64) for k in self.params}
-        return new
 
     def at_sample(self, k: int) -> "LayerNet":
         """This net on sample k of its batch alone."""

@@ -19,7 +19,7 @@ def document(report: object) -> dict:
 @document.register
 def _(r: ForwardReport) -> dict:
     doc = {"values": {name: json_value(v) for name, v in r.values.items()}}
-    if r.layout == "grids":  # tensors: say their shapes
+    if r.shapes is not None:
         doc["shapes"] = {name: list(shape) for name, shape in r.shapes.items()}
     doc["loss"] = json_value(r.loss)
     return doc
@@ -30,10 +30,8 @@ def _(r: GradReport) -> dict:
     doc = {"loss": json_value(r.loss),
            "grads": {name: json_value(g) for name, g in r.param_grads.items()},
            "node_grads": {name: json_value(r.grads[name]) for name in r.node_grads}}
-    if r.layout == "grids" and r.softmax:  # a layer's Jacobians, per sample of a batch
-        doc["softmax_jacobians"] = {
-            s.name: json_value(s.jacobian if r.samples.several else s.jacobian[0])
-            for s in r.softmax}
+    if r.jacobians:
+        doc["softmax_jacobians"] = {name: json_value(j) for name, j in r.jacobians.items()}
     if r.explanations:
         doc["chain"] = {key: entry for e in r.explanations for key, entry in chain_entries(e)}
     return doc
@@ -63,8 +61,8 @@ def _(c: Chain):
 @chain_entries.register
 def _(sc: SampleChain):
     # the paths are sample k's; value is ∂E/∂name over the set
-    entry = _paths(sc.chain)
-    return [(sc.chain.wrt, {"value": json_value(sc.backward), "sample": sc.sample,
+    entry = _paths(sc.at_sample)
+    return [(sc.at_sample.wrt, {"value": json_value(sc.backward), "sample": sc.sample,
                             "sample_value": entry.pop("value"), **entry,
                             "per_sample": json_value(sc.per_sample)})]
 

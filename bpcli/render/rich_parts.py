@@ -8,7 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-#: a check's verdict (see bpcli.analysis.run.verdict), as markup
+#: a check's verdict (see bpcli.analysis.tracing.verdict), as markup
 MARKS = {"equal": "[green]✓ equal[/]", "not equal": "[red bold]✗ NOT equal[/]",
          "not finite": "[yellow]? not finite, so not comparable[/]"}
 JACOBIAN_NOTE = "∂a_j/∂z_i = a_j(δ_ij − a_i);  ∂E/∂z_i = Σ_j ∂E/∂a_j · ∂a_j/∂z_i"

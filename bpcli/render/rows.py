@@ -107,7 +107,7 @@ def grad(r: GradReport, precision: int, width: int, sample: int | None) -> Rende
         n = r.samples.count
         # each sample's share, also of a node every sample shares (one made of params only)
         cells = lambda name: [fmt(v, precision) for v in r.per_sample[name]]  # noqa: E731
-        rows = [("loss", "", [fmt(1 / n, precision)] * n)]
+        rows = [("loss", "", cells(LOSS))]
         rows += [(e.name, "", cells(e.name)) for e in r.entries]
         columns = _data_columns(n, rows, width, sample)
         return Group(_data_table(
@@ -181,7 +181,7 @@ def chain(c: Chain, precision: int, e: str = LOSS, intro: str | None = None) -> 
 def sample_chain(sc: SampleChain, precision: int) -> RenderableType:
     """A net with a data set: the chain rule at one sample, then how that sample's
     ∂E_k/∂name enters ∂E/∂name, E being the mean of the loss over the samples."""
-    k, n, name = sc.sample, sc.samples, escape(sc.chain.wrt)
+    k, n, name = sc.sample, sc.samples, escape(sc.at_sample.wrt)
     e = f"E_{k}"
     intro = f"sample {k} of {n} (--sample K for another): {e} is the loss at sample {k}"
     per = sc.per_sample
@@ -189,11 +189,11 @@ def sample_chain(sc: SampleChain, precision: int) -> RenderableType:
     if sc.shared:  # a param (or a value every sample uses): its ∂E sums over the samples
         listed = ", ".join(fmt(v, precision) for v in per[:4]) + (", …" if n > 4 else "")
         lines = [f"E = (1/{n})·Σ_k E_k, so ∂E/∂{name} = (1/{n})·Σ_k ∂E_k/∂{name}",
-                 f"  = (1/{n})·Σ[{listed}] = {fmt(per.mean(), precision)}",
+                 f"  = (1/{n})·Σ[{listed}] = {fmt(sc.combined, precision)}",
                  f"  backward pass: ∂E/∂{name} = {fmt(sc.backward, precision)}   {ok}"]
     else:  # a value of sample k alone
         lines = [f"E = (1/{n})·Σ_k E_k, so ∂E/∂{name} at sample {k} = (1/{n})·∂{e}/∂{name} "
-                 f"= {fmt(per[k] / n, precision)}",
+                 f"= {fmt(sc.combined, precision)}",
                  f"  backward pass: ∂E/∂{name} at sample {k} = {fmt(sc.backward, precision)}   {ok}"]
-    return Group(chain(sc.chain, precision, e, intro),
+    return Group(chain(sc.at_sample, precision, e, intro),
                  *(Text.from_markup(line) for line in lines))

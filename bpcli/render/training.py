@@ -1,4 +1,4 @@
-"""Tables of `train` (the loss by step, a loss curve, the params' change) and of `check`."""
+"""Tables of `train`: the loss by step, a loss curve, the params' change."""
 from __future__ import annotations
 
 from typing import Sequence
@@ -7,7 +7,7 @@ import numpy as np
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from ..analysis import CheckReport, TrainResult
+from ..analysis import TrainResult
 from ..text import plural, shape_text
 from .numbers import fmt
 from .rich_parts import row, table, titled
@@ -49,20 +49,18 @@ def train(result: TrainResult, precision: int, width: int, every: int | None) ->
                                    (f"{a1:.1%}", "bold"), " after"))
     if len(h) >= 2:
         parts += [Text(), loss_curve(h, width)]
-    tensors = any(np.ndim(w) for w in result.params.values())
-    if tensors:  # a tensor's change in one number: its norm (every value is in --format json)
+    if result.by_norm:  # a tensor's change in one number: its norm (every value is in the JSON)
         params = table(("param", "shape"), ("‖initial‖", "‖final‖", "‖Δ‖"))
-        for name, w in result.params.items():
-            w0 = result.initial[name]
-            row(params, name, shape_text(np.shape(w)), fmt(np.linalg.norm(w0), precision),
-                 fmt(np.linalg.norm(w), precision), fmt(np.linalg.norm(w - w0), precision))
+        for c in result.changes:
+            row(params, c.name, shape_text(c.shape), fmt(c.initial, precision),
+                fmt(c.final, precision), fmt(c.delta, precision))
         pnote = Text("‖·‖: the Euclidean norm of all of a tensor's values; "
                      "--save or --format json gives them all.", style="dim")
         return Group(*parts, Text(), titled("params", params, pnote))
     params = table(("param",), ("initial", "final", "Δ"))
-    for name, w in result.params.items():
-        w0 = result.initial[name]
-        row(params, name, fmt(w0, precision), fmt(w, precision), fmt(w - w0, precision))
+    for c in result.changes:
+        row(params, c.name, fmt(c.initial, precision), fmt(c.final, precision),
+            fmt(c.delta, precision))
     return Group(*parts, Text(), titled("params", params))
 
 
@@ -101,42 +99,3 @@ def loss_curve(history: Sequence[float], width: int = 100, height: int = 10) -> 
     last = str(h.size)
     lines.append(Text(" " * (pad + 2) + "1" + last.rjust(cols - 1), style="dim"))
     return Group(*lines, *note)
-
-
-def check(report: CheckReport, precision: int) -> RenderableType:
-    rows, eps, tol = report.rows, report.eps, report.tol
-    tensors = any(r.size > 1 for r in rows)  # then: which element, and how many were checked
-    t = table(("param", "worst") if tensors else ("param",),
-               (("checked",) if tensors else ()) + ("analytic", "numeric", "abs error", "rel error"))
-    t.add_column("result")
-    for r in rows:
-        where = f"[{','.join(map(str, r.index))}]" if r.index else ""
-        checked = str(r.checked) if r.checked == r.size else f"{r.checked} of {r.size}"
-        mark = {"pass": Text("pass", style="green"), "FAIL": Text("FAIL", style="bold red"),
-                "kink": Text(f"kink ({r.kinks})", style="yellow")}[r.status]
-        row(t, r.name, *((where, checked) if tensors else ()), fmt(r.analytic, precision),
-             fmt(r.numeric, precision), f"{r.abs_error:.2e}", f"{r.rel_error:.2e}", mark)
-    failed = [r.name for r in rows if r.status == "FAIL"]
-    kinked = [r.name for r in rows if r.kinks]
-    if failed:
-        verb = "disagrees" if len(failed) == 1 else "disagree"
-        verdict = Text(f"FAIL: {', '.join(failed)} {verb} with central differences", style="bold red")
-    elif kinked:
-        n = sum(r.kinks for r in rows)
-        verdict = Text(f"pass, but {n} kink{'s' if n != 1 else ''}: every other checked gradient "
-                       "agrees with central differences", style="yellow")
-    else:
-        verdict = Text("pass: every checked gradient agrees with central differences", style="green")
-    parts = [t, verdict]
-    if kinked:
-        parts.append(Text(f"kink: for {', '.join(kinked)} the ±eps step crosses a ReLU input at 0 "
-                          "or a max-pool tie, and the analytic value lies between the one-sided "
-                          "slopes: no single derivative exists there (not a fault of the engine)",
-                          style="yellow"))
-    if tensors:
-        parts.append(Text("worst: of the elements checked, the one with the largest error (a "
-                          "tensor is checked at up to --max-elements of them)", style="dim"))
-    parts.append(Text(f"numeric = (E(w + eps) − E(w − eps)) / 2eps, eps = {eps:g}; an element "
-                      f"passes when |analytic − numeric| ≤ {tol:g}·max(|analytic|, |numeric|) "
-                      "or is round-off (≤ 1e-15·max(1, |E|)/eps)", style="dim"))
-    return titled(f"{report.title} — gradient check", *parts)

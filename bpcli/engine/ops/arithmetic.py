@@ -44,7 +44,7 @@ def add_backward(dout: Value, cache: tuple) -> tuple[Value, Value]:
     return _reduce(dout, dout, *cache)
 
 
-register("add", add_forward, add_backward, lambda out, a, b: (1, 1), 2, "+")
+register("add", add_forward, add_backward, lambda out, a, b: (1, 1), 2)
 
 
 def sub_forward(a: Value, b: Value) -> tuple[Value, tuple]:
@@ -57,7 +57,7 @@ def sub_backward(dout: Value, cache: tuple) -> tuple[Value, Value]:
     return _reduce(dout, -dout, *cache)
 
 
-register("sub", sub_forward, sub_backward, lambda out, a, b: (1, -1), 2, "-")
+register("sub", sub_forward, sub_backward, lambda out, a, b: (1, -1), 2)
 
 
 def mul_forward(a: Value, b: Value) -> tuple[Value, tuple[Value, Value]]:
@@ -71,7 +71,7 @@ def mul_backward(dout: Value, cache: tuple[Value, Value]) -> tuple[Value, Value]
     return _reduce(dout * b, dout * a, a.shape, b.shape)
 
 
-register("mul", mul_forward, mul_backward, lambda out, a, b: (b, a), 2, "*")
+register("mul", mul_forward, mul_backward, lambda out, a, b: (b, a), 2)
 
 
 def div_forward(a: Value, b: Value) -> tuple[Value, tuple[Value, Value]]:
@@ -85,7 +85,7 @@ def div_backward(dout: Value, cache: tuple[Value, Value]) -> tuple[Value, Value]
     return _reduce(dout / b, -dout * a / (b * b), a.shape, b.shape)
 
 
-register("div", div_forward, div_backward, lambda out, a, b: (1 / b, -a / b ** 2), 2, "/")
+register("div", div_forward, div_backward, lambda out, a, b: (1 / b, -a / b ** 2), 2)
 
 
 def pow_forward(a: Value, b: Value) -> tuple[Value, tuple[Value, Value, Value]]:
@@ -113,7 +113,7 @@ def pow_backward(dout: Value, cache: tuple[Value, Value, Value]) -> tuple[Value,
 
 
 register("pow", pow_forward, pow_backward,
-         lambda out, a, b: (b * a ** (b - 1), out * call("log", a)), 2, "^",
+         lambda out, a, b: (b * a ** (b - 1), out * call("log", a)), 2,
          constant_variant=(1, "powc"))
 
 
@@ -125,7 +125,7 @@ def powc_backward(dout: Value, cache: tuple[Value, Value, Value]) -> tuple[Value
 
 # a^n with a constant exponent n, the usual case: the same forward, and no ln a
 # for a gradient nobody uses: pow's constant_variant, taken when the exponent is a number.
-register("powc", pow_forward, powc_backward, lambda out, a, b: (b * a ** (b - 1), 0), 2, "^")
+register("powc", pow_forward, powc_backward, lambda out, a, b: (b * a ** (b - 1), 0), 2)
 
 
 def neg_forward(a: Value) -> tuple[Value, None]:
@@ -138,7 +138,7 @@ def neg_backward(dout: Value, cache: None) -> tuple[Value]:
     return (-dout,)
 
 
-register("neg", neg_forward, neg_backward, lambda out, a: (-1,), 1, "-")
+register("neg", neg_forward, neg_backward, lambda out, a: (-1,), 1)
 
 
 def id_forward(a: Value) -> tuple[Value, None]:

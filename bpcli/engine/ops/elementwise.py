@@ -11,15 +11,15 @@ from ...symbolic import call
 from ..registry import LayerType, Made, Value, register
 
 
-def _same(k, index, site, factor, why):
+def _same(index, factor, why):
     """An elementwise op's element feeds the one unit at its own index."""
     return [(index, factor, why)]
 
 
-def _activation(name, op=None):
+def _activation(name):
     """A layer type without settings: the same shape out, no params."""
     def make(s):
-        return Made(op or name, {}, s.in_shape, name, {})
+        return Made(name, {}, s.in_shape, name, {})
     return LayerType(name, (), make, prefix=name)
 
 
@@ -42,7 +42,7 @@ def sigmoid_backward(dout: Value, cache: Value) -> tuple[Value]:
 register("sigmoid", sigmoid_forward, sigmoid_backward,
          lambda out, x: (out * (1 - out),), 1,
          doc="σ(x) = 1/(1+e^−x); local derivative f(1−f)", public=True,
-         feeds=lambda k, i, site: _same(k, i, site, site.out[i] * (1 - site.out[i]),
+         feeds=lambda k, i, site: _same(i, site.out[i] * (1 - site.out[i]),
                                         "f(1 − f), f = the sigmoid's output"),
          layer=_activation("sigmoid"))
 
@@ -61,7 +61,7 @@ def tanh_backward(dout: Value, cache: Value) -> tuple[Value]:
 
 register("tanh", tanh_forward, tanh_backward, lambda out, x: (1 - out ** 2,), 1,
          doc="tanh(x); local derivative 1−f²", public=True,
-         feeds=lambda k, i, site: _same(k, i, site, 1 - site.out[i] ** 2,
+         feeds=lambda k, i, site: _same(i, 1 - site.out[i] ** 2,
                                         "1 − f², f = the tanh's output"),
          layer=_activation("tanh"))
 
@@ -81,7 +81,7 @@ def relu_backward(dout: Value, cache: Value) -> tuple[Value]:
 
 def _relu_feeds(k, i, site):
     v = site.inputs[0][i]
-    return _same(k, i, site, float(v >= 0), f"step(x), x = {v:.6g} (ReLU'(0) = 1)")
+    return _same(i, float(v >= 0), f"step(x), x = {v:.6g} (ReLU'(0) = 1)")
 
 
 def _relu_layer(s):
@@ -100,11 +100,6 @@ register("relu", relu_forward, relu_backward, lambda out, x: (call("step", x),),
          layer=LayerType("relu", ("grad_at_zero",), _relu_layer, prefix="relu"))
 
 
-def relu0_forward(x: Value) -> tuple[Value, Value]:
-    """x: any shape → max(x, 0); cache: x (a relu layer with grad_at_zero: 0)."""
-    return np.maximum(x, 0.0), x
-
-
 def relu0_backward(dout: Value, cache: Value) -> tuple[Value]:
     """dout: x's shape → (dout where x > 0, else 0,): ReLU'(0) = 0, as most frameworks."""
     return (dout * (cache > 0),)
@@ -112,14 +107,18 @@ def relu0_backward(dout: Value, cache: Value) -> tuple[Value]:
 
 def _relu0_feeds(k, i, site):
     v = site.inputs[0][i]
-    return _same(k, i, site, float(v > 0), f"step(x), x = {v:.6g} (ReLU'(0) = 0)")
+    return _same(i, float(v > 0), f"step(x), x = {v:.6g} (ReLU'(0) = 0)")
 
 
-register("relu0", relu0_forward, relu0_backward, None, 1, feeds=_relu0_feeds,
+# A relu layer with grad_at_zero: 0: the same forward, the gradient passing where x > 0 only.
+register("relu0", relu_forward, relu0_backward, None, 1, feeds=_relu0_feeds,
          kinks=lambda x: (np.asarray(x) > 0).tobytes())
 
 
-def leaky_relu_forward(x: Value, slope: float = 0.01) -> tuple[Value, tuple[Value, float]]:
+SLOPE = 0.01  # leaky_relu's slope below 0 unless a layer sets another: PyTorch's default
+
+
+def leaky_relu_forward(x: Value, slope: float = SLOPE) -> tuple[Value, tuple[Value, float]]:
     """x: any shape → x where x ≥ 0, else slope·x (PyTorch's default slope 0.01); cache:
     (x, slope)."""
     return np.where(x >= 0, x, slope * x)[()], (x, slope)
@@ -132,18 +131,18 @@ def leaky_relu_backward(dout: Value, cache: tuple[Value, float]) -> tuple[Value]
 
 
 def _leaky_relu_feeds(k, i, site):
-    v, slope = site.inputs[0][i], site.attrs.get("slope", 0.01)
-    return _same(k, i, site, 1.0 if v >= 0 else slope,
+    v, slope = site.inputs[0][i], site.attrs.get("slope", SLOPE)
+    return _same(i, 1.0 if v >= 0 else slope,
                  f"1 if x ≥ 0 else the slope {slope:g}, x = {v:.6g}")
 
 
 def _leaky_relu_layer(s):
-    slope = s.number("slope", 0.01)
+    slope = s.number("slope", SLOPE)
     return Made("leaky_relu", {"slope": slope}, s.in_shape, f"leaky_relu, slope {slope:g}", {})
 
 
 register("leaky_relu", leaky_relu_forward, leaky_relu_backward,
-         lambda out, x: (0.01 + 0.99 * call("step", x),), 1,
+         lambda out, x: (SLOPE + (1 - SLOPE) * call("step", x),), 1,
          doc="x for x ≥ 0, else 0.01·x; local derivative 1 for x ≥ 0, else 0.01 (printed "
              "0.01 + 0.99·step(x))", public=True, feeds=_leaky_relu_feeds,
          kinks=lambda cache: (np.asarray(cache[0]) >= 0).tobytes(),

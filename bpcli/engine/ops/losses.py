@@ -37,8 +37,16 @@ def _cross_entropy_feeds(k, index, site):
                     f"−y/(N·a), N = {count}")
 
 
+def _cross_entropy_logits(a, y):
+    """After a softmax a = softmax(z): ∂E/∂z = (a·Σy − y)/N (a − y for one sample and a
+    one-hot y, the seed note's §7), written per sample as 'a − y' when y sums to 1."""
+    n = a.shape[0]
+    expected = (a * y.sum(axis=-1, keepdims=True) - y) / n
+    return expected, tuple("a − y" if np.isclose(row.sum(), 1.0) else "a·Σy − y" for row in y), n
+
+
 register("cross_entropy", cross_entropy_forward, cross_entropy_backward, None, 2,
-         feeds=_cross_entropy_feeds)
+         feeds=_cross_entropy_feeds, logits=_cross_entropy_logits)
 
 
 def logits_cross_entropy_forward(z: np.ndarray, y: np.ndarray

@@ -12,12 +12,17 @@ from ..registry import LayerType, Made, register
 from .windows import images, offsets, pair, pair_text, unused_text, windows
 
 
+def _geometry(size=2, stride=None):
+    """((kh, kw), (sh, sw)) of a pool's settings: the stride is the window's size unless given."""
+    return pair(size), pair(stride if stride is not None else size)
+
+
 def maxpool_forward(x: np.ndarray, size: int | tuple[int, ...] = 2,
                     stride: int | tuple[int, ...] | None = None) -> tuple[np.ndarray, tuple]:
     """x: N×C×H×W → each window's maximum, N×C×OH×OW; cache: (x's shape, the winners'
     offsets ky·kw + kx in their windows, size, stride).  Ties go to the first in
     row-major order (as np.argmax)."""
-    k, s = pair(size), pair(stride if stride is not None else size)
+    k, s = _geometry(size, stride)
     out_hw = ((x.shape[2] - k[0]) // s[0] + 1, (x.shape[3] - k[1]) // s[1] + 1)
     cells = list(offsets(k, s, out_hw))
     out = x[cells[0][1]].copy()
@@ -48,16 +53,9 @@ def maxpool_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray]:
     return (dx,)
 
 
-def _geometry(attrs):
-    """((kh, kw), (sh, sw)) of a pool's settings, with forward's defaults."""
-    size = pair(attrs.get("size", 2))
-    stride = attrs.get("stride")
-    return size, pair(stride if stride is not None else size)
-
-
 def _windows_holding(index, site):
     """The output cells (a, b) whose window holds input pixel ``index`` = (n, c, i, j)."""
-    (kh, kw), (sh, sw) = _geometry(site.attrs)
+    (kh, kw), (sh, sw) = _geometry(**site.attrs)
     _, _, i, j = index
     oh, ow = np.shape(site.out)[2:]
     return [(a, b) for a in range(oh) if a * sh <= i < a * sh + kh
@@ -68,7 +66,7 @@ def _maxpool_feeds(k, index, site):
     """A pixel feeds each window that holds it: through 1 if it won that window's max,
     else 0 (naming the winner, or the tie it lost)."""
     x = site.inputs[0]
-    (kh, kw), (sh, sw) = _geometry(site.attrs)
+    (kh, kw), (sh, sw) = _geometry(**site.attrs)
     n, c, i, j = index
     rows = []
     for a, b in _windows_holding(index, site):
@@ -89,8 +87,7 @@ def _maxpool_feeds(k, index, site):
 def meanpool_forward(x: np.ndarray, size: int | tuple[int, ...] = 2,
                      stride: int | tuple[int, ...] | None = None) -> tuple[np.ndarray, tuple]:
     """x: N×C×H×W → each window's mean, N×C×OH×OW; cache: (x's shape, size, stride)."""
-    k = pair(size)
-    s = pair(stride if stride is not None else size)
+    k, s = _geometry(size, stride)
     return windows(x, k, s).mean(axis=(-2, -1)), (x.shape, k, s)
 
 
@@ -106,7 +103,7 @@ def meanpool_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray]:
 
 
 def _meanpool_feeds(k, index, site):
-    (kh, kw), _ = _geometry(site.attrs)
+    (kh, kw), _ = _geometry(**site.attrs)
     n, c, _, _ = index
     return [((n, c, a, b), 1.0 / (kh * kw), f"1/{kh * kw}: an equal share of its window")
             for a, b in _windows_holding(index, site)]

@@ -98,5 +98,6 @@ def _softmax_layer(s):
 
 
 register("softmax", softmax_forward, softmax_backward, None, 1, feeds=_softmax_feeds,
+         jacobian=softmax_jacobian,
          doc="softmax of a vector, e^z / Σe^z (its Jacobian: a_j(δ_ij − a_i))", public=True,
          layer=LayerType("softmax", (), _softmax_layer, prefix="softmax"))

@@ -1,4 +1,5 @@
-"""Running a net once, and saying when a number came out not finite."""
+"""Running a net once, saying when a number came out not finite, and how two computations
+of one number compare."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,9 +7,9 @@ import numpy as np
 from ..engine import Graph, Trace
 
 
-def run(graph: Graph, backward: bool = True) -> tuple[Trace, list[str]]:
-    """Forward (and backward) quietly; the warnings say which value, or else which ∂E,
-    is the first that is nan or inf."""
+def traced(graph: Graph, backward: bool = True) -> tuple[Trace, list[str]]:
+    """A run of ``graph``, forward (and backward), made quietly; the warnings say which
+    value, or else which ∂E, is the first that is nan or inf."""
     with np.errstate(all="ignore"):
         trace = graph.run(backward=backward)
     return trace, nonfinite_warnings(trace)
@@ -38,6 +39,11 @@ def _first_nonfinite(names, values):
         if not np.all(np.isfinite(v)):
             return name, float(v[~np.isfinite(v)].flat[0])  # the first bad one, not v's first
     return None
+
+
+def close(a, b) -> bool:
+    """Do two computations of one number agree (to 1e-9 relative, 1e-12 absolute)?"""
+    return bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
 
 
 def verdict(agrees: bool, *values) -> str:

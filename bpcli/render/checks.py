@@ -1,0 +1,48 @@
+"""The table of `check`: every param's analytic gradient against central differences."""
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.text import Text
+
+from ..analysis import CheckReport
+from .numbers import fmt
+from .rich_parts import row, table, titled
+
+
+def check(report: CheckReport, precision: int) -> RenderableType:
+    rows, eps, tol = report.rows, report.eps, report.tol
+    tensors = any(r.size > 1 for r in rows)  # then: which element, and how many were checked
+    t = table(("param", "worst") if tensors else ("param",),
+               (("checked",) if tensors else ()) + ("analytic", "numeric", "abs error", "rel error"))
+    t.add_column("result")
+    for r in rows:
+        where = f"[{','.join(map(str, r.index))}]" if r.index else ""
+        checked = str(r.checked) if r.checked == r.size else f"{r.checked} of {r.size}"
+        mark = {"pass": Text("pass", style="green"), "FAIL": Text("FAIL", style="bold red"),
+                "kink": Text(f"kink ({r.kinks})", style="yellow")}[r.status]
+        row(t, r.name, *((where, checked) if tensors else ()), fmt(r.analytic, precision),
+             fmt(r.numeric, precision), f"{r.abs_error:.2e}", f"{r.rel_error:.2e}", mark)
+    failed = [r.name for r in rows if r.status == "FAIL"]
+    kinked = [r.name for r in rows if r.kinks]
+    if failed:
+        verb = "disagrees" if len(failed) == 1 else "disagree"
+        verdict = Text(f"FAIL: {', '.join(failed)} {verb} with central differences", style="bold red")
+    elif kinked:
+        n = report.kinks
+        verdict = Text(f"pass, but {n} kink{'s' if n != 1 else ''}: every other checked gradient "
+                       "agrees with central differences", style="yellow")
+    else:
+        verdict = Text("pass: every checked gradient agrees with central differences", style="green")
+    parts = [t, verdict]
+    if kinked:
+        parts.append(Text(f"kink: for {', '.join(kinked)} the ±eps step crosses a ReLU input at 0 "
+                          "or a max-pool tie, and the analytic value lies between the one-sided "
+                          "slopes: no single derivative exists there (not a fault of the engine)",
+                          style="yellow"))
+    if tensors:
+        parts.append(Text("worst: of the elements checked, the one with the largest error (a "
+                          "tensor is checked at up to --max-elements of them)", style="dim"))
+    parts.append(Text(f"numeric = (E(w + eps) − E(w − eps)) / 2eps, eps = {eps:g}; an element "
+                      f"passes when |analytic − numeric| ≤ {tol:g}·max(|analytic|, |numeric|) "
+                      "or is round-off (≤ 1e-15·max(1, |E|)/eps)", style="dim"))
+    return titled(f"{report.title} — gradient check", *parts)
