@@ -3,6 +3,7 @@ call is one clear BpcliError, never a TypeError or AttributeError."""
 import json
 import math
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -114,3 +115,26 @@ def test_explanations_called_the_wrong_way_say_why():
     vectors = bpcli.load(str(CONFIGS / "softmax-equations.yaml"))
     with pytest.raises(bpcli.UsageError, match="this net has vectors"):
         explain.chain(vectors, vectors.build().run(), "z")
+
+
+def test_a_notebook_users_habits_work(capsys):
+    net = bpcli.default()
+    net.params["w1"] = 0.3  # a plain float put in by hand
+    assert bpcli.run(net).values["w1"] == 0.3
+    half = bpcli.default().with_params({"w1": 0.3})  # only the params that change
+    assert bpcli.run(half).loss == bpcli.run(net).loss
+    bpcli.show(bpcli.grad(bpcli.load(CONFIGS / "xor.yaml"), sample=2), width=100)  # a Path
+    shown = capsys.readouterr().out
+    assert "sample 2" in shown and "sample 1" not in shown and "sample 3" not in shown
+
+
+def test_the_library_neither_warns_nor_saves_what_would_not_load(tmp_path):
+    net = bpcli.loads("params: {w: 3}\nloss: w^4\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # NumPy's overflow warnings would be errors here
+        result = bpcli.train(net, eta=1, steps=8)
+    assert result.warnings == ["E became inf at step 6: training diverged; try a smaller --eta"]
+    for what in (result, result.net):
+        with pytest.raises(bpcli.BpcliError, match="not saved"):
+            bpcli.save(what, tmp_path / "w.yaml")
+    assert not (tmp_path / "w.yaml").exists()

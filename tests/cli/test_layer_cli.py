@@ -195,6 +195,9 @@ BAD_SHAPES = {
                    1, "input must hold numbers only, not 'x'"),
     "missing layers": ("input: [1]\nlayers: []\nloss: {type: mse, target: [0]}\n", 2,
                        "'layers' must be a list of layers"),
+    "type not a name": ("input: [1]\nlayers:\n  - {type: [dense], units: 1}\n"
+                        "loss: {type: mse, target: [0]}\n", 3,
+                        "layer 1: its type is a name such as dense, not a list"),
 }
 
 
