@@ -85,7 +85,9 @@ def element_chain(net: Net, trace: Trace, name: str, index: tuple) -> ElementCha
         units.append(Unit(label(node.name, shown(node.name, idx)), float(factor), why, grad,
                           float(factor) * grad))
     units.sort(key=lambda u: -abs(u.product))
-    total = float(math.fsum(u.product for u in units))
+    products = [u.product for u in units]
+    # fsum adds exactly; a sum holding both infinities is nan (fsum would raise)
+    total = float(math.fsum(products) if np.all(np.isfinite(products)) else np.sum(products))
     backward = float(np.asarray(trace.grad(name))[internal])
     return ElementChain(wrt, node.name, backward, total, tuple(units),
                         verdict(close(total, backward), total, backward))

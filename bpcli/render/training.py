@@ -75,15 +75,16 @@ def loss_curve(history: Sequence[float], width: int = 100, height: int = 10) -> 
                      style="dim")]
     if h.size < 2:
         return Text("(no loss curve: fewer than 2 steps with a finite E)", style="dim")
-    log = bool(np.all(h > 0) and h.max() / h.min() > 100)
-    y = np.log10(h) if log else h
-    cols = max(10, min(60, width - 14, h.size))
-    edges = np.linspace(0, h.size, cols + 1).astype(int)
-    col_y = np.array([y[a:max(b, a + 1)].mean() for a, b in zip(edges[:-1], edges[1:])])
-    lo, hi = col_y.min(), col_y.max()  # the axis spans what is plotted: each column's mean
-    span = hi - lo if hi > lo else 1.0
-    rows = np.clip(((hi - col_y) / span * (height - 1)).round().astype(int), 0, height - 1)
-    ends = (hi, (hi + lo) / 2, lo)
+    with np.errstate(all="ignore"):  # E near the float64 limit: the axis is inf, no warning
+        log = bool(np.all(h > 0) and h.max() / h.min() > 100)
+        y = np.log10(h) if log else h
+        cols = max(10, min(60, width - 14, h.size))
+        edges = np.linspace(0, h.size, cols + 1).astype(int)
+        col_y = np.array([y[a:max(b, a + 1)].mean() for a, b in zip(edges[:-1], edges[1:])])
+        lo, hi = col_y.min(), col_y.max()  # the axis spans what is plotted: each column's mean
+        span = hi - lo if hi > lo else 1.0
+        rows = np.clip(((hi - col_y) / span * (height - 1)).round().astype(int), 0, height - 1)
+        ends = (hi, (hi + lo) / 2, lo)
     for digits in range(3, 10):  # enough digits that the three labels differ
         texts = [fmt(10 ** v if log else v, digits) for v in ends]
         if len(set(texts)) == 3 or hi == lo:

@@ -4,6 +4,7 @@ import re
 import os
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -563,3 +564,21 @@ def test_at_sample_is_the_net_on_that_sample_alone():
     losses = [net.at_sample(k).build().run().loss for k in range(4)]
     assert np.mean(losses) == pytest.approx(trace.loss, rel=1e-15)
     assert net.at_sample(2).inputs == {"x1": 1.0, "x2": 0.0} and net.at_sample(2).data is None
+
+
+@pytest.mark.parametrize("text, args", [
+    # an element's units give +inf and −inf: their sum is nan (math.fsum raised)
+    ("input: [1]\nlayers:\n  - {type: dense, units: 2, weight: [[1e200], [-1e200]], bias: [0, 0]}\n"
+     "loss: {type: half_sse, target: [-1e200, -3e200]}\n", ["grad", "--wrt", "input[0]"]),
+    # E of ±1e308: the loss curve's axis overflows (NumPy warned on stderr)
+    ("inputs: {x: 1}\nparams: {w: 1e308}\nloss: w * x\ndata: {x: [1, -1]}\n",
+     ["train", "--steps", "2", "--eta", "0", "--batch-size", "1", "--no-shuffle"]),
+])
+def test_numbers_at_the_float64_limit_give_no_traceback_and_no_numpy_warning(tmp_path, text, args):
+    f = tmp_path / "huge.yaml"
+    f.write_text(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a NumPy warning would fail the command here
+        r = run(args[0], str(f), *args[1:], ok=False)
+    assert r.exit_code == 0 and "Warning" not in r.stderr and "Traceback" not in r.output
+    assert all(line.startswith("warning: ") for line in r.stderr.splitlines())
