@@ -94,7 +94,8 @@ def _train(net, eta, steps, epochs, batch_size, shuffle, seed, momentum, progres
     n = sampled.count
     data = [(graph.index[name], arr) for name, arr in sampled.data.items()]
     b, planned = plan_steps(n, batch_size, steps, epochs)
-    batches = _batches(n, b, shuffle, np.random.default_rng(seed))
+    # None while every step takes the whole set: the leaves already hold it, in any order
+    batches = _batches(n, b, shuffle, np.random.default_rng(seed)) if b < n else None
     classes = net.classes()
     before = None
     if classes is not None:
@@ -106,8 +107,8 @@ def _train(net, eta, steps, epochs, batch_size, shuffle, seed, momentum, progres
     loss = graph.loss
     interrupted = False
     for k in range(1, planned + 1):
-        idx = next(batches)
-        if idx is not None:
+        if batches is not None:
+            idx = next(batches)
             for i, arr in data:
                 vals[i] = arr[idx]
         caches = graph.forward(vals)
@@ -150,12 +151,8 @@ def _change(name, w0, w, by_norm) -> ParamChange:
 
 
 def _batches(n, b, shuffle, rng):
-    """The samples of each step: None while every step takes the whole set (the leaves
-    already hold it, in any order), else a batch of b indices, the order drawn anew at
-    each epoch (the last batch of an epoch may be short)."""
-    if b >= n:
-        while True:
-            yield None
+    """The indices of each step's batch of b samples, the order drawn anew at each epoch
+    (the last batch of an epoch may be short)."""
     while True:
         order = rng.permutation(n) if shuffle else np.arange(n)
         for pos in range(0, n, b):
@@ -180,7 +177,8 @@ def accuracy(classes: Classes, graph: Graph, vals: list) -> float:
 def _warnings(result: TrainResult) -> list[str]:
     """A loss outside its domain from the start, divergence, an interruption."""
     out = []
-    bad = next((k for k, e in enumerate(result.history, 1) if not np.isfinite(e)), None)
+    nonfinite = np.flatnonzero(~np.isfinite(np.asarray(result.history, dtype=float)))
+    bad = int(nonfinite[0]) + 1 if nonfinite.size else None  # the first such step
     if bad == 1:
         out.append(f"E is {result.history[0]} at the start: the starting values"
                    + (" or a sample of the data" if result.samples > 1 else "")
