@@ -133,7 +133,7 @@ def leaky_relu_backward(dout: Value, cache: tuple[Value, float]) -> tuple[Value]
 def _leaky_relu_feeds(k, i, site):
     v, slope = site.inputs[0][i], site.attrs.get("slope", SLOPE)
     return _same(i, 1.0 if v >= 0 else slope,
-                 f"1 if x ≥ 0 else the slope {slope:g}, x = {v:.6g}")
+                 f"1 if x ≥ 0, else {slope:g}; x = {v:.6g}")
 
 
 def _leaky_relu_layer(s):
