@@ -6,26 +6,23 @@ every table and document from :mod:`bpcli.render`.
 """
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import json
 import os
 import signal
 import sys
-import time
 from typing import Any
 
 import click
 import numpy as np
 from rich.console import Console
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn)
 
 from . import analysis, api, nets
 from .errors import BpcliError
 from .render import document, renderable
 from .render.plot import SUFFIXES, write_plot
 from .text import plural
+from .terminal import ProgressBar, signals_held
 from .version import __version__
 
 
@@ -36,6 +33,16 @@ class UserError(click.ClickException):
     def __init__(self, message, exit_code=2):
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class InternalError(click.ClickException):
+    """An error of bpcli's own, not the user's: one line saying so, exit status 70."""
+
+    exit_code = 70
+
+    def format_message(self) -> str:
+        return (f"internal error, a bug in bpcli (please report it): {self.message}; "
+                "BPCLI_DEBUG=1 shows the traceback")
 
 
 class _Command(click.Command):
@@ -66,6 +73,15 @@ class _Group(click.Group):
             raise _one_line(e) from None
         except BpcliError as e:
             raise UserError(e.cli_text(), e.exit_code) from None
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except MemoryError:
+            raise UserError("this network needs more memory than the machine has; make it "
+                            "smaller (see README, Limits)") from None
+        except Exception as e:  # a bug of ours: say so, in one line, never as the user's mistake
+            if os.environ.get("BPCLI_DEBUG"):
+                raise
+            raise InternalError(f"{type(e).__name__}: {e}".splitlines()[0]) from None
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
@@ -256,10 +272,10 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
     # so the results are always printed and saved before the exit with status 130.
     previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
     try:
-        with _progress(console, fmt, total) as progress:
+        with ProgressBar(console, fmt, total) as progress:
             result = api.train(network, eta, steps, epochs, batch_size, shuffle, seed, momentum,
                                progress, lambda: bool(interrupted))
-        with _sigint_held():
+        with signals_held():
             for w in result.warnings:
                 _warn(w)
             _emit(fmt, result, precision, every=every)
@@ -297,60 +313,6 @@ def _check_train_options(steps, epochs, eta, save, plot):
     if plot and importlib.util.find_spec("matplotlib") is None:
         raise UserError("--plot needs matplotlib, which is not installed: run pip install "
                         "matplotlib, or from bpcli's folder pip install '.[plot]'")
-
-
-@contextlib.contextmanager
-def _sigint_held():
-    """Hold Ctrl-C back until the block ends.
-
-    Even a handler that does nothing cuts output short: a signal that lands while
-    write() waits on a full pipe makes it return after what fitted (64 KB), and
-    Python's text layer drops the rest without an error. Blocked, the signal waits
-    and reaches the handler when the block ends. (No signal masks on Windows.)
-    """
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
-
-
-class _progress:
-    """A progress bar on a terminal, shown only once a run has taken half a second:
-    the step, the loss and the rate."""
-
-    def __init__(self, console, fmt, steps):
-        self.console, self.steps = console, steps
-        self.enabled = console.is_terminal and fmt == "table"
-        self.bar = None
-        self.start = time.perf_counter()
-
-    def __enter__(self):
-        return self if self.enabled else None
-
-    def __call__(self, k, loss):
-        if k % 50 and k != self.steps:
-            return
-        if self.bar is None:
-            if time.perf_counter() - self.start < 0.5:
-                return
-            self.bar = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(),
-                                TextColumn("E {task.fields[loss]}"),
-                                TextColumn("{task.fields[rate]} steps/s"),
-                                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
-                                console=self.console, transient=True)
-            self.task = self.bar.add_task("train", total=self.steps, loss="", rate="")
-            self.bar.start()
-        rate = k / max(time.perf_counter() - self.start, 1e-9)
-        self.bar.update(self.task, completed=k, loss=f"{loss:.6g}", rate=f"{rate:,.0f}")
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.stop()
-        return False
 
 
 @main.command()

@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "bpcli"
 
 # The layers, lowest first: a module may import from its own layer and the ones below.
 LAYERS = [
-    ("bpcli.version", "bpcli.errors", "bpcli.text"),  # words and errors, for everyone
+    ("bpcli.version", "bpcli.errors", "bpcli.text", "bpcli.budget"),  # words, errors, limits
     ("bpcli.symbolic",),  # expression trees and their printing
     ("bpcli.engine",),  # the graph and the ops with all their rules
     ("bpcli.io",),  # YAML with lines, data files, atomic writes
@@ -18,7 +18,7 @@ LAYERS = [
     ("bpcli.analysis",),  # runs, reports, explanations, training, check, saving
     ("bpcli.render",),  # tables and documents of the reports
     ("bpcli.api", "bpcli"),  # the library as `import bpcli` gives it
-    ("bpcli.cli", "bpcli.__main__"),  # Click
+    ("bpcli.cli", "bpcli.terminal", "bpcli.__main__"),  # Click, the terminal
 ]
 MAX_MODULE_LINES = 420
 MAX_FUNCTION_LINES = 60

@@ -7,10 +7,15 @@ knows the line of the `data:` section, turns it into a one-line error.
 from __future__ import annotations
 
 import csv
+import io
 import os
+import zipfile
 from typing import Mapping
 
 import numpy as np
+
+from ..budget import limit, raise_hint
+from .files import TooLarge, read_bounded
 
 
 class DataError(Exception):
@@ -34,11 +39,20 @@ class CsvColumn:
 def read_csv(path: str, shown: str) -> dict[str, CsvColumn]:
     """CSV with a header row → {column: its cells}; a used column's mistakes name the CSV line."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:  # -sig: Excel's byte-order mark
-            reader = csv.reader(f)
-            rows = [(reader.line_num, row) for row in reader]  # a record's last line
+        with open(path, "rb") as f:
+            text = read_bounded(f).decode("utf-8-sig")  # -sig: Excel's byte-order mark
+        # strict: a quote never closed is a mistake, not a cell that runs to the end
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        rows = []
+        for row in reader:
+            rows.append((reader.line_num, row))  # a record's last line
     except FileNotFoundError:
         raise DataError(f"data file {shown} does not exist (paths are relative to the network file)")
+    except TooLarge as e:
+        raise DataError(f"data file {shown} {e}") from None
+    except csv.Error as e:
+        line = reader.line_num if "field larger" not in str(e) else reader.line_num + 1
+        raise DataError(f"{shown}:{line}: {_csv_problem(e)}") from None
     except (OSError, UnicodeDecodeError) as e:
         raise DataError(f"cannot read data file {shown}: {getattr(e, 'strerror', None) or e}")
     rows = [(k, r) for k, r in rows if any(cell.strip() for cell in r)]
@@ -55,6 +69,17 @@ def read_csv(path: str, shown: str) -> dict[str, CsvColumn]:
     return {h: CsvColumn(h, [(k, row[c]) for k, row in body]) for c, h in enumerate(header)}
 
 
+def _csv_problem(e: csv.Error) -> str:
+    """The csv module's words for a mistake, as a person would say them."""
+    text = str(e)
+    if "unexpected end of data" in text or "EOF" in text:
+        return "a quote opened here is never closed; close it, or remove it"
+    if "field larger than field limit" in text:
+        return (f"a cell longer than {csv.field_size_limit():,} characters; a CSV for bpcli holds "
+                "numbers")
+    return f"not CSV bpcli can read ({text})"
+
+
 def _numbers(col, shown):
     values = np.empty(len(col.cells))
     for r, (k, cell) in enumerate(col.cells):
@@ -68,7 +93,12 @@ def _numbers(col, shown):
 
 
 def read_npz(path: str, shown: str) -> dict[str, np.ndarray]:
+    """An .npz of number arrays; each array's header is read first, so that one too large
+    for the budget is refused before anything is decompressed."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise DataError(f"data file {shown} is not a regular file")
     try:
+        _check_npz_headers(path, shown)
         with np.load(path, allow_pickle=False) as z:
             raw = {k: z[k] for k in z.files}
         for k, a in raw.items():
@@ -77,12 +107,33 @@ def read_npz(path: str, shown: str) -> dict[str, np.ndarray]:
         arrays = {k: a.astype(np.float64) for k, a in raw.items()}
     except FileNotFoundError:
         raise DataError(f"data file {shown} does not exist (paths are relative to the network file)")
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, EOFError, zipfile.BadZipFile):
         raise DataError(f"data file {shown} is not an .npz of number arrays (np.savez makes one)")
     for k, a in arrays.items():
         if not np.all(np.isfinite(a)):
             raise DataError(f"data file {shown}: array {k!r} holds nan or inf")
     return arrays
+
+
+_HEADERS = {(1, 0): np.lib.format.read_array_header_1_0,
+            (2, 0): np.lib.format.read_array_header_2_0}
+
+
+def _check_npz_headers(path, shown):
+    """Every array's shape, read off its header, within the budget's values."""
+    most = limit("tensor_values")
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            with z.open(info) as f:
+                read_header = _HEADERS.get(np.lib.format.read_magic(f))
+                if read_header is None:
+                    raise ValueError("an .npy version bpcli does not read")
+                shape, _, _ = read_header(f)
+            values = int(np.prod(shape, dtype=float))
+            if values > most:
+                name = info.filename.removesuffix(".npy")
+                raise DataError(f"data file {shown}: array {name!r} holds {values:,} values, more "
+                                f"than bpcli's {most:,}; {raise_hint()}")
 
 
 def read_file(path: str, netpath: str) -> Mapping[str, CsvColumn | np.ndarray]:

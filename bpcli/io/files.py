@@ -1,9 +1,28 @@
-"""Writing files whole or not at all."""
+"""Reading files within the budget, and writing them whole or not at all."""
 from __future__ import annotations
 
 import os
 import tempfile
-from typing import Callable
+from typing import BinaryIO, Callable
+
+from ..budget import limit, raise_hint
+
+
+class TooLarge(Exception):
+    """A file past the budget's bytes; ``str()`` says how large bpcli reads."""
+
+    def __init__(self):
+        super().__init__(f"is larger than the {limit('file_bytes') // 2**20} MB bpcli reads; "
+                         f"{raise_hint()}")
+
+
+def read_bounded(f: BinaryIO) -> bytes:
+    """All of ``f``, or :class:`TooLarge` past the budget (a device that never ends too)."""
+    most = limit("file_bytes")
+    data = f.read(most + 1)
+    if len(data) > most:
+        raise TooLarge()
+    return data
 
 
 def ordinary_mode(path: str) -> None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import sys
 from importlib import resources
 
+from ..budget import limit
 from ..errors import NetError
+from ..io.files import TooLarge, read_bounded
 from ..io.yamlfile import LineMap, read_yaml
 from ..text import closest
 from .base import Entry, Net, Samples
@@ -25,21 +27,35 @@ __all__ = ["Entry", "EquationNet", "LayerNet", "Net", "NetError", "Samples", "de
 
 def load(path: str) -> Net:
     """Read and check a network file ("-": standard input); raises :class:`NetError` on
-    any mistake."""
-    if path == "-":  # data files it names are then relative to the current folder
-        return loads(sys.stdin.read(), "<stdin>")
+    any mistake, and on a file larger than the budget (a device without end too)."""
+    shown = "<stdin>" if path == "-" else path
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        if path == "-":  # data files it names are then relative to the current folder
+            stream = getattr(sys.stdin, "buffer", None)
+            data = read_bounded(stream) if stream is not None else _encoded(sys.stdin.read())
+        else:
+            with open(path, "rb") as f:
+                data = read_bounded(f)
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise NetError(path, None, "no such file") from None
     except IsADirectoryError:
         raise NetError(path, None, "is a directory, not a network file") from None
     except UnicodeDecodeError:
-        raise NetError(path, None, "is not UTF-8 text; a network file is YAML") from None
+        raise NetError(shown, None, "is not UTF-8 text; a network file is YAML") from None
+    except TooLarge as e:
+        raise NetError(shown, None, str(e)) from None
     except OSError as e:
         raise NetError(path, None, f"cannot read: {e.strerror}") from None
-    return loads(text, path)
+    return loads(text, shown)
+
+
+def _encoded(text: str) -> bytes:
+    """A text stream's content (a caller's sys.stdin without bytes), within the budget."""
+    data = text.encode("utf-8")
+    if len(data) > limit("file_bytes"):
+        raise TooLarge()
+    return data
 
 
 def loads(text: str, path: str = "<string>") -> Net:

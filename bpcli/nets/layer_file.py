@@ -247,7 +247,9 @@ def _target(raw, kind, out_shape, n, batched, line, check):
                 check.fail(line, f"the target has {idx.shape[0]} class indices for {n} samples")
             if np.any(idx != np.round(idx)) or np.any(idx < 0) or np.any(idx >= classes):
                 check.fail(line, f"a class index must be a whole number from 0 to {classes - 1}")
-            return np.eye(classes)[idx.astype(int)]
+            one_hot = np.zeros((idx.size, classes))  # N×K: never a K×K identity
+            one_hot[np.arange(idx.size), idx.astype(int)] = 1.0
+            return one_hot
     want = (n,) + tuple(out_shape) if batched else tuple(out_shape)
     if t.shape != want and not (not batched and t.size == np.prod(want) and t.ndim <= 1):
         check.fail(line, f"the target has {count_text(t.shape)}, but the output has "

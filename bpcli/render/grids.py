@@ -24,6 +24,7 @@ def _per_row(cells, width, label_width):
 
 
 MAX_BLOCKED = 4096  # values of a tensor worth showing in column blocks; beyond, a summary
+MAX_MAPS = 128  # 2-D maps of one tensor listed (filters, channels); the others summarised
 
 
 def tensor_block(label: str, value: np.ndarray | float, precision: int, width: int,
@@ -35,8 +36,10 @@ def tensor_block(label: str, value: np.ndarray | float, precision: int, width: i
     value = np.asarray(value, dtype=np.float64)
     if value.ndim == 0:
         return Text(fmt(value, precision))
-    texts = [fmt(v, precision) for v in value.ravel()]
     if value.ndim == 1:
+        if value.size > MAX_BLOCKED:
+            return _summary(value, precision, "too many to list")
+        texts = [fmt(v, precision) for v in value]
         per_row = min(10, _per_row(texts, width, len(str(value.size))))
         wrapped = value.size > per_row
         t = Table(box=None, pad_edge=False, header_style="dim")
@@ -46,14 +49,17 @@ def tensor_block(label: str, value: np.ndarray | float, precision: int, width: i
         for start in range(0, value.size, per_row):
             t.add_row(str(start) if wrapped else "", *texts[start:start + per_row])
         return t
+    if value.shape[-2] * value.shape[-1] > MAX_BLOCKED:
+        return _summary(value, precision, "too large to list")
+    maps = list(np.ndindex(value.shape[:-2]))
+    shown = maps[:MAX_MAPS]  # formatted only what is shown: a million filters stay quick
+    texts = [fmt(v, precision) for index in shown for v in value[index].ravel()]
     per_row = _per_row(texts, width, len(str(value.shape[-2])))
     blocks = -(-value.shape[-1] // per_row)  # a grid too wide is shown in column blocks
     if blocks > 1 and (value.size > MAX_BLOCKED or blocks > 12):
-        return Text(f"{shape_text(value.shape)} values: min {fmt(value.min(), precision)}, "
-                    f"max {fmt(value.max(), precision)}, mean {fmt(value.mean(), precision)} "
-                    "(too wide; --format json has all)", style="italic")
+        return _summary(value, precision, "too wide")
     parts = []
-    for index in np.ndindex(value.shape[:-2]):
+    for index in shown:
         grid = value[index]
         at = (*lead, *index)
         if at:
@@ -66,7 +72,20 @@ def tensor_block(label: str, value: np.ndarray | float, precision: int, width: i
             for i, cells in enumerate(grid):
                 t.add_row(str(i), *(fmt(v, precision) for v in cells[start:start + per_row]))
             parts.append(t)
+    if len(maps) > len(shown):
+        rest = value[tuple(slice(None) for _ in lead)].reshape(-1, *value.shape[-2:])[len(shown):]
+        parts.append(_summary(rest, precision, f"{len(maps) - len(shown):,} more maps, not listed",
+                              shape=f"the other {len(maps) - len(shown):,} maps' "))
     return Group(*parts)
+
+
+def _summary(value: np.ndarray, precision: int, why: str, shape: str | None = None) -> Text:
+    """A tensor too big to list, in one line: its min, max and mean."""
+    with np.errstate(all="ignore"):
+        lo, hi, mean = value.min(), value.max(), value.mean()
+    what = shape if shape is not None else f"{shape_text(value.shape)} "
+    return Text(f"{what}values: min {fmt(lo, precision)}, max {fmt(hi, precision)}, "
+                f"mean {fmt(mean, precision)} ({why}; --format json has all)", style="italic")
 
 
 def jacobian_table(j: np.ndarray, da: np.ndarray, dz: np.ndarray, precision: int,

@@ -6,12 +6,19 @@ import math
 import numpy as np
 
 
+MAX_LISTED = 64  # entries of a vector written out in one table cell
+
+
 def fmt(v: np.ndarray | np.floating | float, precision: int) -> str:
     """Fixed ``precision`` decimals, so a column's decimal points line up; tiny and
     huge magnitudes in scientific notation with as many significant digits.  A vector
     (an equation net's softmax) prints as [a, b, c]."""
     if np.ndim(v):
-        return "[" + ", ".join(fmt(x, precision) for x in np.asarray(v)) + "]"
+        v = np.asarray(v).ravel()
+        listed = ", ".join(fmt(x, precision) for x in v[:MAX_LISTED])
+        if v.size > MAX_LISTED:  # a line a person can read; JSON has every value
+            listed += f", … ({v.size:,} values in all; --format json has them)"
+        return "[" + listed + "]"
     v = float(v) + 0.0  # + 0.0 turns −0 into 0
     if not math.isfinite(v):
         return str(v)

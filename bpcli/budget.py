@@ -1,0 +1,36 @@
+"""One resource budget: how much bpcli reads, holds, computes and prints for one command.
+
+bpcli is for networks a person can follow.  A file that would make it read without end,
+hold gigabytes or compute for minutes is refused before the work starts, with one line
+naming the file's line and the limit.  ``BPCLI_BUDGET=10`` (an environment variable)
+multiplies every limit by 10 (by any number > 0).
+"""
+from __future__ import annotations
+
+import os
+
+_BASE = {
+    "file_bytes": 64 * 2**20,  # a network or data file, or standard input
+    "written_values": 5_000_000,  # numbers written in a network file, aliases expanded
+    "tensor_values": 50_000_000,  # elements of any one tensor, intermediates too (400 MB)
+    "step_work": 2_000_000_000,  # multiply-adds of one forward and backward step
+    "table_lines": 20_000,  # lines of one command's tables (--format json has every value)
+}
+
+
+def factor() -> float:
+    """BPCLI_BUDGET, or 1; a value that is not a number > 0 counts as 1."""
+    try:
+        f = float(os.environ.get("BPCLI_BUDGET", "1"))
+    except ValueError:
+        return 1.0
+    return f if f > 0 and f == f and f != float("inf") else 1.0
+
+
+def limit(name: str) -> int:
+    """The limit called ``name`` (see _BASE), scaled by BPCLI_BUDGET."""
+    return int(_BASE[name] * factor())
+
+
+def raise_hint() -> str:
+    return "BPCLI_BUDGET=10 raises every limit tenfold (README, Limits)"
