@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 
 _BASE = {
-    "file_bytes": 64 * 2**20,  # a network or data file, or standard input
+    "network_bytes": 16 * 2**20,  # a network file (YAML), or standard input
+    "file_bytes": 64 * 2**20,  # a data file (CSV, NPZ)
     "written_values": 5_000_000,  # numbers written in a network file, aliases expanded
     "tensor_values": 50_000_000,  # elements of any one tensor, intermediates too (400 MB)
     "step_work": 2_000_000_000,  # multiply-adds of one forward and backward step

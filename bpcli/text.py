@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Collection, Iterable
 
 LOSS = "E"  # the loss's name in files, graphs and tables
@@ -50,3 +51,14 @@ def did_you_mean(word: object, choices: Collection[str], otherwise: str) -> str:
     if " " not in otherwise:
         return f"{otherwise} are " + ", ".join(map(str, choices))
     return otherwise
+
+
+_NUMBER = re.compile(r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)",
+                     re.ASCII | re.IGNORECASE)
+
+
+def parse_number(text: str) -> float | None:
+    """A number written in ASCII (1, -0.5, .5, 1e-3; inf and nan are read, for a caller to
+    refuse by name), or None: Python's float() would also read '١٠' and '1_000'."""
+    text = text.strip()
+    return float(text) if _NUMBER.fullmatch(text) else None

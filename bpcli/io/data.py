@@ -15,6 +15,7 @@ from typing import Mapping
 import numpy as np
 
 from ..budget import limit, raise_hint
+from ..text import parse_number
 from .files import TooLarge, read_bounded
 
 
@@ -41,7 +42,9 @@ def read_csv(path: str, shown: str) -> dict[str, CsvColumn]:
     try:
         with open(path, "rb") as f:
             text = read_bounded(f).decode("utf-8-sig")  # -sig: Excel's byte-order mark
-        # strict: a quote never closed is a mistake, not a cell that runs to the end
+        # strict: a quote never closed is a mistake, not a cell that runs to the end; a cell
+        # may be as long as the file (a long note in a column the net does not use)
+        csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         rows = []
         for row in reader:
@@ -51,8 +54,7 @@ def read_csv(path: str, shown: str) -> dict[str, CsvColumn]:
     except TooLarge as e:
         raise DataError(f"data file {shown} {e}") from None
     except csv.Error as e:
-        line = reader.line_num if "field larger" not in str(e) else reader.line_num + 1
-        raise DataError(f"{shown}:{line}: {_csv_problem(e)}") from None
+        raise DataError(f"{shown}:{reader.line_num}: {_csv_problem(e)}") from None
     except (OSError, UnicodeDecodeError) as e:
         raise DataError(f"cannot read data file {shown}: {getattr(e, 'strerror', None) or e}")
     rows = [(k, r) for k, r in rows if any(cell.strip() for cell in r)]
@@ -83,10 +85,10 @@ def _csv_problem(e: csv.Error) -> str:
 def _numbers(col, shown):
     values = np.empty(len(col.cells))
     for r, (k, cell) in enumerate(col.cells):
-        try:
-            values[r] = float(cell)
-        except ValueError:
+        number = parse_number(cell)
+        if number is None:
             raise DataError(f"{shown}:{k}: column {col.name!r} holds {cell.strip()!r}, not a number")
+        values[r] = number
         if not np.isfinite(values[r]):
             raise DataError(f"{shown}:{k}: column {col.name!r} holds {cell.strip()}, not a finite number")
     return values

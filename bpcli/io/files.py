@@ -11,17 +11,20 @@ from ..budget import limit, raise_hint
 class TooLarge(Exception):
     """A file past the budget's bytes; ``str()`` says how large bpcli reads."""
 
-    def __init__(self):
-        super().__init__(f"is larger than the {limit('file_bytes') // 2**20} MB bpcli reads; "
-                         f"{raise_hint()}")
+    def __init__(self, kind: str = "file_bytes"):
+        advice = "; large inputs belong in an .npz data file" if kind == "network_bytes" else ""
+        most = limit(kind)
+        size = f"{most / 2**20:g} MB" if most >= 2**20 else f"{most:,} bytes"
+        super().__init__(f"is larger than the {size} bpcli reads{advice}; {raise_hint()}")
 
 
-def read_bounded(f: BinaryIO) -> bytes:
-    """All of ``f``, or :class:`TooLarge` past the budget (a device that never ends too)."""
-    most = limit("file_bytes")
+def read_bounded(f: BinaryIO, kind: str = "file_bytes") -> bytes:
+    """All of ``f``, or :class:`TooLarge` past the budget's ``kind`` of bytes (a device that
+    never ends too)."""
+    most = limit(kind)
     data = f.read(most + 1)
     if len(data) > most:
-        raise TooLarge()
+        raise TooLarge(kind)
     return data
 
 

@@ -34,19 +34,24 @@ class LineMap(dict):
     lines: dict = {}  # (each loaded mapping gets its own; this default serves built ones)
 
 
+# Left as text for bpcli to read: numbers, yes/no, and dates (a date is no number either)
+_AS_TEXT = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+            "tag:yaml.org,2002:timestamp")
+
+
 class _Loader(yaml.SafeLoader):
     """Safe YAML, with numbers and yes/no left as text for bpcli to read.
 
-    YAML 1.1 would read 010 as 8, 1:30 as 90 and on/yes as true; here every plain
-    scalar but null stays a string, and a value is a number exactly when Python's
-    float() reads it (1e-3 included), so nothing is quietly reinterpreted.
+    YAML 1.1 would read 010 as 8, 1:30 as 90, on/yes as true and 2001-12-14 as a date;
+    here every plain scalar but null stays a string, and bpcli reads the numbers itself
+    (1e-3 included), so nothing is quietly reinterpreted.
     """
 
     yaml_implicit_resolvers = {
-        first: [(tag, rx) for tag, rx in resolvers
-                if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-                               "tag:yaml.org,2002:bool")]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+        first: kept for first, kept in (
+            (first, [(tag, rx) for tag, rx in resolvers if tag not in _AS_TEXT])
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items())
+        if kept}  # a scalar whose first character has no resolver left is text at once
 
 
 def _mapping(loader, node, deep=False):
@@ -81,13 +86,39 @@ class LineList(list):
 
 
 def _sequence(loader, node, deep=False):
-    seq = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    # a plain scalar's value is its text (bpcli reads numbers itself): no construct_object
+    # call per number, which is most of the time a long list of numbers takes
+    text = "tag:yaml.org,2002:str"
+    seq = LineList(child.value if child.tag == text and isinstance(child, yaml.ScalarNode)
+                   else loader.construct_object(child, deep=True) for child in node.value)
     seq.line = node.start_mark.line + 1
     return seq
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+
+if getattr(yaml, "CSafeLoader", None) is not None:  # PyYAML built with LibYAML
+    class _CLoader(yaml.CSafeLoader):
+        """The same reading as _Loader, parsed by LibYAML."""
+
+        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+    _CLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+    _CLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+else:
+    _CLoader = None
+
+
+def _deep_line(text: str) -> int:
+    """The line where brackets first open 100 levels deep (roughly: quotes are not read)."""
+    depth = 0
+    for line_no, line in enumerate(text.splitlines(), 1):
+        for ch in line:
+            depth += (ch in "[{") - (ch in "]}")
+            if depth > 100:
+                return line_no
+    return 1
 
 
 # PyYAML's words for the usual slips, and what a person would say instead.
@@ -130,9 +161,20 @@ def _yaml_error(e, path) -> NetError:
 
 def read_yaml(text: str, path: str) -> object:
     """Safe YAML with line numbers (:class:`LineMap`, :class:`LineList`); a mistake is a
-    :class:`NetError` naming ``path`` and the line to look at.  None for an empty file."""
+    :class:`NetError` naming ``path`` and the line to look at.  None for an empty file.
+
+    LibYAML's C parser reads a large file tens of times faster than PyYAML's own; a file it
+    refuses is read again by PyYAML's, whose messages :func:`_yaml_error` knows."""
     try:
+        if _CLoader is not None:
+            try:
+                return yaml.load(text, Loader=_CLoader)
+            except (yaml.YAMLError, ValueError, _Duplicate):
+                pass
         doc = yaml.load(text, Loader=_Loader)
+    except RecursionError:
+        raise NetError(path, _deep_line(text), "lists or mappings are nested thousands of levels "
+                                               "deep here; a network file needs a few") from None
     except _Duplicate as d:
         raise NetError(path, d.line, f"{d.key!r} is defined twice (first on line {d.first}); "
                                      "remove or rename one") from None

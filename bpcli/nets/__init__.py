@@ -32,10 +32,11 @@ def load(path: str) -> Net:
     try:
         if path == "-":  # data files it names are then relative to the current folder
             stream = getattr(sys.stdin, "buffer", None)
-            data = read_bounded(stream) if stream is not None else _encoded(sys.stdin.read())
+            data = (read_bounded(stream, "network_bytes") if stream is not None
+                    else _encoded(sys.stdin.read()))
         else:
             with open(path, "rb") as f:
-                data = read_bounded(f)
+                data = read_bounded(f, "network_bytes")
         text = data.decode("utf-8")
     except FileNotFoundError:
         raise NetError(path, None, "no such file") from None
@@ -53,8 +54,8 @@ def load(path: str) -> Net:
 def _encoded(text: str) -> bytes:
     """A text stream's content (a caller's sys.stdin without bytes), within the budget."""
     data = text.encode("utf-8")
-    if len(data) > limit("file_bytes"):
-        raise TooLarge()
+    if len(data) > limit("network_bytes"):
+        raise TooLarge("network_bytes")
     return data
 
 

@@ -14,9 +14,11 @@ import numpy as np
 from ..errors import NetError
 from ..io.data import DataError
 from ..io.yamlfile import LineMap
-from ..text import shape_phrase
+from ..budget import limit, raise_hint
+from ..text import parse_number, shape_phrase
 
 MAX_VALUES = 50_000_000  # per tensor: 400 MB of float64; bpcli is for nets a person can follow
+MAX_DEPTH = 16  # lists within lists of a tensor written in a file
 
 
 def shown_raw(raw: object) -> str:
@@ -29,6 +31,25 @@ def shown_raw(raw: object) -> str:
         return "a list" if isinstance(raw, list) else "a mapping"
     text = repr(raw)
     return text if len(text) <= 40 else text[:36] + "…" + text[-3:]
+
+
+def _read_number(v) -> float | None:
+    """A number the file wrote (text, or a number a data file gave), or None."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    return parse_number(v) if isinstance(v, str) else None
+
+
+def _ascii_hint(v) -> str:
+    """' written in ASCII digits' for text Python would read as a number but bpcli does not
+    ('١٠', '1_000'), else ''."""
+    try:
+        float(v)
+    except (TypeError, ValueError, OverflowError):
+        return ""
+    return " written in ASCII digits"
 
 
 def as_value(v: object) -> np.ndarray | np.float64:
@@ -64,10 +85,9 @@ class Checker:
     def number(self, raw: object, what: str, line: int | None) -> np.float64:
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
             self.fail(line, f"{what} must be a number, not {shown_raw(raw)}")
-        try:
-            v = float(raw)  # the loader leaves plain scalars as text: 0.5, 1e-3, "2"
-        except (ValueError, OverflowError):
-            self.fail(line, f"{what} must be a number, not {shown_raw(raw)}")
+        v = _read_number(raw)  # the loader leaves plain scalars as text: 0.5, 1e-3, "2"
+        if v is None:
+            self.fail(line, f"{what} must be a number{_ascii_hint(raw)}, not {shown_raw(raw)}")
         if not math.isfinite(v):
             self.fail(line, f"{what} must be a finite number, not {shown_raw(raw)}")
         return np.float64(v)
@@ -76,16 +96,17 @@ class Checker:
         """Nested lists of numbers (YAML text) → a float64 array, rectangular and finite."""
         if isinstance(raw, np.ndarray):  # already numbers (a data file, a generated set)
             raw = raw.astype(np.float64).tolist()
+        self._check_count(raw, what, line)
 
         def conv(v):
             if isinstance(v, list):
                 return [conv(x) for x in v]
             if isinstance(v, bool) or not isinstance(v, (int, float, str)):
                 self.fail(getattr(v, "line", line), f"{what} must hold numbers only")
-            try:
-                return float(v)
-            except (ValueError, OverflowError):
-                self.fail(line, f"{what} must hold numbers only, not {v!r}")
+            number = _read_number(v)
+            if number is None:
+                self.fail(line, f"{what} must hold numbers{_ascii_hint(v)} only, not {v!r}")
+            return number
 
         try:
             a = np.array(conv(raw), dtype=np.float64)
@@ -98,10 +119,30 @@ class Checker:
             self.fail(line, f"{what} is empty; it needs numbers")
         return a
 
+    def _check_count(self, raw, what, line) -> None:
+        """Lists within lists at most MAX_DEPTH deep, holding at most the budget's numbers
+        once YAML aliases are expanded (a list an alias repeats is counted, not copied)."""
+        counted: dict[int, int] = {}
+
+        def count(v, depth):
+            if not isinstance(v, list):
+                return 1
+            if depth >= MAX_DEPTH:
+                self.fail(line, f"{what} is lists within lists more than {MAX_DEPTH} deep; a "
+                                "tensor has at most 4 axes")
+            if id(v) not in counted:
+                counted[id(v)] = sum(count(x, depth + 1) for x in v)
+            return counted[id(v)]
+
+        total, most = count(raw, 0), limit("written_values")
+        if total > most:
+            self.fail(line, f"{what} holds {total:,} numbers (YAML aliases repeat them), more "
+                            f"than the {most:,} bpcli reads from a network file; large inputs "
+                            f"belong in an .npz data file; {raise_hint()}")
+
     def integer(self, v: Any, what: str, line: int | None, minimum: int | None = None) -> int:
-        try:
-            f = float(v)
-        except (TypeError, ValueError):
+        f = _read_number(v)
+        if f is None:
             self.fail(line, f"{what} must be a whole number, not {v!r}")
         if not np.isfinite(f) or f != int(f):
             self.fail(line, f"{what} must be a whole number, not {v}")

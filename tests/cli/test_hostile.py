@@ -5,6 +5,7 @@ Numbers refer to the issue's table of reproductions."""
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -34,15 +35,15 @@ def write(tmp_path, name, text):
 # ------------------------------------------------------------------ 1: reading without end
 
 def test_1_a_device_without_end_is_refused_after_the_budget():
-    assert "/dev/zero: is larger than the 64 MB bpcli reads; BPCLI_BUDGET=10" in one_line(
-        bpcli("forward", "/dev/zero"))
+    assert ("/dev/zero: is larger than the 16 MB bpcli reads; large inputs belong in an .npz "
+            "data file; BPCLI_BUDGET=10") in one_line(bpcli("forward", "/dev/zero"))
 
 
 def test_1_standard_input_without_end_is_refused():
     with open("/dev/zero", "rb") as zero:  # what `bpcli forward - < /dev/zero` reads
         r = subprocess.run([sys.executable, "-m", "bpcli", "forward", "-"], stdin=zero,
                            capture_output=True, text=True, timeout=60)
-    assert r.returncode == 2 and r.stderr.startswith("Error: <stdin>: is larger than the 64 MB")
+    assert r.returncode == 2 and r.stderr.startswith("Error: <stdin>: is larger than the 16 MB")
 
 
 def test_1_a_data_file_linked_to_a_device_is_refused(tmp_path):
@@ -53,8 +54,8 @@ def test_1_a_data_file_linked_to_a_device_is_refused(tmp_path):
 
 
 def test_the_budget_can_be_raised(tmp_path, monkeypatch):
-    monkeypatch.setenv("BPCLI_BUDGET", "0.000001")  # 67 bytes: the default net is larger
-    assert "is larger than the 0 MB bpcli reads" in one_line(
+    monkeypatch.setenv("BPCLI_BUDGET", "0.000001")  # 16 bytes: the default net is larger
+    assert "is larger than the 16 bytes bpcli reads" in one_line(
         bpcli("forward", CONFIGS / "sigmoid-222.yaml"))
 
 
@@ -91,3 +92,81 @@ def test_an_internal_error_says_it_is_a_bug_in_one_line(monkeypatch):
                    "a planted bug; BPCLI_DEBUG=1 shows the traceback\n")
     with pytest.raises(ZeroDivisionError):  # the traceback, for whoever fixes it
         CliRunner().invoke(main, ["forward"], env={"BPCLI_DEBUG": "1"}, catch_exceptions=False)
+
+
+# ------------------------------------------------------------------ 2, 16, 21: the network file
+
+def test_2_aliases_are_counted_before_they_are_expanded(tmp_path):
+    nested = "&a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"
+    for k in range(1, 8):  # 497 bytes that YAML would expand to 10⁸ numbers
+        nested = f"&a{k} [{nested}" + f", *a{k - 1}" * 9 + "]"
+    net = write(tmp_path, "bomb.yaml", f"input: {nested}\nlayers:\n  - {{type: flatten}}\n"
+                                       "  - {type: dense, units: 1}\nloss: {type: mse, target: [0]}\n")
+    assert (f"{net}:1: input holds 100,000,000 numbers (YAML aliases repeat them), more than the "
+            "5,000,000 bpcli reads") in one_line(bpcli("forward", net))
+
+
+def test_16_a_network_file_over_16_mb_is_refused(tmp_path):
+    net = tmp_path / "big.yaml"
+    net.write_text("input: [" + "0.12345, " * 2_000_000 + "1]\n")  # 18 MB
+    assert "is larger than the 16 MB bpcli reads; large inputs belong in an .npz data file" in (
+        one_line(bpcli("forward", net)))
+
+
+def test_21_nesting_thousands_deep_names_its_line(tmp_path):
+    net = write(tmp_path, "deep.yaml", "name: deep\ninput: " + "[" * 10000 + "1" + "]" * 10000
+                + "\nlayers:\n  - {type: flatten}\nloss: {type: mse, target: [0]}\n")
+    assert f"{net}:2: lists or mappings are nested thousands of levels deep" in one_line(
+        bpcli("forward", net))
+    net = write(tmp_path, "deepish.yaml", "input: " + "[" * 20 + "1" + "]" * 20 + "\nlayers:\n"
+                "  - {type: flatten}\nloss: {type: mse, target: [0]}\n")
+    assert f"{net}:1: input is lists within lists more than 16 deep" in one_line(
+        bpcli("forward", net))
+
+
+def test_19_numbers_are_ascii_digits(tmp_path):
+    for value in ("'١٠'", "1_000"):
+        net = write(tmp_path, "n.yaml", f"params: {{w: {value}}}\nloss: w\n")
+        assert f"{net}:1: param 'w' must be a number written in ASCII digits" in one_line(
+            bpcli("forward", net))
+    (tmp_path / "d.csv").write_text("x,y\n١,0\n")
+    net = write(tmp_path, "d.yaml", "inputs: {x: 0}\nparams: {w: 1}\ntargets: {y: 0}\n"
+                                    "loss: (w * x - y)^2\ndata: {file: d.csv}\n")
+    assert "d.csv:2: column 'x' holds '١', not a number" in one_line(bpcli("forward", net))
+
+
+# ------------------------------------------------------------------ 7–10, 20: data files
+
+XOR = (CONFIGS / "xor.yaml").read_text().split("data:")[0]
+
+
+def test_7_a_long_cell_in_a_column_the_net_does_not_use_is_read(tmp_path):
+    (tmp_path / "xor.csv").write_text("x1,x2,y,note\n0,0,0," + "a" * 200_000 + "\n1,1,0,b\n")
+    net = write(tmp_path, "n.yaml", XOR + "data: {file: xor.csv}\n")
+    r = bpcli("forward", net)  # was a _csv.Error traceback: field larger than field limit
+    assert r.exit_code == 0 and "forward pass on a data set of 2 samples" in r.stdout
+
+
+def test_20_a_quote_never_closed_is_a_mistake(tmp_path):
+    (tmp_path / "xor.csv").write_text("x1,x2,y\n0,0,0\n1,1,\"0")  # was read as 0
+    net = write(tmp_path, "n.yaml", XOR + "data: {file: xor.csv}\n")
+    assert "xor.csv:3: a quote opened here is never closed" in one_line(bpcli("forward", net))
+
+
+def test_8_9_10_npz_files_that_are_empty_or_too_large(tmp_path):
+    net = write(tmp_path, "n.yaml", XOR + "data: {file: d.npz}\n")
+    (tmp_path / "d.npz").write_bytes(b"")  # 8: np.load's EOFError read as Ctrl-C ("Aborted!")
+    assert "data file d.npz is not an .npz of number arrays" in one_line(bpcli("forward", net))
+    header = np.lib.format.header_data_from_array_1_0(np.zeros(1))
+    header["shape"] = (4_000_000_000,)  # 9: a header that claims 4·10⁹ numbers
+    with open(tmp_path / "x1.npy", "wb") as f:
+        np.lib.format.write_array_header_1_0(f, header)
+        f.write(b"\0" * 1024)
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "d.npz", "w") as z:
+        z.write(tmp_path / "x1.npy", "x1.npy")
+    assert "array 'x1' holds 4,000,000,000 values, more than bpcli's 50,000,000" in one_line(
+        bpcli("forward", net))
+    np.savez_compressed(tmp_path / "d.npz", x1=np.zeros(60_000_000, dtype=np.uint8),
+                        x2=[0], y=[0])  # 10: 60 KB that decompress to 60 million numbers
+    assert "array 'x1' holds 60,000,000 values" in one_line(bpcli("forward", net))
