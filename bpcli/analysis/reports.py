@@ -17,6 +17,9 @@ from .explain import SampleRuns, by_paths, explanations
 from .tracing import close, verdict
 
 
+MAX_JACOBIAN = 32  # classes of a softmax whose Jacobian is built and shown
+
+
 @dataclass
 class ForwardReport:
     """Every value of a forward pass."""
@@ -46,7 +49,7 @@ class SoftmaxCheck:
     a: np.ndarray
     da: np.ndarray  # ∂E/∂a
     dz: np.ndarray  # ∂E/∂z
-    jacobian: np.ndarray  # K×K, or N×K×K
+    jacobian: np.ndarray | None  # K×K, or N×K×K; None past MAX_JACOBIAN classes
     expected: np.ndarray | None = None  # (a·Σy − y)/N with cross-entropy next, else None
     scale: int = 1  # that N
     forms: tuple = ()  # per sample: "a − y" when y sums to 1, else "a·Σy − y"
@@ -108,8 +111,9 @@ def grad_report(net: Net, trace: Trace, targets: Sequence[tuple[str, tuple | Non
         shares[LOSS] = runs.wide.grads[trace.graph.sample_loss]  # 1/N at each sample
     checks = softmax_checks(trace)
     jacobians = None
-    if net.LAYOUT == "grids" and checks:  # a layer's, per sample of a batch
-        jacobians = {c.name: net.as_seen(c.name, c.jacobian) for c in checks}
+    if net.LAYOUT == "grids":  # a layer's, per sample of a batch
+        jacobians = {c.name: net.as_seen(c.name, c.jacobian) for c in checks
+                     if c.jacobian is not None} or None
     return GradReport(
         net.title, net.LAYOUT, float(trace.loss), net.loss_text,
         {p: trace.value(p) for p in net.params}, {p: trace.grad(p) for p in net.params},
@@ -136,7 +140,9 @@ def softmax_checks(trace: Trace) -> list[SoftmaxCheck]:
         jacobian = OPS[node.op].jacobian
         a = np.asarray(trace.value(name))
         da, dz = np.asarray(trace.grad(name)), np.asarray(trace.grad(z))
-        jac = jacobian(a) if a.ndim == 1 else np.stack([jacobian(row) for row in a])
+        jac = None  # K×K: past MAX_JACOBIAN classes neither readable nor cheap, and not built
+        if a.shape[-1] <= MAX_JACOBIAN:
+            jac = jacobian(a) if a.ndim == 1 else np.stack([jacobian(row) for row in a])
         check = SoftmaxCheck(name, z, a, da, dz, jac)
         if i in loss.inputs and OPS[loss.op].logits is not None:
             expected, forms, n = OPS[loss.op].logits(a, np.asarray(trace.vals[loss.inputs[1]]))

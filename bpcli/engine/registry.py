@@ -100,6 +100,7 @@ class Made:
     out: tuple  # the output shape of one sample
     text: str  # how tables describe it: "conv2d 2@3×3, stride 1, padding 0"
     params: dict  # suffix ("weight", "bias") -> its value (given, or initialized)
+    work: int = 0  # multiply-adds of its forward pass for one sample (weighted sums, windows)
 
 
 @dataclass(frozen=True)

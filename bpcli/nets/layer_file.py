@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..budget import limit, raise_hint
 from ..engine import LAYER_TYPES, LOSS
 from ..io.data import bars, column, read_file
 from ..io.yamlfile import LineMap, plain_data
@@ -120,7 +121,21 @@ def _layers(doc, raw_layers, x, seed, check):
         for p in layer.params:
             lines[p] = layer.line
         layers.append(layer)
+    _check_work(layers, x.shape[0], check)
     return layers, params, lines
+
+
+def _check_work(layers, batch, check):
+    """One step (forward, and a backward about twice its cost) within the budget's
+    multiply-adds, or one line naming the costliest layer: better than a run that hangs."""
+    step = 3 * batch * sum(layer.work for layer in layers)
+    most = limit("step_work")
+    if step > most:
+        worst = max(layers, key=lambda layer: layer.work)
+        k = layers.index(worst) + 1
+        check.fail(worst.line, f"layer {k} ({worst.type} {worst.name}): one step would take about "
+                               f"{step:.2g} multiply-adds, more than bpcli's {most:.2g}; make "
+                               f"it smaller (its kernel, image or batch); {raise_hint()}")
 
 
 def _loss(doc, shape, from_data, check):

@@ -32,6 +32,7 @@ class Layer:
     shape: tuple  # output shape of one sample
     in_shape: tuple  # input shape of one sample
     text: str  # how tables describe it: "conv2d 2@3×3, stride 1, padding 0"
+    work: int = 0  # multiply-adds of its forward pass, one sample
 
 
 def make_layer(check: Checker, raw: LineMap, k: int, in_shape: tuple[int, ...],
@@ -64,7 +65,7 @@ def make_layer(check: Checker, raw: LineMap, k: int, in_shape: tuple[int, ...],
     check.check_size((batch, *made.out), f"{settings.what}: its output", line)
     params = {f"{name}.{suffix}": value for suffix, value in made.params.items()}
     layer = Layer(kind, name, line, raw, made.op, made.attrs, tuple(params),
-                  tuple(int(n) for n in made.out), settings.in_shape, made.text)
+                  tuple(int(n) for n in made.out), settings.in_shape, made.text, made.work)
     return layer, params
 
 

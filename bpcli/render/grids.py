@@ -24,6 +24,7 @@ def _per_row(cells, width, label_width):
 
 
 MAX_BLOCKED = 4096  # values of a tensor worth showing in column blocks; beyond, a summary
+MAX_CLASSES = 32  # a softmax Jacobian shown (the report builds it no larger)
 MAX_MAPS = 128  # 2-D maps of one tensor listed (filters, channels); the others summarised
 
 
@@ -86,6 +87,13 @@ def _summary(value: np.ndarray, precision: int, why: str, shape: str | None = No
     what = shape if shape is not None else f"{shape_text(value.shape)} "
     return Text(f"{what}values: min {fmt(lo, precision)}, max {fmt(hi, precision)}, "
                 f"mean {fmt(mean, precision)} ({why}; --format json has all)", style="italic")
+
+
+def too_many_classes(s) -> str:
+    """Why a softmax's Jacobian is not shown."""
+    k = s.a.shape[-1]
+    check = "; ∂E/∂z is checked against a − y without it" if s.expected is not None else ""
+    return f"its {k:,}×{k:,} Jacobian is not shown: over {MAX_CLASSES} classes{check}"
 
 
 def jacobian_table(j: np.ndarray, da: np.ndarray, dz: np.ndarray, precision: int,
@@ -180,15 +188,18 @@ def _softmax(s, samples, shown, precision, width):
     parts = []
     for n in (shown if samples.several else [0]):
         sample_note = f" (sample {n})" if samples.several else ""
-        parts += [Text(f"softmax Jacobian of {s.name}{sample_note}", style="bold"),
-                  dim(JACOBIAN_NOTE), jacobian_table(s.jacobian[n], s.da[n], s.dz[n], precision,
-                                                     width)]
+        parts.append(Text(f"softmax Jacobian of {s.name}{sample_note}", style="bold"))
+        if s.jacobian is None:
+            parts.append(dim(too_many_classes(s)))
+        else:
+            parts += [dim(JACOBIAN_NOTE), jacobian_table(s.jacobian[n], s.da[n], s.dz[n],
+                                                         precision, width)]
         if s.expected is not None:
             form = s.forms[n]
             what = f"{form} =" if s.scale == 1 else f"({form})/N with N = {s.scale}:"
             parts.append(Text.from_markup(
                 f"with cross-entropy, {escape(what)} "
-                f"[{', '.join(fmt(v, precision) for v in s.expected[n])}]   "
+                f"{fmt(s.expected[n], precision)}   "
                 f"{MARKS[s.verdicts[n]]} to ∂E/∂z"))
         parts.append(Text())
     return parts

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 
-MAX_LISTED = 64  # entries of a vector written out in one table cell
+MAX_LISTED = 16  # entries of a vector written out in one table cell; past them, its first 4
 
 
 def fmt(v: np.ndarray | np.floating | float, precision: int) -> str:
@@ -15,10 +15,10 @@ def fmt(v: np.ndarray | np.floating | float, precision: int) -> str:
     (an equation net's softmax) prints as [a, b, c]."""
     if np.ndim(v):
         v = np.asarray(v).ravel()
-        listed = ", ".join(fmt(x, precision) for x in v[:MAX_LISTED])
-        if v.size > MAX_LISTED:  # a line a person can read; JSON has every value
-            listed += f", … ({v.size:,} values in all; --format json has them)"
-        return "[" + listed + "]"
+        if v.size > MAX_LISTED:  # the count first: a cell cut to fit the width keeps it
+            return (f"{v.size:,} values: [" + ", ".join(fmt(x, precision) for x in v[:4])
+                    + ", …] (--format json has all)")
+        return "[" + ", ".join(fmt(x, precision) for x in v) + "]"
     v = float(v) + 0.0  # + 0.0 turns −0 into 0
     if not math.isfinite(v):
         return str(v)

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from ..analysis import Chain, ForwardReport, GradReport, SampleChain, VectorGrads
 from ..text import LOSS, plural
-from .grids import jacobian_table
+from .grids import jacobian_table, too_many_classes
 from .numbers import fmt
 from .rich_parts import JACOBIAN_NOTE, MARKS, dim, kind_text, row, table, titled
 
@@ -125,8 +125,12 @@ def grad(r: GradReport, precision: int, width: int, sample: int | None) -> Rende
     parts = [titled(f"{r.title} — backward pass, ∂E/∂node in the order completed", nodes),
              Text(), titled("∂E/∂param", params)]
     for s in r.softmax:
-        parts += [Text(), Text(f"softmax Jacobian of {s.name} = softmax({s.z})", style="bold"),
-                  dim(JACOBIAN_NOTE), jacobian_table(s.jacobian, s.da, s.dz, precision, width)]
+        title = Text(f"softmax Jacobian of {s.name} = softmax({s.z})", style="bold")
+        if s.jacobian is None:
+            parts += [Text(), title, dim(too_many_classes(s))]
+            continue
+        parts += [Text(), title, dim(JACOBIAN_NOTE),
+                  jacobian_table(s.jacobian, s.da, s.dz, precision, width)]
     return Group(*parts)
 
 

@@ -170,3 +170,29 @@ def test_8_9_10_npz_files_that_are_empty_or_too_large(tmp_path):
     np.savez_compressed(tmp_path / "d.npz", x1=np.zeros(60_000_000, dtype=np.uint8),
                         x2=[0], y=[0])  # 10: 60 KB that decompress to 60 million numbers
     assert "array 'x1' holds 60,000,000 values" in one_line(bpcli("forward", net))
+
+
+# ------------------------------------------------------------------ 4, 5: Jacobians and work
+
+def test_4_a_softmax_of_a_thousand_classes_shows_no_jacobian(tmp_path):
+    net = write(tmp_path, "n.yaml", "input: [1]\nlayers:\n  - {type: dense, units: 1000}\n"
+                                    "  - {type: softmax}\nloss: {type: cross_entropy, target: 0}\n")
+    out = bpcli("grad", net).stdout  # was 40 546 lines in 74 s
+    assert "its 1,000×1,000 Jacobian is not shown: over 32 classes; ∂E/∂z is checked against " \
+           "a − y without it" in out and "✓ equal to ∂E/∂z" in out
+    assert len(out.splitlines()) < 2000
+    r = bpcli("grad", net, "--format", "json")
+    assert r.exit_code == 0 and "softmax_jacobians" not in r.stdout
+    eq = write(tmp_path, "eq.yaml", "params: {z: " + str([0.001 * k for k in range(20000)])
+               + "}\ntargets: {y: " + str([1.0] + [0.0] * 19999) + "}\nnodes:\n  a: softmax(z)\n"
+               "loss: -sum(y * log(a))\n")
+    out = " ".join(bpcli("grad", eq).stdout.split())  # 20 000 values in equations: a traceback
+    assert "its 20,000×20,000 Jacobian is not shown" in out and "20,000 values: [" in out
+
+
+def test_5_a_step_of_more_work_than_the_budget_is_refused_up_front(tmp_path):
+    net = write(tmp_path, "n.yaml", "input: {shape: [1, 1000, 1000]}\nlayers:\n  - {type: conv2d, "
+                                    "filters: 1, kernel: 100}\n  - {type: flatten}\n  - {type: "
+                                    "dense, units: 1}\nloss: {type: mse, target: [0]}\n")
+    assert (f"{net}:3: layer 1 (conv2d conv1): one step would take about 2.4e+10 multiply-adds, "
+            "more than bpcli's 2e+09") in one_line(bpcli("forward", net))

@@ -181,3 +181,16 @@ def test_softmax_jacobian_entries():
     assert j[1, 1] == pytest.approx(0.3 * (1 - 0.3))  # a_j(1 − a_j)
     assert j[0, 2] == pytest.approx(-0.2 * 0.5)  # −a_j a_i
     np.testing.assert_allclose(j.sum(axis=0), 0.0, atol=1e-15)  # Σ_j a_j = 1 is constant
+
+
+def test_conv2d_gathers_its_windows_or_adds_each_offsets_product_alike(monkeypatch):
+    """Past IM2COL_MAX cells conv adds one product per kernel offset instead of gathering
+    the windows: the same numbers, summed in another order."""
+    from bpcli.engine.ops import linear
+
+    rng = np.random.default_rng(5)
+    x, w, b = rng.normal(size=(2, 3, 9, 8)), rng.normal(size=(4, 3, 3, 2)), rng.normal(size=4)
+    gathered, _ = OPS["conv2d"].forward(x, w, b, stride=(2, 1), padding=1)
+    monkeypatch.setattr(linear, "IM2COL_MAX", 0)
+    added, _ = OPS["conv2d"].forward(x, w, b, stride=(2, 1), padding=1)
+    np.testing.assert_allclose(added, gathered, rtol=1e-13, atol=1e-13)

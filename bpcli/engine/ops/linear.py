@@ -10,23 +10,41 @@ import numpy as np
 
 from ...text import shape_phrase
 from ..registry import LayerType, Made, register
-from .windows import images, offsets, pair, pair_text, unused_text, windows
+from .windows import images, offsets, pair, pair_text, unused_text
 
 CONV_LAYOUT = "filters × channels × kh × kw"
+IM2COL_MAX = 2**24  # cells gathered for conv's one product (128 MB); past it, one per offset
 DENSE_LAYOUT = "units × inputs"
 
 
 # ------------------------------------------------------------------ conv2d
 
-def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int | tuple[int, ...] = 1,
-                   padding: int | tuple[int, ...] = 0) -> tuple[np.ndarray, tuple]:
+def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int | tuple = 1,
+                   padding: int | tuple = 0) -> tuple[np.ndarray, tuple]:
     """x: N×C×H×W, w: F×C×kh×kw, b: F → N×F×OH×OW (cross-correlation, as frameworks do:
-    the kernel is not flipped); cache: (x's shape, padded x, w, stride, padding)."""
+    the kernel is not flipped); cache: (x's shape, padded x, w, stride, padding).
+
+    The windows' cells are gathered one kernel offset at a time into (N·OH·OW)×(kh·kw·C)
+    and multiplied by the weights in one product; past IM2COL_MAX cells, each offset's
+    product is added up instead.  The 6-D window view is never copied whole (a 100×100
+    kernel over a 1000×1000 image would want 60 GiB)."""
     (sh, sw), (ph, pw) = pair(stride), pair(padding)
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
-    win = windows(xp, w.shape[2:], (sh, sw))  # N×C×OH×OW×kh×kw
-    out = np.einsum("ncyxij,fcij->nfyx", win, w, optimize=True) + b[None, :, None, None]
-    return out, (x.shape, xp, w, (sh, sw), (ph, pw))
+    f, c, kh, kw = w.shape
+    n, out_hw = x.shape[0], ((xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1)
+    xt = xp.transpose(0, 2, 3, 1)  # N×H×W×C: the channels last, for matmul
+    cells = list(offsets((kh, kw), (sh, sw), out_hw))
+    if n * out_hw[0] * out_hw[1] * kh * kw * c <= IM2COL_MAX:
+        cols = np.empty((n, *out_hw, kh * kw, c))
+        for k, (_, _, ys, xs) in cells:
+            cols[:, :, :, k, :] = xt[:, ys, xs, :]
+        out = cols.reshape(-1, kh * kw * c) @ w.transpose(2, 3, 1, 0).reshape(-1, f)
+        out = out.reshape(n, *out_hw, f)
+    else:
+        out = np.zeros((n, *out_hw, f))
+        for k, (_, _, ys, xs) in cells:
+            out += xt[:, ys, xs, :] @ w[:, :, k // kw, k % kw].T
+    return out.transpose(0, 3, 1, 2) + b[None, :, None, None], (x.shape, xp, w, (sh, sw), (ph, pw))
 
 
 def conv2d_backward(dout: np.ndarray, cache: tuple, need: tuple[bool, ...] = (True, True, True)
@@ -111,7 +129,8 @@ def _conv2d_layer(s):
     text = (f"conv2d {filters}@{kh}×{kw}, stride {pair_text((sh, sw))}, "
             f"padding {pair_text((ph, pw))}")
     text += unused_text(s.in_shape, out, (kh, kw), (sh, sw), (ph, pw))
-    return Made("conv2d", {"stride": (sh, sw), "padding": (ph, pw)}, out, text, params)
+    return Made("conv2d", {"stride": (sh, sw), "padding": (ph, pw)}, out, text, params,
+                int(np.prod(out, dtype=float) * c * kh * kw))
 
 
 register("conv2d", conv2d_forward, conv2d_backward, None, 3, feeds=_conv2d_feeds,
@@ -160,7 +179,7 @@ def _dense_layer(s):
     units = s.count(units, weight, "units")
     s.check_size((units, d), f"{s.what}: the weight")
     params = s.params((units, d), (units,), d, DENSE_LAYOUT)
-    return Made("dense", {}, (units,), f"dense, {units} units", params)
+    return Made("dense", {}, (units,), f"dense, {units} units", params, units * d)
 
 
 register("dense", dense_forward, dense_backward, None, 3, feeds=_dense_feeds,

@@ -123,7 +123,8 @@ def _pool_layer(kind):
         out = (c, (h - kh) // sh + 1, (w - kw) // sw + 1)
         text = f"{kind} {kh}×{kw}, stride {pair_text((sh, sw))}"
         text += unused_text(s.in_shape, out, (kh, kw), (sh, sw))
-        return Made(kind, {"size": (kh, kw), "stride": (sh, sw)}, out, text, {})
+        return Made(kind, {"size": (kh, kw), "stride": (sh, sw)}, out, text, {},
+                    int(np.prod(out, dtype=float) * kh * kw))
     return LayerType(kind, ("size", "stride"), make, prefix="pool", takes="images")
 
 
