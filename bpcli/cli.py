@@ -332,7 +332,8 @@ def check(ctx: click.Context, net: str | None, fmt: str, precision: int, eps: fl
     For each param: the analytic ∂E/∂param (the backward pass), the numeric
     (E(w + eps) − E(w − eps)) / 2eps, their absolute and relative error, and pass
     or fail; a kink (a ReLU input at 0 or a max-pool tie within ±eps) is reported as
-    such. Exit status 1 when any param fails.
+    such, and so is a derivative undefined where the params stand (p^p at p = 0).
+    Exit status 1 when any param fails or is undefined.
 
     \b
     Example:
@@ -340,6 +341,8 @@ def check(ctx: click.Context, net: str | None, fmt: str, precision: int, eps: fl
     """
     network = _load(net, needs_params="check")
     report = api.check(network, eps, tol, max_elements)
+    for w in report.warnings:
+        _warn(w)
     _emit(fmt, report, precision)
     if not report.passed:
         ctx.exit(1)

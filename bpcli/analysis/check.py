@@ -2,16 +2,19 @@
 
 A difference at a kink — a ReLU input or a max-pool tie that the ±eps step crosses —
 is reported as a kink, not as a failure of the engine: there the one-sided slopes
-differ and no single derivative exists for the differences to agree with.
+differ and no single derivative exists for the differences to agree with.  Where the
+derivative is undefined (p^p at p = 0), the analytic value and the differences are both
+not finite: that element is "undefined", neither a pass nor the engine's failure.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..engine import OPS
 from ..nets import Net
+from .tracing import nonfinite_warnings
 
 
 @dataclass
@@ -22,10 +25,12 @@ class CheckReport:
     rows: list  # of CheckRow
     eps: float
     tol: float
+    warnings: list[str] = field(default_factory=list)  # the first value or ∂E not finite
 
     @property
     def passed(self) -> bool:
-        return not any(r.status == "FAIL" for r in self.rows)
+        """Every checked element passed, or is a kink (undefined ones did not pass)."""
+        return all(r.status in ("pass", "kink") for r in self.rows)
 
     @property
     def kinks(self) -> int:
@@ -40,7 +45,7 @@ class CheckRow:
     numeric: float
     abs_error: float
     rel_error: float
-    status: str  # "pass", "FAIL" or "kink"
+    status: str  # "pass", "FAIL", "kink" or "undefined"
     checked: int  # elements compared
     size: int  # elements in the param
     kinks: int  # elements whose step crossed a kink
@@ -73,7 +78,7 @@ def check(net: Net, eps: float = 1e-6, tol: float = 1e-5, max_elements: int = 20
     rng = np.random.default_rng(seed)
     rows = [steps.row(name, np.asarray(value, dtype=np.float64), max_elements, rng)
             for name, value in net.params.items()]
-    return CheckReport(net.title, rows, eps, tol)
+    return CheckReport(net.title, rows, eps, tol, nonfinite_warnings(steps.trace))
 
 
 class _Steps:
@@ -93,17 +98,22 @@ class _Steps:
         """The param's elements compared, the worst of them shown."""
         analytic = np.asarray(self.trace.grad(name), dtype=np.float64)
         indices = _elements(value, analytic, max_elements, rng)
-        worst, kinks, failed = None, 0, False
+        worst, kinks, failed, undefined = None, 0, False, False
         for idx in indices:
             a = float(analytic[idx])
             ok, kink, numeric, err, rel = self._compare(self.graph.index[name], value, idx, a)
+            # nothing to compare: the derivative is undefined there, both ways of taking it
+            # agree on that much (a nan where the differences are finite is a FAIL)
+            none = not np.isfinite(a) and not np.isfinite(numeric)
             kinks += kink
-            failed |= not ok and not kink
-            rank = (0 if ok else 1 if kink else 2, rel)  # the worst element is the one shown
+            undefined |= none
+            failed |= not ok and not kink and not none
+            rank = (0 if ok else 1 if kink else 2 if none else 3, rel)  # the worst is shown
             if worst is None or rank > worst[0]:
                 worst = (rank, idx, a, numeric, err, rel)
         _, idx, a, numeric, err, rel = worst
-        status = "FAIL" if failed else ("kink" if kinks else "pass")
+        status = ("FAIL" if failed else "undefined" if undefined else
+                  "kink" if kinks else "pass")
         return CheckRow(name, idx, a, numeric, err, rel, status, len(indices), value.size, kinks)
 
     def _compare(self, slot, value, idx, a):

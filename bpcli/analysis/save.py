@@ -31,7 +31,11 @@ def save(net: Net, path: str, header: str = "") -> None:
 
 def save_trained(result: TrainResult, path: str, source: str) -> None:
     """Save a training run's network, with a header saying how it was trained from
-    ``source``; params that are not finite are not saved."""
+    ``source``; params that are not finite are not saved, nor a run whose E was never finite
+    (nothing was trained)."""
+    if result.halted is not None and result.halted[0] == 1:
+        raise ResultError("save", path, "not saved, E was not finite from the first step on, so "
+                                        "nothing was trained; change the starting values")
     if not all(np.all(np.isfinite(w)) for w in result.params.values()):
         raise ResultError("save", path, "not saved, the trained params are not finite; train "
                                         "again with a smaller --eta")
@@ -47,7 +51,12 @@ def trained_header(result: TrainResult, source: str) -> str:
     if result.batch_size < result.samples:
         how += f", batches of {result.batch_size}, " + (f"shuffled with seed {result.seed}"
                                                        if result.shuffle else "in order")
-    return (f"# Trained by bpcli {__version__}: {plural(result.steps, 'step')} of gradient "
-            f"descent, {how}, from {source}.\n"
+    stopped = ""
+    if result.halted is not None:
+        k, e, _ = result.halted
+        stopped = (f"# E was {e} at step {k}: training stopped, and these are the params of "
+                   f"step {k - 1}, the last with a finite E.\n")
+    return (f"# Trained by bpcli {__version__}: {plural(result.updates, 'step')} of gradient "
+            f"descent, {how}, from {source}.\n{stopped}"
             f"# E{' on the whole set' if result.samples > 1 else ''}: "
             f"{result.final_loss!r} after training.\n")

@@ -27,10 +27,15 @@ def nonfinite_warnings(trace: Trace) -> list[str]:
     if trace.grads is None:
         return []
     bad = _first_nonfinite(names[::-1], (trace.grad(n) for n in names[::-1]))
-    if bad:
-        return [f"∂E/∂{bad[0]} = {bad[1]}, the first gradient that is not finite: a local "
-                "derivative is undefined there (sqrt or log at 0, a power of 0)"]
-    return []
+    return [gradient_warning(*bad)] if bad else []
+
+
+def gradient_warning(name: str, grad) -> str:
+    """What `grad`, `check` and `train` say of the first gradient that is not finite."""
+    g = np.asarray(grad)
+    value = float(g[~np.isfinite(g)].flat[0]) if not np.all(np.isfinite(g)) else float(g.flat[0])
+    return (f"∂E/∂{name} = {value}, the first gradient that is not finite: a local derivative "
+            "is undefined there (sqrt or log at 0, a power of 0)")
 
 
 def _first_nonfinite(names, values):

@@ -7,6 +7,7 @@ update is PyTorch's: v ← μ·v + ∂E/∂w, w ← w − η·v.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import math
 from typing import Callable
 
 import numpy as np
@@ -15,6 +16,7 @@ from ..engine import Graph
 from ..errors import UsageError
 from ..nets import Net
 from ..nets.base import Classes
+from .tracing import gradient_warning
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class TrainResult:
     initial: dict
     params: dict
     eta: float
-    steps: int  # steps taken (fewer than asked if interrupted)
+    steps: int  # steps run (fewer than asked if interrupted or halted)
     samples: int = 1
     batch_size: int = 1
     epochs: float = 0.0
@@ -55,6 +57,10 @@ class TrainResult:
     warnings: list[str] = field(default_factory=list)
     changes: list[ParamChange] = field(default_factory=list)
     by_norm: bool = False  # the changes are norms: some param is a tensor
+    updates: int = 0  # the updates the params have had (steps, unless halted)
+    # (step, E, cause) when E was not finite at that step (steps + 1: after the last update):
+    # training stopped, and the params are those of the step before, the last with a finite E
+    halted: tuple[int, float, str] | None = None
 
 
 def plan_steps(samples: int, batch_size: int | None, steps: int | None,
@@ -106,6 +112,7 @@ def _train(net, eta, steps, epochs, batch_size, shuffle, seed, momentum, progres
     history = []
     loss = graph.loss
     interrupted = False
+    kept = None  # the last step whose E was finite: its params (before its update) and grads
     for k in range(1, planned + 1):
         if batches is not None:
             idx = next(batches)
@@ -113,7 +120,10 @@ def _train(net, eta, steps, epochs, batch_size, shuffle, seed, momentum, progres
                 vals[i] = arr[idx]
         caches = graph.forward(vals)
         history.append(float(vals[loss]))
+        if not math.isfinite(history[-1]):
+            break  # nothing is learnt from here on: stop, and go back to the step before
         grads = graph.backward(caches)
+        kept = ([vals[i] for _, i in slots], grads)  # references: each update makes new arrays
         for _, i in slots:
             g = grads[i]
             if momentum:
@@ -125,9 +135,7 @@ def _train(net, eta, steps, epochs, batch_size, shuffle, seed, momentum, progres
         if stop is not None and stop():
             interrupted = True
             break
-    for i, arr in data:  # E and accuracy on the whole set
-        vals[i] = arr
-    graph.forward(vals)
+    halt = _settle(graph, vals, slots, data, history, kept)
     final = float(vals[loss])
     after = accuracy(classes, graph, vals) if before is not None else None
     per_epoch = -(-n // b)  # the last batch of an epoch may be short
@@ -136,11 +144,32 @@ def _train(net, eta, steps, epochs, batch_size, shuffle, seed, momentum, progres
                          b, len(history) / per_epoch, momentum, interrupted,
                          (before, after) if before is not None else None, planned, shuffle,
                          seed, net.title, net.path, net.with_params(params))
+    result.updates = len(history) if halt is None else max(halt[0] - 2, 0)
+    result.halted = halt
     result.warnings = _warnings(result)
     result.by_norm = any(np.ndim(w) for w in params.values())
     result.changes = [_change(name, net.params[name], w, result.by_norm)
                       for name, w in params.items()]
     return result
+
+
+def _settle(graph, vals, slots, data, history, kept):
+    """Put the whole set in ``vals`` and run forward: E and accuracy with the final params.
+    Where E was not finite (on the last step's batch, or after the last update), the params
+    go back to ``kept``, the last step's with a finite E: the halt says where and why."""
+    for i, arr in data:
+        vals[i] = arr
+    graph.forward(vals)
+    halt = None
+    if history and not math.isfinite(history[-1]):  # E of the step's batch is not finite
+        halt = _halt(len(history), history[-1], vals, slots, kept)
+    elif not math.isfinite(float(vals[graph.loss])) and kept is not None:  # after the last update
+        halt = _halt(len(history) + 1, float(vals[graph.loss]), vals, slots, kept)
+    if halt is not None and kept is not None:
+        for (_, i), w in zip(slots, kept[0]):
+            vals[i] = w
+        graph.forward(vals)
+    return halt
 
 
 def _change(name, w0, w, by_norm) -> ParamChange:
@@ -174,20 +203,41 @@ def accuracy(classes: Classes, graph: Graph, vals: list) -> float:
     return float(np.mean(right))
 
 
+def _halt(k, e, vals, slots, kept) -> tuple[int, float, str]:
+    """Why E is not finite (``e``) at step ``k``: the starting values, a gradient of the step
+    before that was not finite (it made a param so), or an update that went too far."""
+    if kept is None:
+        return k, e, "outside its domain"
+    params, grads = kept
+    for (name, i), g in reversed(list(zip(slots, params))):  # in backward order, as `grad`
+        if not np.all(np.isfinite(vals[i])):
+            return k, e, f"at step {k - 1}, " + gradient_warning(name, grads[i])
+    return k, e, "diverged" if math.isinf(e) else "left its domain"
+
+
 def _warnings(result: TrainResult) -> list[str]:
-    """A loss outside its domain from the start, divergence, an interruption."""
+    """Where training stopped for a number not finite, and why; an interruption."""
     out = []
-    nonfinite = np.flatnonzero(~np.isfinite(np.asarray(result.history, dtype=float)))
-    bad = int(nonfinite[0]) + 1 if nonfinite.size else None  # the first such step
-    if bad == 1:
-        out.append(f"E is {result.history[0]} at the start: the starting values"
-                   + (" or a sample of the data" if result.samples > 1 else "")
-                   + " put the loss outside its domain (log or sqrt of a value ≤ 0, a division "
-                     "by 0)")
-    elif bad is not None or not np.isfinite(result.final_loss):
-        at = f"at step {bad}" if bad else "after the last step"
-        out.append(f"E became {result.history[bad - 1] if bad else result.final_loss} {at}: "
-                   "training diverged; try a smaller --eta")
+    if result.halted is not None:
+        k, e, cause = result.halted
+        where = "after the last step" if k > result.steps else f"at step {k}"
+        kept = (f"it stopped there and kept the params of step {k - 1}, the last with a finite "
+                f"E (E = {result.final_loss:.6g}" + (" on the whole set" if result.samples > 1
+                                                    else "") + ")")
+        if cause == "outside its domain":
+            out.append(f"E is {e} at the start: the starting values"
+                       + (" or a sample of the data" if result.samples > 1 else "")
+                       + " put the loss outside its domain (log or sqrt of a value ≤ 0, a "
+                         "division by 0); nothing was trained")
+        elif cause == "diverged":
+            out.append(f"E became {e} {where}: training diverged; {kept}; try a smaller --eta")
+        elif cause == "left its domain":
+            out.append(f"E became {e} {where}: the update before it took the params where the "
+                       f"loss is undefined (log or sqrt of a value ≤ 0, 0/0); {kept}; try a "
+                       "smaller --eta")
+        else:
+            kept = kept.replace("it stopped there", f"training stopped at step {k}")
+            out.append(f"{cause}; {kept}")
     if result.interrupted:
         out.append(f"interrupted: stopped after step {result.steps} of {result.planned}")
     return out

@@ -188,7 +188,7 @@ class Net(ABC):
         """The network with its data file's path made relative to ``to_path``'s folder, so
         that the network saved there still finds its data (a net without one is itself)."""
         doc = self.data_doc
-        if not isinstance(doc, dict) or "file" not in doc or self.path.startswith("<"):
+        if not isinstance(doc, dict) or "file" not in doc:  # from stdin: relative to here
             return self
         full = resolve(str(doc["file"]), self.path)
         new = copy.copy(self)

@@ -178,6 +178,10 @@ def _data(raw, line, path, check):
         with check.reading_data(raw.lines["file"]):
             arrays = read_file(shown, path)
             if shown.endswith(".csv"):  # columns: input a list of columns, target one or a list
+                for key, names in (("input", xs), ("target", ts)):
+                    if isinstance(names, list) and not names:
+                        check.fail(raw.lines.get(key, line), f"data {key} names no column; "
+                                   f"give one or more, e.g. {key}: [a, b]")
                 cols = xs if isinstance(xs, list) else [xs]
                 x = np.stack([column(arrays, str(c), shown) for c in cols], axis=1)
                 tcols = ts if isinstance(ts, list) else [ts]
@@ -218,7 +222,12 @@ def _generated(raw, line, check):
         check.fail(raw.lines.get("noise", line), "noise is one number ≥ 0, e.g. noise: 0.1")
     seed = check.integer(raw.get("seed", 0), "seed", raw.lines.get("seed", line), 0)
     check.check_size((n, size, size), "the generated data", line)
-    return bars(n, size, float(noise), seed)
+    with np.errstate(all="ignore"):
+        x, y = bars(n, size, float(noise), seed)
+    if not np.all(np.isfinite(x)):
+        check.fail(raw.lines.get("noise", line), f"noise {float(noise):g} makes images that are "
+                                                 "not finite; use a smaller noise, e.g. 0.1")
+    return x, y
 
 
 def _input(raw, line, image, seed, check):

@@ -19,14 +19,20 @@ def check(report: CheckReport, precision: int) -> RenderableType:
         where = f"[{','.join(map(str, r.index))}]" if r.index else ""
         checked = str(r.checked) if r.checked == r.size else f"{r.checked} of {r.size}"
         mark = {"pass": Text("pass", style="green"), "FAIL": Text("FAIL", style="bold red"),
-                "kink": Text(f"kink ({r.kinks})", style="yellow")}[r.status]
+                "kink": Text(f"kink ({r.kinks})", style="yellow"),
+                "undefined": Text("undefined", style="yellow")}[r.status]
         row(t, r.name, *((where, checked) if tensors else ()), fmt(r.analytic, precision),
              fmt(r.numeric, precision), f"{r.abs_error:.2e}", f"{r.rel_error:.2e}", mark)
     failed = [r.name for r in rows if r.status == "FAIL"]
     kinked = [r.name for r in rows if r.kinks]
+    undefined = [r.name for r in rows if r.status == "undefined"]
     if failed:
         verb = "disagrees" if len(failed) == 1 else "disagree"
         verdict = Text(f"FAIL: {', '.join(failed)} {verb} with central differences", style="bold red")
+    elif undefined:
+        verdict = Text(f"undefined: the derivative of E by {', '.join(undefined)} is undefined at "
+                       "these values (the backward pass and the differences are both not "
+                       "finite): nothing there to check", style="yellow")
     elif kinked:
         n = report.kinks
         verdict = Text(f"pass, but {n} kink{'s' if n != 1 else ''}: every other checked gradient "

@@ -93,6 +93,10 @@ def _(result: TrainResult) -> dict:
            "final_loss": json_value(result.final_loss),
            "params": {name: json_value(v) for name, v in result.params.items()},
            "steps": result.steps, "interrupted": result.interrupted}
+    if result.halted is not None:  # E not finite at that step: the params are the step before's
+        k, e, _ = result.halted
+        doc["halted"] = {"step": k, "loss": json_value(e), "params_of_step": k - 1,
+                         "updates": result.updates}
     if result.accuracy is not None:
         doc["accuracy"] = {"before": result.accuracy[0], "after": result.accuracy[1]}
     return doc

@@ -163,9 +163,15 @@ def test_divergence_warning_names_the_step(tmp_path):
     f.write_text("params: {w: 3}\nloss: w^4\n")
     r = run("train", str(f), "--eta", "1", "--steps", "8", ok=False)
     assert r.exit_code == 0
-    assert r.stderr.strip() == ("warning: E became inf at step 6: training diverged; "
-                                "try a smaller --eta")
+    # w ← w − 4w³: 3, −105, 4.6e6, … ; E = w⁴ overflows at step 6 (w ≈ 2.5e62 from step 5)
+    w = 3.0
+    for _ in range(4):
+        w -= 4 * w ** 3
+    assert r.stderr.strip() == ("warning: E became inf at step 6: training diverged; it stopped "
+                                "there and kept the params of step 5, the last with a finite E "
+                                f"(E = {w ** 4:.6g}); try a smaller --eta")
     assert "(E is not finite at step 6: the curve stops before it)" in r.stdout
+    assert "    6            inf" in r.stdout and "    7" not in r.stdout  # it stopped there
 
 
 def test_wrt_in_a_net_with_vectors_gives_the_gradient_and_says_why_no_paths():
@@ -216,7 +222,14 @@ def test_a_loss_outside_its_domain_at_the_start_is_not_called_divergence(tmp_pat
     assert r.exit_code == 0 and "diverged" not in r.stderr
     assert r.stderr.startswith("warning: E is nan at the start: the starting values put the loss "
                                "outside its domain")
-    assert "(no loss curve: fewer than 2 steps with a finite E)" in r.stdout
+    assert r.stderr.strip().endswith("nothing was trained")
+    assert "    1   nan" in r.stdout and "    2" not in r.stdout  # stopped at step 1
+    out = tmp_path / "out.yaml"
+    r = run("train", str(f), "--steps", "3", "--save", str(out), ok=False)
+    assert r.exit_code == 1 and "diverged" not in r.stderr and not out.exists()
+    assert r.stderr.splitlines()[-1] == (f"Error: --save {out}: not saved, E was not finite from "
+                                         "the first step on, so nothing was trained; change the "
+                                         "starting values")
 
 
 def test_nonfinite_value_warning(tmp_path):
@@ -367,14 +380,26 @@ def test_wrt_a_param_the_loss_does_not_use(tmp_path):
     assert "∂E/∂v = 0.000000   ✓ equal to 0, with no path" in out
 
 
-def test_diverged_params_are_not_saved(tmp_path):
+def test_training_that_diverges_saves_the_last_params_with_a_finite_e(tmp_path):
+    # Until the hostile-input issue, diverged params were not saved (they were inf); now
+    # training stops at the first E that is not finite and keeps the step before's params.
     f, out = tmp_path / "quartic.yaml", tmp_path / "q.yaml"
     f.write_text("params: {w: 3}\nloss: w^4\n")
     r = run("train", str(f), "--eta", "1", "--steps", "8", "--save", str(out), ok=False)
-    assert r.exit_code == 1
-    assert r.stderr.splitlines()[-1] == (f"Error: --save {out}: not saved, the trained params are "
-                                         "not finite; train again with a smaller --eta")
-    assert not out.exists()
+    assert r.exit_code == 0 and "stopped there and kept the params of step 5" in r.stderr
+    w = 3.0
+    for _ in range(4):  # the params of step 5: four updates w ← w − 4w³
+        w -= 4 * w ** 3
+    text = out.read_text()
+    assert text.splitlines()[:2] == [
+        f"# Trained by bpcli {__version__}: 4 steps of gradient descent, eta = 1, from {f}.",
+        "# E was inf at step 6: training stopped, and these are the params of step 5, the last "
+        "with a finite E."]
+    assert yaml.safe_load(text)["params"]["w"] == w
+    doc = json.loads(run("train", str(f), "--eta", "1", "--steps", "8", "--format", "json",
+                         ok=False).stdout)
+    assert doc["halted"] == {"step": 6, "loss": None, "params_of_step": 5, "updates": 4}
+    assert len(doc["history"]) == doc["steps"] == 6 and doc["params"]["w"] == w
 
 
 @pytest.mark.parametrize("eta", ["nan", "inf"])

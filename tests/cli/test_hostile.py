@@ -2,6 +2,8 @@
 line (or its right result) within the budget, and an error of bpcli's own says it is one.
 
 Numbers refer to the issue's table of reproductions."""
+import json
+import math
 import subprocess
 import sys
 
@@ -196,3 +198,95 @@ def test_5_a_step_of_more_work_than_the_budget_is_refused_up_front(tmp_path):
                                     "dense, units: 1}\nloss: {type: mse, target: [0]}\n")
     assert (f"{net}:3: layer 1 (conv2d conv1): one step would take about 2.4e+10 multiply-adds, "
             "more than bpcli's 2e+09") in one_line(bpcli("forward", net))
+
+
+# ------------------------------------------------------------------ 11, 22: data sections
+
+def test_11_a_csv_column_list_that_names_nothing(tmp_path):
+    write(tmp_path, "t.csv", "a,label\n1,0\n2,1\n")
+    net = write(tmp_path, "n.yaml", "data: {file: t.csv, input: [], target: label}\n"
+                                    "layers:\n  - {type: dense, units: 1}\nloss: {type: mse}\n")
+    assert one_line(bpcli("forward", net)) == (f"Error: {net}:1: data input names no column; "
+                                               "give one or more, e.g. input: [a, b]\n")
+
+
+def test_22_noise_that_overflows_the_images(tmp_path):
+    net = write(tmp_path, "n.yaml", (CONFIGS / "bars.yaml").read_text().replace("noise: 0.1",
+                                                                                "noise: 1e308"))
+    assert one_line(bpcli("forward", net)) == (
+        f"Error: {net}:7: noise 1e+308 makes images that are not finite; use a smaller noise, "
+        "e.g. 0.1\n")
+
+
+# ------------------------------------------------------------------ 12, 13, 18: edge cases
+
+def test_12_a_tiny_fused_cross_entropy_keeps_its_digits(tmp_path):
+    net = write(tmp_path, "n.yaml", "input: [1, 2, 0, 3]\nlayers:\n  - {type: dense, units: 2, "
+                                    "weight: [[1, 2, 3, 4], [0, 0, 0, 0]], bias: [0, 0]}\n"
+                                    "loss: {type: cross_entropy, target: 0}\n")
+    doc = json.loads(bpcli("grad", net, "--format", "json").stdout)
+    # logits [17, 0]: E = −log σ(17) = log(1 + e^(−17)), in math's log1p; ∂E/∂z0 = −σ(−17)
+    assert doc["loss"] == pytest.approx(math.log1p(math.exp(-17)), rel=1e-15)
+    sig = 1 / (1 + math.exp(17))
+    assert doc["grads"]["fc1.weight"][0] == pytest.approx([-sig, -2 * sig, 0, -3 * sig],
+                                                           rel=1e-12)
+    r = bpcli("check", net)  # was a false FAIL: the numeric E lost its digits
+    assert r.exit_code == 0 and "pass: every checked gradient agrees" in r.stdout
+
+
+GRADIENT = ("∂E/∂p = nan, the first gradient that is not finite: a local derivative is undefined "
+            "there (sqrt or log at 0, a power of 0)")
+
+
+def test_13_an_undefined_derivative_is_nan_with_one_warning_everywhere(tmp_path):
+    net = write(tmp_path, "n.yaml", "params: {p: 0.0, q: 2.0}\nnodes: {n: p^p, m: p^q}\n"
+                                    "loss: n + m\n")
+    r = bpcli("grad", net, "--format", "json")  # ∂E/∂p was a silent 0
+    assert r.stderr == f"warning: {GRADIENT}\n" and json.loads(r.stdout)["grads"]["p"] is None
+    r = bpcli("grad", net, "--wrt", "p")
+    assert r.stderr == f"warning: {GRADIENT}\n"
+    r = bpcli("check", net)  # the differences are nan too (p − eps < 0): nothing to check
+    assert r.exit_code == 1 and r.stderr == f"warning: {GRADIENT}\n"
+    assert "p            nan        nan         nan         nan   undefined" in r.stdout
+    assert "undefined: the derivative of E by p is undefined at these values" in r.stdout
+    r = bpcli("train", net, "--steps", "5")  # stops: the update would make p nan
+    assert r.stderr == (f"warning: at step 1, {GRADIENT}; training stopped at step 2 and kept the "
+                        "params of step 1, the last with a finite E (E = 1)\n")
+    doc = json.loads(bpcli("train", net, "--steps", "5", "--format", "json").stdout)
+    assert doc["params"] == {"p": 0.0, "q": 2.0} and doc["final_loss"] == 1.0
+
+
+def test_13_a_power_of_zero_with_a_positive_exponent_has_a_slope_in_its_exponent():
+    from bpcli.engine.ops.arithmetic import pow_backward
+    # d(a^b)/db = a^b·ln a → 0 as a → 0 for b > 0; undefined at b ≤ 0 (0^b jumps at b = 0)
+    a, b = np.array([0.0, 0.0, 0.0]), np.array([2.0, 0.0, -1.0])
+    with np.errstate(all="ignore"):
+        _, db = pow_backward(np.ones(3), (a, b, a ** b))
+    assert db[0] == 0.0 and np.isnan(db[1]) and np.isnan(db[2])
+
+
+def test_18_training_stops_at_the_first_e_not_finite_and_saves_the_last_finite_params(tmp_path):
+    net = write(tmp_path, "n.yaml", "params: {w: 2}\nloss: log(w - 1)\n")
+    out = tmp_path / "out.yaml"
+    r = bpcli("train", net, "--eta", "3", "--steps", "50", "--save", out)
+    # step 1: E = log 1 = 0, ∂E/∂w = 1, w ← 2 − 3 = −1, and log(−2) is nan at step 2
+    assert r.exit_code == 0 and r.stderr == (
+        "warning: E became nan at step 2: the update before it took the params where the loss "
+        "is undefined (log or sqrt of a value ≤ 0, 0/0); it stopped there and kept the params of "
+        "step 1, the last with a finite E (E = 0); try a smaller --eta\n")
+    assert "    3" not in r.stdout
+    assert "w: 2.0" in out.read_text() and bpcli("forward", out).exit_code == 0
+
+
+# ------------------------------------------------------------------ 14: saving a net from stdin
+
+def test_14_a_net_from_stdin_saved_elsewhere_still_finds_its_data(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "lin.csv", "x,y\n0,1\n1,3\n2,5\n")
+    text = "inputs: {x: 0}\nparams: {w: 0.5, b: 0}\ntargets: {y: 0}\nloss: (w * x + b - y)^2\n" \
+           "data: {file: lin.csv}\n"
+    (tmp_path / "sub").mkdir()
+    r = bpcli("train", "-", "--steps", "3", "--save", "sub/out.yaml", stdin=text)
+    assert r.exit_code == 0, r.stderr
+    assert "file: ../lin.csv" in (tmp_path / "sub" / "out.yaml").read_text()
+    assert bpcli("forward", "sub/out.yaml").exit_code == 0

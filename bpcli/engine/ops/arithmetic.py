@@ -105,10 +105,11 @@ def _pow_base_grad(a, b):
 def pow_backward(dout: Value, cache: tuple[Value, Value, Value]) -> tuple[Value, Value]:
     """dout: the output's shape → (dout·b·a^(b−1), dout·a^b·ln a), summed to each input's shape."""
     a, b, out = cache
-    # d(a^b)/db = a^b·ln a, for a > 0; at a = 0 (b > 0) a^b is constantly 0, so 0.
-    # For a < 0 it is undefined and NumPy's nan stands.
+    # d(a^b)/db = a^b·ln a, for a > 0; at a = 0 it is 0 for b > 0 (a^b is constantly 0) and
+    # undefined for b ≤ 0 (0^b jumps from 1 to 0 at b = 0): nan, never a silent 0.  For
+    # a < 0 it is undefined too, and NumPy's nan stands.
     with np.errstate(divide="ignore", invalid="ignore"):
-        db = dout * np.where(a == 0, 0.0, out * np.log(a))
+        db = dout * np.where(a == 0, np.where(b > 0, 0.0, np.nan), out * np.log(a))
     return _reduce(dout * _pow_base_grad(a, b), db, a.shape, b.shape)
 
 

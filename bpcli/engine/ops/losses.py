@@ -51,13 +51,20 @@ register("cross_entropy", cross_entropy_forward, cross_entropy_backward, None, 2
 
 def logits_cross_entropy_forward(z: np.ndarray, y: np.ndarray
                                  ) -> tuple[np.float64, tuple[np.ndarray, np.ndarray]]:
-    """z, y: N×K (logits: no softmax layer before the loss) → E = (1/N) Σ (logsumexp(z)·Σy
-    − y·z), cross-entropy fused with a softmax and computed stably; cache: (softmax(z), y)."""
+    """z, y: N×K (logits: no softmax layer before the loss) → E = (1/N) Σ y·(logsumexp(z) − z),
+    cross-entropy fused with a softmax; cache: (softmax(z), y).
+
+    logsumexp(z) − z_j = (m − z_j) + log1p(s), m the largest logit and s = Σ e^(z_i − m) over
+    the others: no cancellation, so an E of 1e-8 keeps its digits (subtracting
+    logsumexp·Σy − Σ y·z would lose them, and a right gradient would fail `check`)."""
+    n = z.shape[0]
     m = z.max(axis=-1, keepdims=True)
-    lse = m + np.log(np.exp(z - m).sum(axis=-1, keepdims=True))
-    a = np.exp(z - lse)
-    e = ((lse * y.sum(axis=-1, keepdims=True)).sum() - (y * z).sum()) / z.shape[0]
-    return e, (a, y)
+    e = np.exp(z - m)
+    others = e.copy()
+    others[np.arange(n), z.argmax(axis=-1)] = 0.0  # e is exactly 1 there
+    s = others.sum(axis=-1, keepdims=True)
+    a = e / (1.0 + s)
+    return (y * ((m - z) + np.log1p(s))).sum() / n, (a, y)
 
 
 def logits_cross_entropy_backward(dout: Value, cache: tuple[np.ndarray, np.ndarray]
