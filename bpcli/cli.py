@@ -19,10 +19,11 @@ from rich.console import Console
 
 from . import analysis, api, nets
 from .errors import BpcliError
+from .io.files import Unwritable, save_target
 from .render import document, renderable
 from .render.plot import SUFFIXES, write_plot
 from .text import plural
-from .terminal import ProgressBar, signals_held
+from .terminal import STOPPING, ProgressBar, signals_held
 from .version import __version__
 
 
@@ -239,19 +240,21 @@ def grad(net: str | None, fmt: str, precision: int, wrt: tuple[str, ...],
               help="Show E every K steps (default: about ten rows).")
 @click.option("--save", "save", type=click.Path(dir_okay=False), default=None, metavar="OUT.yaml",
               help="Write the trained network to OUT.yaml (whole or not at all).")
+@click.option("--force", is_flag=True,
+              help="Let --save replace an existing file other than NET.")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="LOSS.png",
               help="Draw the loss curve to a picture (needs the 'plot' extra: matplotlib).")
 @click.pass_context
 def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: float,
           steps: int | None, epochs: int | None, batch_size: int | None, shuffle: bool,
-          seed: int, momentum: float, every: int | None, save: str | None,
+          seed: int, momentum: float, every: int | None, save: str | None, force: bool,
           plot: str | None) -> None:
     """Train NET's params by gradient descent, w ← w − η·∂E/∂w.
 
     Shows E at the first step, every K-th and the last (E at step k is the loss of
     that step's forward pass on its batch, before its update), a loss curve, then
-    each param's change. Ctrl-C stops after the current step, shows and saves what
-    was reached, and exits with status 130.
+    each param's change. Ctrl-C (or SIGTERM) stops after the current step, shows and
+    saves what was reached, and exits with status 130 (143).
 
     \b
     Example:
@@ -259,6 +262,8 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
     """
     network = _load(net, needs_params="train")
     _check_train_options(steps, epochs, eta, save, plot)
+    if save:
+        _check_save(save, net, force)
     samples = network.samples
     if batch_size is not None and batch_size > samples.count:
         n = samples.count
@@ -268,9 +273,10 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
     total = analysis.plan_steps(samples.count, batch_size, steps, epochs)[1]
     console = _console()
     interrupted = []
-    # Ctrl-C sets a flag the loop reads after each step; a second Ctrl-C changes nothing,
-    # so the results are always printed and saved before the exit with status 130.
-    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.append(True))
+    # Ctrl-C (or SIGTERM, from `timeout` or a scheduler) sets a flag the loop reads after each
+    # step; another changes nothing, so the results are always printed and saved before the
+    # exit with status 128 + the first signal's number: 130 for Ctrl-C, 143 for SIGTERM.
+    previous = {sig: signal.signal(sig, lambda n, _: interrupted.append(n)) for sig in STOPPING}
     try:
         with ProgressBar(console, fmt, total) as progress:
             result = api.train(network, eta, steps, epochs, batch_size, shuffle, seed, momentum,
@@ -288,9 +294,19 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
                 if fmt == "table":
                     click.echo(f"saved the trained network to {save}")
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if result.interrupted:
-        ctx.exit(130)
+        ctx.exit(128 + interrupted[0])
+
+
+def _check_save(save: str, net: str | None, force: bool) -> None:
+    """--save replaces an existing file only when it is NET itself, or with --force."""
+    if force or not os.path.exists(save):
+        return
+    if net not in (None, "-") and os.path.exists(net) and os.path.samefile(save, net):
+        return
+    raise UserError(f"--save {save} exists; pass --force to replace it, or name another file")
 
 
 def _check_train_options(steps, epochs, eta, save, plot):
@@ -301,10 +317,10 @@ def _check_train_options(steps, epochs, eta, save, plot):
         _warn(f"--eta {eta:g} is negative: every step climbs E instead of lowering it")
     for option, path in (("--save", save), ("--plot", plot)):
         if path:
-            folder = os.path.dirname(os.path.abspath(path))
-            if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-                raise UserError(f"{option} {path}: cannot write into {folder}; "
-                                "name a file in an existing, writable folder")
+            try:
+                save_target(path)
+            except Unwritable as e:
+                raise UserError(f"{option} {e}") from None
     if plot and not plot.lower().endswith(SUFFIXES):
         raise UserError(f"--plot {plot}: name a picture file ending in .png, .pdf or .svg")
     if save and not save.lower().endswith((".yaml", ".yml")):

@@ -10,9 +10,12 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 
 
+STOPPING = (signal.SIGINT, signal.SIGTERM)  # the signals that stop a training run
+
+
 @contextlib.contextmanager
 def signals_held():
-    """Hold Ctrl-C back until the block ends.
+    """Hold Ctrl-C and SIGTERM back until the block ends.
 
     Even a handler that does nothing cuts output short: a signal that lands while
     write() waits on a full pipe makes it return after what fitted (64 KB), and
@@ -22,7 +25,7 @@ def signals_held():
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, set(STOPPING))
     try:
         yield
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ResultError, UsageError
-from ..io.files import write_atomic
+from ..io.files import Unwritable, write_atomic
 from ..nets import Net
 from ..text import plural
 from ..version import __version__
@@ -12,9 +12,12 @@ from .train import TrainResult
 
 
 def write_text(path: str, text: str) -> None:
-    """Write a file atomically; a folder that cannot be written is one clear line."""
+    """Write a file atomically (through a symlink, keeping the permissions of a file it
+    replaces); a file or folder that cannot be written is one clear line."""
     try:
         write_atomic(path, text)
+    except Unwritable as e:
+        raise UsageError(None, None, str(e)) from None
     except OSError as e:
         raise UsageError(None, None, f"cannot write {path}: {e.strerror or e}") from None
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from typing import BinaryIO, Callable
 
@@ -28,23 +29,56 @@ def read_bounded(f: BinaryIO, kind: str = "file_bytes") -> bytes:
     return data
 
 
-def ordinary_mode(path: str) -> None:
-    """mkstemp makes 0600 files; what bpcli saves is an ordinary file (0666 less umask)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(path, 0o666 & ~mask)
+class Unwritable(Exception):
+    """A file that bpcli will not or cannot replace; ``str()`` says why and what to do."""
+
+
+def save_target(path: str) -> str:
+    """The file a save to ``path`` writes: ``path``, or the file its symlinks lead to (a
+    link stays a link).  :class:`Unwritable` if that is a folder or a device, read-only, or
+    in a folder that does not exist or cannot be written."""
+    target = os.path.realpath(path)
+    shown = path if target == os.path.abspath(path) else f"{path} (a link to {target})"
+    if os.path.isdir(target):
+        raise Unwritable(f"{shown} is a folder; name a file")
+    if os.path.exists(target):
+        if not os.path.isfile(target):
+            raise Unwritable(f"{shown} is not a regular file (a device or a pipe); name a file")
+        # no write bit: read-only even to root, whom os.access lets write anything
+        if not os.access(target, os.W_OK) or not os.stat(target).st_mode & 0o222:
+            raise Unwritable(f"{shown} is read-only; make it writable (chmod u+w) or name "
+                             "another file")
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
+        raise Unwritable(f"{shown}: cannot write into {folder}; name a file in an existing, "
+                         "writable folder")
+    return target
+
+
+def _mode_for(target: str) -> int:
+    """The permissions of the file being replaced (a private 0600 file stays private), or an
+    ordinary new file's: 0666 less the umask (mkstemp makes 0600 files)."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def write_atomic_with(path: str, write: Callable[[str], None], suffix: str = ".tmp") -> None:
-    """Have ``write(tmp)`` write a temporary file beside ``path``, then rename it into
-    place: ``path`` is whole or not there, never half-written."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".bpcli-", suffix=suffix, dir=folder)
+    """Have ``write(tmp)`` write a temporary file beside the file ``path`` names, then rename
+    it into place: that file is whole or as it was, never half-written.  Through a symlink,
+    the file it leads to is replaced; the replaced file's permissions are kept; a file that
+    cannot be replaced is :class:`Unwritable` before anything is written."""
+    target = save_target(path)
+    mode = _mode_for(target)
+    fd, tmp = tempfile.mkstemp(prefix=".bpcli-", suffix=suffix, dir=os.path.dirname(target))
     os.close(fd)
     try:
         write(tmp)
-        ordinary_mode(tmp)
-        os.replace(tmp, path)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
     except BaseException:
         os.unlink(tmp)
         raise

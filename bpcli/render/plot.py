@@ -6,7 +6,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..io.files import write_atomic_with
+from ..errors import UsageError
+from ..io.files import Unwritable, write_atomic_with
 
 SUFFIXES = (".png", ".pdf", ".svg")
 
@@ -33,5 +34,9 @@ def write_plot(path: str, history: Sequence[float], eta: float, title: str) -> N
     kind = os.path.splitext(path)[1].lower().lstrip(".")  # png, pdf or svg
     try:
         write_atomic_with(path, lambda tmp: fig.savefig(tmp, format=kind), suffix="." + kind)
+    except Unwritable as e:
+        raise UsageError(None, None, str(e)) from None
+    except OSError as e:
+        raise UsageError(None, None, f"cannot write {path}: {e.strerror or e}") from None
     finally:
         plt.close(fig)

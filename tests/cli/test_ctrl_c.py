@@ -1,5 +1,6 @@
 """Ctrl-C during `train`: the run stops after the current step, prints and saves what was
-reached, and exits 130, however often it is pressed."""
+reached, and exits 130, however often it is pressed; SIGTERM (from `timeout` or a
+scheduler) does the same and exits 143."""
 import json
 import os
 import resource
@@ -51,18 +52,20 @@ def _wait_until_training(p, start_up_cpu):
 # test does not read stdout until the end, so the JSON (over 64 KB) fills the pipe and the writer
 # waits in write() when the last press lands. Neither press may cut the output or skip the save.
 @pytest.mark.slow
-@pytest.mark.parametrize("pauses", [[], [0.02, 0.5]], ids=["once", "three times"])
-def test_ctrl_c_stops_after_the_step_saves_and_exits_130(tmp_path, pauses, start_up_cpu):
+@pytest.mark.parametrize("sig, pauses", [(signal.SIGINT, []), (signal.SIGINT, [0.02, 0.5]),
+                                         (signal.SIGTERM, [0.5])],
+                         ids=["ctrl-c once", "ctrl-c three times", "sigterm twice"])
+def test_ctrl_c_stops_after_the_step_saves_and_exits_130(tmp_path, sig, pauses, start_up_cpu):
     out = tmp_path / "partial.yaml"
     p = subprocess.Popen(COMMAND + ["--steps", "100000", "--save", str(out)],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _wait_until_training(p, start_up_cpu)  # the run takes minutes
-    p.send_signal(signal.SIGINT)
+    p.send_signal(sig)
     for pause in pauses:
         time.sleep(pause)
-        p.send_signal(signal.SIGINT)
+        p.send_signal(sig)
     stdout, stderr = p.communicate(timeout=60)
-    assert p.returncode == 130, stderr
+    assert p.returncode == 128 + sig, stderr  # 130 for Ctrl-C, 143 for SIGTERM
     doc = json.loads(stdout)
     assert doc["interrupted"] and 0 < doc["steps"] == len(doc["history"]) < 100000
     assert "interrupted: stopped after step" in stderr and "Traceback" not in stderr

@@ -290,3 +290,49 @@ def test_14_a_net_from_stdin_saved_elsewhere_still_finds_its_data(tmp_path, monk
     assert r.exit_code == 0, r.stderr
     assert "file: ../lin.csv" in (tmp_path / "sub" / "out.yaml").read_text()
     assert bpcli("forward", "sub/out.yaml").exit_code == 0
+
+
+# ------------------------------------------------------------------ 15: safe saving
+
+def test_15_save_replaces_another_file_only_with_force(tmp_path):
+    net, other = tmp_path / "n.yaml", write(tmp_path, "other.yaml", "mine\n")
+    bpcli("init", net)
+    err = one_line(bpcli("train", net, "--steps", "1", "--save", other))
+    assert err == f"Error: --save {other} exists; pass --force to replace it, or name another file\n"
+    assert other.read_text() == "mine\n"  # refused before any training
+    assert bpcli("train", net, "--steps", "1", "--save", other, "--force").exit_code == 0
+    assert other.read_text().startswith("# Trained by bpcli")
+    before = net.read_text()  # the input itself needs no --force (README: train on in place)
+    assert bpcli("train", net, "--steps", "1", "--save", net).exit_code == 0
+    assert net.read_text() != before
+
+
+def test_15_save_keeps_permissions_and_refuses_a_read_only_file(tmp_path):
+    net, private = tmp_path / "n.yaml", tmp_path / "private.yaml"
+    bpcli("init", net)
+    bpcli("init", private)
+    private.chmod(0o600)
+    assert bpcli("train", net, "--steps", "1", "--save", private, "--force").exit_code == 0
+    assert private.stat().st_mode & 0o777 == 0o600 and "Trained" in private.read_text()
+    private.chmod(0o444)  # read-only: refused even with --force (and even to root)
+    err = one_line(bpcli("train", net, "--steps", "1", "--save", private, "--force"))
+    assert err == (f"Error: --save {private} is read-only; make it writable (chmod u+w) or name "
+                   "another file\n")
+    assert one_line(bpcli("init", private, "--force")).startswith(f"Error: {private} is read-only")
+    assert "Trained" in private.read_text()
+
+
+def test_15_save_writes_through_a_symlink_and_not_onto_a_device(tmp_path):
+    net = tmp_path / "n.yaml"
+    bpcli("init", net)
+    (tmp_path / "real").mkdir()
+    link = tmp_path / "link.yaml"
+    link.symlink_to(tmp_path / "real" / "trained.yaml")
+    assert bpcli("train", net, "--steps", "1", "--save", link).exit_code == 0  # new: no --force
+    assert link.is_symlink() and "Trained" in (tmp_path / "real" / "trained.yaml").read_text()
+    assert one_line(bpcli("train", net, "--steps", "1", "--save", link)).startswith(
+        f"Error: --save {link} exists; pass --force")
+    assert bpcli("train", net, "--steps", "1", "--save", link, "--force").exit_code == 0
+    assert link.is_symlink()
+    assert one_line(bpcli("train", net, "--save", "/dev/null", "--force")) == (
+        "Error: --save /dev/null is not a regular file (a device or a pipe); name a file\n")
