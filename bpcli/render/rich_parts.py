@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -19,13 +20,72 @@ def titled(title: str, *parts: RenderableType) -> Group:
     return Group(Text(title, style="bold"), *parts)
 
 
+NAME_WIDTH = 16  # a text column keeps this much of its widest cell on a narrow terminal
+NUMBER_WIDTH = 6  # and a number column shortens to no less, unless nothing else fits
+
+
+class _Table(Table):
+    """A table whose names never disappear on a narrow terminal.
+
+    Rich narrows the widest columns it may wrap, then all alike: the name column of a
+    table of long vectors went to nothing.  Here, before Rich lays the table out, a number
+    column's heading wraps at its spaces, the columns come 2 spaces apart instead of 3,
+    number columns shorten (widest first; a cut number ends in …) to NUMBER_WIDTH, then
+    text columns to NAME_WIDTH (or their widest cell), then the columns come 1 space apart
+    and the numbers shorten further; only a terminal narrower still is left to Rich.
+    """
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for column in self.columns:
+            column.max_width = None
+        self.padding = (0, 1)  # columns 3 spaces apart
+        cells = [max((Measurement.get(console, options, c).maximum for c in column.cells),
+                     default=0) for column in self.columns]
+        heads = [Measurement.get(console, options, column.header) for column in self.columns]
+        widths = [max(c, h.maximum) for c, h in zip(cells, heads)]
+        numbers = [c.no_wrap for c in self.columns]
+        gaps = len(widths) - 1
+        room = options.max_width - (Measurement.get(console, options.update_width(10**6), self)
+                                    .maximum - sum(widths))
+        if sum(widths) > room:  # a number column's heading wraps ("abs error" on two lines)
+            widths = [max(c, h.minimum if n else h.maximum)
+                      for c, h, n in zip(cells, heads, numbers)]
+        if sum(widths) > room and gaps:
+            self.padding, room = (0, 1, 0, 0), room + gaps  # 2 spaces apart
+            floors = [max(NUMBER_WIDTH, h.minimum) if n else NAME_WIDTH
+                      for h, n in zip(heads, numbers)]  # a heading's word stays whole
+            widths = _shorten(_shorten(widths, numbers, True, floors, room),
+                              numbers, False, floors, room)
+        if sum(widths) > room and gaps:
+            self.padding, room = (0, 0), room + gaps  # 1 space apart
+            widths = _shorten(widths, numbers, True, [2] * len(widths), room)
+        for column, width in zip(self.columns, widths):
+            column.max_width = width
+        return super().__rich_console__(console, options)
+
+
+def _shorten(widths: list[int], numbers: list[bool], kind: bool, floors: list[int],
+             room: int) -> list[int]:
+    """``widths`` cut to fit ``room``: the widest column of the ``kind`` (numbers or not)
+    first, down to the next widest, none below its floor (or its own width)."""
+    widths = list(widths)
+    while sum(widths) > room:
+        able = [i for i, w in enumerate(widths) if numbers[i] == kind and w > floors[i]]
+        if not able:
+            break
+        i = max(able, key=lambda k: widths[k])
+        target = max([widths[k] for k in able if k != i] + [floors[i]])
+        widths[i] -= max(1, min(widths[i] - target, sum(widths) - room))
+    return widths
+
+
 def table(text_columns: Iterable[str], number_columns: Iterable[str]) -> Table:
     # Cells are Text, never markup: a user's name or expression may hold "[".
-    t = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    t = _Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     for name in text_columns:
         t.add_column(name)
-    for name in number_columns:
-        t.add_column(name, justify="right", no_wrap=True)
+    for name in number_columns:  # the heading wraps at its spaces before the column shortens
+        t.add_column(Text(name, no_wrap=False, overflow="fold"), justify="right", no_wrap=True)
     return t
 
 

@@ -77,4 +77,4 @@ def _(result: TrainResult, precision, width, every=None):
 
 @renderable.register
 def _(r: CheckReport, precision, width, every=None):
-    return checks.check(r, precision)
+    return checks.check(r, precision, width)

@@ -1,0 +1,62 @@
+"""A narrow terminal and the small things a new user meets first (the hostile-input issue's
+last part): names never disappear from a table at 60 columns, the progress bar stays
+readable, the log-scale curve says what it averages, and NET's default is never a surprise."""
+import re
+
+from click.testing import CliRunner
+
+from bpcli.cli import main
+
+from conftest import CONFIGS
+
+
+def at(columns, *args, code=0):
+    r = CliRunner().invoke(main, [str(a) for a in args], env={"COLUMNS": str(columns)})
+    assert r.exit_code == code, r.output + r.stderr
+    return r.stdout
+
+
+def rows(out, header):
+    """The lines under the rule that follows ``header`` up to the next blank line."""
+    lines = out.splitlines()
+    start = next(i for i, s in enumerate(lines) if s.split()[:1] == [header])
+    end = next((i for i in range(start + 2, len(lines)) if not lines[i].strip()), len(lines))
+    return lines[start + 2:end]
+
+
+def test_names_stay_in_a_table_of_long_vectors_at_60_columns():
+    out = at(60, "grad", CONFIGS / "softmax-equations.yaml")
+    assert max(map(len, out.splitlines())) <= 60
+    # every node and param row starts with its name, and its numbers are still there (cut)
+    assert [r.split()[0] for r in rows(out, "name")] == ["E", "a", "y"]
+    assert [r.split()[0] for r in rows(out, "param")] == ["z"]
+    assert re.search(r"^a +softmax\(z\) +\[0\.090031, ", out, re.M)
+    # the Jacobian's numbers fit and are not cut
+    assert re.search(r"^a1 +-0\.022033 +0\.184836 +-0\.162803 +-4\.086161$", out, re.M)
+
+
+def test_a_check_of_tensors_at_60_columns_puts_the_worst_element_under_its_name():
+    out = at(60, "check", CONFIGS / "conv-pool.yaml")
+    assert max(map(len, out.splitlines())) <= 60
+    table = rows(out, "param")[:8]  # four tensors of two lines each
+    assert rows(out, "param")[8].startswith("pass: every checked")
+    names = [s.split()[0] for s in table[::2]]
+    assert names == ["conv1.weight", "conv1.bias", "fc1.weight", "fc1.bias"]
+    assert all(s.split()[-1] == "pass" for s in table[::2])
+    # the second line of a tensor: its worst element, and how many of its elements were checked
+    assert re.fullmatch(r"\[\d+,\d+,\d+,\d+\]", table[1].strip())
+    assert re.fullmatch(r"\[\d+,\d+\] 20/24", table[5].strip())
+    assert "under a tensor: its worst element" in out
+    # at 100 columns the element and the count have columns of their own
+    wide = at(100, "check", CONFIGS / "conv-pool.yaml")
+    assert wide.splitlines()[1].split() == ["param", "worst", "checked", "analytic", "numeric",
+                                            "abs", "error", "rel", "error", "result"]
+
+
+def test_a_heading_wraps_at_its_space_before_its_numbers_are_cut():
+    out = at(60, "check", CONFIGS / "conv-pool.yaml")
+    first, second = out.splitlines()[1:3]
+    assert first.split() == ["abs", "rel"] and second.split()[-3:] == ["error", "error", "result"]
+    # "∂E/∂name" has no space: it stays whole and its numbers are cut instead
+    out = at(60, "grad", CONFIGS / "softmax-equations.yaml")
+    assert "∂E/∂name" in out
