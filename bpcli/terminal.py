@@ -6,8 +6,8 @@ import contextlib
 import signal
 import time
 
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn)
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
+from rich.text import Text
 
 
 STOPPING = (signal.SIGINT, signal.SIGTERM)  # the signals that stop a training run
@@ -34,13 +34,17 @@ def signals_held():
 
 class ProgressBar:
     """A progress bar on a terminal, shown only once a run has taken half a second:
-    the step, the loss and the rate."""
+    the step, the loss, the rate and the time, each time labelled (elapsed, then left).
+    Below 80 columns it is compact: a short bar, no rate."""
+
+    WIDE = 80  # columns from which the bar shows everything
 
     def __init__(self, console, fmt, steps):
         self.console, self.steps = console, steps
         self.enabled = console.is_terminal and fmt == "table"
         self.bar = None
         self.start = time.perf_counter()
+        self.done, self.done_at = 0, self.start  # the last step reported, and when
 
     def __enter__(self):
         return self if self.enabled else None
@@ -48,20 +52,55 @@ class ProgressBar:
     def __call__(self, k, loss):
         if k % 50 and k != self.steps:
             return
+        now = time.perf_counter()
         if self.bar is None:
-            if time.perf_counter() - self.start < 0.5:
+            if now - self.start < 0.5:
                 return
-            self.bar = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(),
-                                TextColumn("E {task.fields[loss]}"),
-                                TextColumn("{task.fields[rate]} steps/s"),
-                                TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
-                                console=self.console, transient=True)
+            self.bar = Progress(*self.columns(), console=self.console, transient=True)
             self.task = self.bar.add_task("train", total=self.steps, loss="", rate="")
             self.bar.start()
-        rate = k / max(time.perf_counter() - self.start, 1e-9)
+        self.done, self.done_at = k, now
+        rate = k / max(now - self.start, 1e-9)
         self.bar.update(self.task, completed=k, loss=f"{loss:.6g}", rate=f"{rate:,.0f}")
+
+    def columns(self) -> tuple[ProgressColumn, ...]:
+        clock = _Clock(self)
+        if self.console.width >= self.WIDE:
+            return (TextColumn("training"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("E {task.fields[loss]}"),
+                    TextColumn("{task.fields[rate]} steps/s"), clock)
+        return (BarColumn(bar_width=8), MofNCompleteColumn(),
+                TextColumn("E {task.fields[loss]}"), clock)
+
+    def times(self, now: float) -> tuple[float, float | None]:
+        """Seconds since the run began, and an estimate of those left (None before a step)."""
+        elapsed = now - self.start
+        if not self.done:
+            return elapsed, None
+        per_step = (self.done_at - self.start) / self.done
+        return elapsed, max(0.0, (self.steps - self.done) * per_step - (now - self.done_at))
 
     def __exit__(self, *exc):
         if self.bar is not None:
             self.bar.stop()
         return False
+
+
+class _Clock(ProgressColumn):
+    """"elapsed 0:02  left 1:08", read afresh at every refresh of the bar."""
+
+    def __init__(self, bar: ProgressBar):
+        super().__init__()
+        self.bar = bar
+
+    def render(self, task) -> Text:
+        elapsed, left = self.bar.times(time.perf_counter())
+        return Text(f"elapsed {clock(elapsed)}  left {'-:--' if left is None else clock(left)}",
+                    style="progress.elapsed")
+
+
+def clock(seconds: float) -> str:
+    """0:07, 1:08, 1:02:03: minutes and seconds, hours only when there are any."""
+    minutes, s = divmod(int(seconds), 60)
+    hours, m = divmod(minutes, 60)
+    return f"{hours}:{m:02d}:{s:02d}" if hours else f"{m}:{s:02d}"

@@ -92,7 +92,8 @@ def loss_curve(history: Sequence[float], width: int = 100, height: int = 10) -> 
     labels = {0: texts[0], (height - 1) // 2: texts[1], height - 1: texts[2]}
     pad = max(len(t) for t in labels.values())
     lines = [Text(f"E{' (log scale)' if log else ''} by step", style="bold"),
-             Text("(each column: the mean of its steps)", style="dim")]
+             Text("(each column: the geometric mean of its steps' E, the mean of their log E)"
+                  if log else "(each column: the mean of its steps)", style="dim")]
     for r in range(height):
         dots = "".join("•" if rows[c] == r else " " for c in range(cols))
         lines.append(Text.assemble((labels.get(r, "").rjust(pad), "dim"), " │", dots))

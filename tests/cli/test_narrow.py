@@ -1,10 +1,13 @@
 """A narrow terminal and the small things a new user meets first (the hostile-input issue's
 last part): names never disappear from a table at 60 columns, the progress bar stays
 readable, the log-scale curve says what it averages, and NET's default is never a surprise."""
+import io
 import re
 
 from click.testing import CliRunner
+from rich.console import Console
 
+from bpcli import terminal
 from bpcli.cli import main
 
 from conftest import CONFIGS
@@ -60,3 +63,39 @@ def test_a_heading_wraps_at_its_space_before_its_numbers_are_cut():
     # "∂E/∂name" has no space: it stays whole and its numbers are cut instead
     out = at(60, "grad", CONFIGS / "softmax-equations.yaml")
     assert "∂E/∂name" in out
+
+
+class _Time:
+    """A clock the test moves by hand."""
+    now = 1000.0
+
+    def perf_counter(self):
+        return self.now
+
+
+def progress_line(monkeypatch, width):
+    """The bar's line after 50 of 1000 steps in 5 s, read 1 s later."""
+    clock = _Time()
+    monkeypatch.setattr(terminal, "time", clock)
+    # not a terminal: the bar draws nothing by itself, and its line is read here
+    console = Console(file=io.StringIO(), width=width)
+    bar = terminal.ProgressBar(console, "table", 1000)
+    clock.now += 5
+    bar(50, 0.1234567)
+    clock.now += 1
+    with console.capture() as captured:
+        console.print(bar.bar.make_tasks_table(bar.bar.tasks))
+    bar.__exit__(None, None, None)
+    return captured.get().rstrip("\n")
+
+
+def test_the_progress_bar_labels_its_times_and_is_compact_below_80_columns(monkeypatch):
+    narrow = progress_line(monkeypatch, 60)
+    assert len(narrow) <= 60 and "\n" not in narrow
+    # 50 steps in 5 s: 950 more take 95 s, of which 1 has gone
+    assert narrow.endswith("50/1000 E 0.123457 elapsed 0:06  left 1:34")
+    assert "training" not in narrow and "steps/s" not in narrow
+    wide = progress_line(monkeypatch, 100)
+    assert wide.startswith("training ") and len(wide) <= 100
+    assert wide.endswith("50/1000 E 0.123457 10 steps/s elapsed 0:06  left 1:34")
+    assert [terminal.clock(s) for s in (7.9, 68, 3723)] == ["0:07", "1:08", "1:02:03"]

@@ -57,3 +57,23 @@ def test_an_element_breakdown_table_and_json_agree():
     for unit in entry["units"]:
         assert any(line.split()[:1] == [unit["unit"]] and line.split()[-1] == fmt(unit["product"], 6)
                    for line in shown.splitlines()), unit["unit"]
+
+
+def test_a_log_scale_curve_plots_and_says_it_plots_the_geometric_mean():
+    from bpcli.render.training import loss_curve
+    # 120 steps in 60 columns, two steps a column: columns of (1e3, 1e3), then (1e-2, 1e2),
+    # then (1e-3, 1e-3). The middle one's geometric mean is 1 = 10^0, the middle of the
+    # log axis (10^3 … 10^-3); its mean 50 would sit 2 of the 10 rows from the top.
+    h = [1e3] * 40 + [1e-2, 1e2] * 20 + [1e-3] * 40
+    console = Console(width=74, record=True)
+    console.print(loss_curve(h, width=74))
+    lines = console.export_text().splitlines()
+    assert lines[:2] == ["E (log scale) by step",
+                         "(each column: the geometric mean of its steps' E, the mean of their log E)"]
+    plot = [s.split("│", 1)[1] for s in lines[2:12]]
+    assert [r for r, s in enumerate(plot) if s[25] == "•"] == [4]  # column 26: row 4.5 rounds to 4
+    assert [r for r, s in enumerate(plot) if s[0] == "•"] == [0]
+    assert [r for r, s in enumerate(plot) if s[59] == "•"] == [9]
+    linear = Console(width=74, record=True)
+    linear.print(loss_curve([3.0, 2.0, 1.0], width=74))
+    assert linear.export_text().splitlines()[1] == "(each column: the mean of its steps)"
