@@ -7,6 +7,7 @@ every table and document from :mod:`bpcli.render`.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 import os
 import signal
@@ -87,8 +88,9 @@ class _Group(click.Group):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
             return super().parse_args(ctx, args)
-        except click.exceptions.NoArgsIsHelpError:
-            raise  # a bare `bpcli`: the help, as Click prints it
+        except click.exceptions.NoArgsIsHelpError:  # a bare `bpcli`: the help, and success
+            click.echo(ctx.get_help())
+            ctx.exit(0)
         except click.UsageError as e:
             raise _one_line(e) from None
 
@@ -104,6 +106,10 @@ def _one_line(e: click.UsageError) -> UserError:
 
 
 def _load(path, needs_params=None):
+    if not path and os.path.exists(LOCAL_NET):  # `bpcli init` then `bpcli train`: say which
+        click.echo(f"note: NET not given, so this is the embedded seed net, not ./{LOCAL_NET}; "
+                   f"to use that file: bpcli {click.get_current_context().info_name} "
+                   f"{LOCAL_NET}", err=True)
     network = api.load(path) if path else api.default()
     if needs_params:
         analysis.require_params(network, needs_params)
@@ -160,7 +166,16 @@ sample_option = click.option(
          "else sample 0); with --wrt on a data set, the chain rule at sample K.")
 
 
+LOCAL_NET = "net.yaml"  # what `bpcli init` writes by default
+NET_HELP = ("NET is a network file in YAML, or - for standard input. Without NET, bpcli uses "
+            "the embedded seed net (the seed note's 2-2-2 sigmoid net, which `bpcli init` "
+            f"writes out), even where ./{LOCAL_NET} exists.")
+
+
 def _common(f):
+    """NET, --format and --precision; the help's second paragraph says what NET is."""
+    summary, rest = inspect.cleandoc(f.__doc__).split("\n\n", 1)
+    f.__doc__ = f"{summary}\n\n{NET_HELP}\n\n{rest}"
     return net_argument(format_option(precision_option(f)))
 
 
@@ -169,8 +184,8 @@ def _common(f):
 def main() -> None:
     """bpcli — a backpropagation calculator: every value, every ∂E, every step.
 
-    NET is a network file in YAML; without one, bpcli uses the seed note's 2-2-2
-    sigmoid net (`bpcli init` writes it out to start from).
+    NET is a network file in YAML; without one, bpcli uses the embedded seed net,
+    the seed note's 2-2-2 sigmoid net (`bpcli init` writes it out to start from).
 
     \b
       bpcli forward                  values of every node, then E

@@ -571,12 +571,6 @@ def test_a_nan_in_a_data_set_chain_is_not_called_a_disagreement(tmp_path):
     assert "? not finite, so not comparable" in r.stdout
 
 
-def test_bare_bpcli_prints_the_help():
-    r = run(ok=False)
-    assert r.exit_code == 2 and "Error" not in r.output + r.stderr
-    assert "bpcli — a backpropagation calculator" in r.output + r.stderr
-
-
 def test_wrt_E_on_a_data_set_is_one():
     doc = json.loads(run("grad", str(CONFIGS / "xor.yaml"), "--wrt", "E", "--format", "json").stdout)
     assert doc["chain"]["E"]["value"] == 1.0 and doc["chain"]["E"]["path_count"] == 1

@@ -4,6 +4,7 @@ readable, the log-scale curve says what it averages, and NET's default is never 
 import io
 import re
 
+import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
@@ -99,3 +100,35 @@ def test_the_progress_bar_labels_its_times_and_is_compact_below_80_columns(monke
     assert wide.startswith("training ") and len(wide) <= 100
     assert wide.endswith("50/1000 E 0.123457 10 steps/s elapsed 0:06  left 1:34")
     assert [terminal.clock(s) for s in (7.9, 68, 3723)] == ["0:07", "1:08", "1:02:03"]
+
+
+# ------------------------------------------------------------------ NET omitted
+
+def test_a_bare_bpcli_prints_its_help_and_succeeds():
+    r = CliRunner().invoke(main, [], prog_name="bpcli")
+    assert r.exit_code == 0 and r.stderr == ""
+    assert r.stdout.startswith("Usage: bpcli [OPTIONS] COMMAND [ARGS]...")
+    assert "Commands:" in r.stdout
+
+
+@pytest.mark.parametrize("command", ["forward", "grad", "train", "check"])
+def test_every_command_says_what_omitting_net_does(command):
+    text = " ".join(at(100, command, "--help").split())
+    assert ("NET is a network file in YAML, or - for standard input. Without NET, bpcli uses "
+            "the embedded seed net (the seed note's 2-2-2 sigmoid net, which `bpcli init` "
+            "writes out), even where ./net.yaml exists.") in text
+
+
+@pytest.mark.parametrize("command", ["forward", "grad", "train", "check"])
+def test_a_net_yaml_in_the_folder_is_named_when_net_is_omitted(command, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    alone = runner.invoke(main, [command])
+    assert alone.stderr == ""  # no net.yaml here: nothing to say
+    (tmp_path / "net.yaml").write_text((CONFIGS / "xor.yaml").read_text())
+    r = runner.invoke(main, [command])
+    assert r.exit_code == alone.exit_code and r.stdout == alone.stdout  # the embedded net
+    assert r.stderr == ("note: NET not given, so this is the embedded seed net, not "
+                        f"./net.yaml; to use that file: bpcli {command} net.yaml\n")
+    named = runner.invoke(main, [command, "net.yaml"])
+    assert named.stderr == "" and named.stdout.startswith("XOR")
