@@ -13,7 +13,7 @@ from ..engine import LAYER_TYPES, LOSS
 from ..io.data import bars, column, read_file
 from ..io.yamlfile import LineMap, plain_data
 from ..text import count_text, did_you_mean, shape_phrase
-from .layer_settings import init_tensor, make_layer
+from .layer_settings import init_tensor, layer_type, make_layer
 from .layers import LOSSES, LayerNet
 from .values import Checker
 
@@ -30,6 +30,13 @@ def layer_net(doc: LineMap, path: str) -> LayerNet:
     if not isinstance(raw_layers, list) or not raw_layers:
         check.fail(doc.lines["layers"],
                    "'layers' must be a list of layers, e.g. - {type: dense, units: 3}")
+    for k, raw in enumerate(raw_layers, 1):  # every type known before any is relied on
+        if not isinstance(raw, LineMap):
+            fix = (f": write it as {{type: {raw}}}" if isinstance(raw, str) and raw in LAYER_TYPES
+                   else " such as {type: relu}")  # - relu
+            check.fail(getattr(raw, "line", doc.lines["layers"]),
+                       f"layer {k} must be a mapping{fix}")
+        layer_type(check, raw, k)
     x, batched, input_doc, data_doc, data_target = _samples(doc, raw_layers, seed, path, check)
     layers, params, lines = _layers(doc, raw_layers, x, seed, check)
     shape = layers[-1].shape
@@ -67,12 +74,8 @@ def _check_sections(doc, check):
 
 def _takes_images(raw_layers) -> bool:
     """Images if a conv or pool comes before the first dense or flatten."""
-    for raw in raw_layers:
-        kind = raw.get("type") if isinstance(raw, dict) else None
-        takes = LAYER_TYPES[kind].takes if isinstance(kind, str) and kind in LAYER_TYPES else None
-        if takes is not None:
-            return takes == "images"
-    return False
+    takes = (LAYER_TYPES[raw["type"]].takes for raw in raw_layers)
+    return next((t for t in takes if t is not None), None) == "images"
 
 
 def _samples(doc, raw_layers, seed, path, check):
@@ -109,9 +112,6 @@ def _layers(doc, raw_layers, x, seed, check):
     counters: dict[str, int] = {}
     shape = x.shape[1:]
     for k, raw in enumerate(raw_layers, 1):
-        line = getattr(raw, "line", doc.lines["layers"])
-        if not isinstance(raw, LineMap):
-            check.fail(line, f"layer {k} must be a mapping such as {{type: relu}}")
         layer, layer_params = make_layer(check, raw, k, shape, counters, seed, x.shape[0])
         params.update(layer_params)
         shape = layer.shape

@@ -35,18 +35,36 @@ class Layer:
     work: int = 0  # multiply-adds of its forward pass, one sample
 
 
+def layer_type(check: Checker, raw: LineMap, k: int) -> str:
+    """Layer ``k``'s type, one of :data:`LAYER_TYPES`, or a mistake naming its line."""
+    line = raw.lines.get("type", raw.line)
+    if "type" not in raw:
+        (key, value), *more = list(raw.items()) or [(None, None)]
+        if not more and key in LAYER_TYPES and isinstance(value, dict):  # - dense: {units: 2}
+            settings = "".join(f", {name}: {_as_written(v)}" for name, v in value.items())
+            check.fail(line, f"layer {k} has no type; write it as {{type: {key}{settings}}}")
+        check.fail(line, f"layer {k} has no type; give one, e.g. {{type: dense, units: 3}}; "
+                         f"types are {', '.join(LAYER_TYPES)}")
+    kind = raw["type"]
+    if not isinstance(kind, str):
+        check.fail(line, f"layer {k}: its type is a name such as dense, not {shown_raw(kind)}")
+    if kind not in LAYER_TYPES:
+        fix = did_you_mean(kind, LAYER_TYPES, "types")
+        check.fail(line, f"layer {k}: unknown type {kind!r}; {fix}")
+    return kind
+
+
+def _as_written(value: object) -> str:
+    """A setting's value near enough as YAML writes it: 2, [[1, 2], [3, 4]] → […]."""
+    return value if isinstance(value, str) else "[…]" if isinstance(value, list) else "{…}"
+
+
 def make_layer(check: Checker, raw: LineMap, k: int, in_shape: tuple[int, ...],
                counters: dict[str, int], seed: int, batch: int) -> tuple[Layer, dict]:
     """Layer ``k`` (1-based) of the file on inputs of ``in_shape`` (one sample) → the layer
     and its params by full name; ``counters`` counts layers by type for default names."""
     line = raw.line
-    kind = raw.get("type")
-    if not isinstance(kind, (str, type(None))):
-        check.fail(raw.lines.get("type", line), f"layer {k}: its type is a name such as dense, "
-                                                f"not {shown_raw(kind)}")
-    if kind not in LAYER_TYPES:
-        fix = did_you_mean(kind, LAYER_TYPES, "types")
-        check.fail(raw.lines.get("type", line), f"layer {k}: unknown type {kind!r}; {fix}")
+    kind = layer_type(check, raw, k)
     spec = LAYER_TYPES[kind]
     for key in raw:
         if key not in ("type", "name") + spec.settings:

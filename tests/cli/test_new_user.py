@@ -1,6 +1,6 @@
 """A narrow terminal and the small things a new user meets first (the hostile-input issue's
 last part): names never disappear from a table at 60 columns, the progress bar stays
-readable, the log-scale curve says what it averages, and NET's default is never a surprise."""
+readable, NET's default is never a surprise, and a misspelt layer type is called that."""
 import io
 import re
 
@@ -132,3 +132,37 @@ def test_a_net_yaml_in_the_folder_is_named_when_net_is_omitted(command, tmp_path
                         f"./net.yaml; to use that file: bpcli {command} net.yaml\n")
     named = runner.invoke(main, [command, "net.yaml"])
     assert named.stderr == "" and named.stdout.startswith("XOR")
+
+
+# ------------------------------------------------------------------ layer types
+
+LAYER_NET = """input: {shape: [1, 6, 6], init: {uniform: [0, 1]}}
+layers:
+%s
+loss: {type: cross_entropy, target: 0}
+"""
+
+
+@pytest.mark.parametrize("layers, line, message", [
+    # before flatten, the type decides whether the input is an image: it was blamed on the shape
+    ("  - {type: Conv2d, filters: 2, kernel: 3}\n  - {type: flatten}\n  - {type: dense, units: 2}",
+     3, "layer 1: unknown type 'Conv2d'; did you mean 'conv2d'?"),
+    ("  - {type: conv2d, filters: 2, kernel: 3}\n  - {type: MaxPool, size: 2}\n"
+     "  - {type: flatten}\n  - {type: dense, units: 2}",
+     4, "layer 2: unknown type 'MaxPool'; did you mean 'maxpool'?"),
+    ("  - {type: flatten}\n  - dense: {units: 2, weight: [[1, 2]]}",
+     4, "layer 2 has no type; write it as {type: dense, units: 2, weight: […]}"),
+    ("  - {type: flatten}\n  - {units: 2}",
+     4, "layer 2 has no type; give one, e.g. {type: dense, units: 3}; types are sigmoid, tanh, "
+        "relu, leaky_relu, flatten, softmax, conv2d, dense, maxpool, meanpool"),
+    ("  - {type: flatten}\n  - {type: }", 4, "layer 2: its type is a name such as dense, not empty"),
+    ("  - flatten\n  - {type: dense, units: 2}", 2,
+     "layer 1 must be a mapping: write it as {type: flatten}"),
+    ("  - [1, 2]", 3, "layer 1 must be a mapping such as {type: relu}"),
+])
+def test_a_misspelt_layer_type_is_called_that_wherever_it_stands(tmp_path, layers, line, message):
+    path = tmp_path / "net.yaml"
+    path.write_text(LAYER_NET % layers)
+    r = CliRunner().invoke(main, ["forward", str(path)])
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr == f"Error: {path}:{line}: {message}\n"
