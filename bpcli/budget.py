@@ -15,7 +15,7 @@ _BASE = {
     "written_values": 5_000_000,  # numbers written in a network file, aliases expanded
     "tensor_values": 50_000_000,  # elements of any one tensor, intermediates too (400 MB)
     "step_work": 2_000_000_000,  # multiply-adds of one forward and backward step
-    "table_lines": 20_000,  # lines of one command's tables (--format json has every value)
+    "table_rows": 10_000,  # rows of one table (--format json has every value)
 }
 
 

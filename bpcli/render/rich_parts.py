@@ -1,6 +1,7 @@
 """The pieces every table is made of: headings, tables of Text cells, verdict marks."""
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, Iterable
 
 from rich import box
@@ -8,6 +9,8 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
+
+from ..budget import limit, raise_hint
 
 #: a check's verdict (see bpcli.analysis.tracing.verdict), as markup
 MARKS = {"equal": "[green]✓ equal[/]", "not equal": "[red bold]✗ NOT equal[/]",
@@ -20,6 +23,7 @@ def titled(title: str, *parts: RenderableType) -> Group:
     return Group(Text(title, style="bold"), *parts)
 
 
+TAIL = 10  # rows a table too long to list in full keeps at its end (E, the last step)
 NAME_WIDTH = 16  # a text column keeps this much of its widest cell on a narrow terminal
 NUMBER_WIDTH = 6  # and a number column shortens to no less, unless nothing else fits
 
@@ -35,7 +39,43 @@ class _Table(Table):
     and the numbers shorten further; only a terminal narrower still is left to Rich.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.most = max(limit("table_rows"), 2 * TAIL)  # rows listed; the others, counted
+        self.tail: deque = deque(maxlen=TAIL)  # the last rows past the first most − TAIL
+        self.hidden = 0
+
+    def add_row(self, *cells: RenderableType | None, style: Any = None,
+                end_section: bool = False) -> None:
+        """Rows past the budget's first most − TAIL: the last TAIL kept, the others counted."""
+        if self.row_count < self.most - TAIL and not self.tail:
+            super().add_row(*cells, style=style, end_section=end_section)
+            return
+        self.hidden += len(self.tail) == TAIL
+        self.tail.append([cells, style, end_section])
+
+    def add_section(self) -> None:
+        if self.tail:
+            self.tail[-1][2] = True
+        else:
+            super().add_section()
+
+    def _settle(self) -> None:
+        """A table too long: ⋮ where the rows not listed were, then its last rows."""
+        if not self.tail:
+            return
+        tail, self.tail = self.tail, deque()
+        if self.hidden:
+            super().add_row(*(Text("⋮", style="dim") for _ in self.columns))
+        for cells, style, end_section in tail:
+            super().add_row(*cells, style=style, end_section=end_section)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        self._settle()
+        return super().__rich_measure__(console, options)
+
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        self._settle()
         for column in self.columns:
             column.max_width = None
         self.padding = (0, 1)  # columns 3 spaces apart
@@ -61,7 +101,10 @@ class _Table(Table):
             widths = _shorten(widths, numbers, True, [2] * len(widths), room)
         for column, width in zip(self.columns, widths):
             column.max_width = width
-        return super().__rich_console__(console, options)
+        yield from super().__rich_console__(console, options)
+        if self.hidden:
+            yield Text(f"⋮ {self.hidden:,} rows not listed: a table lists at most {self.most:,}; "
+                       f"--format json has them all; {raise_hint()}", style="dim")
 
 
 def _shorten(widths: list[int], numbers: list[bool], kind: bool, floors: list[int],

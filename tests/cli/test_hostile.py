@@ -4,6 +4,7 @@ line (or its right result) within the budget, and an error of bpcli's own says i
 Numbers refer to the issue's table of reproductions."""
 import json
 import math
+import re
 import subprocess
 import sys
 
@@ -78,6 +79,30 @@ def test_6_a_million_filters_are_summarised(tmp_path):
     out = bpcli("forward", net).stdout
     assert "the other 999,872 maps' values: min" in out
     assert len(out.splitlines()) < 2000
+
+
+def test_a_table_lists_its_first_and_last_rows_within_the_budget(tmp_path, monkeypatch):
+    monkeypatch.setenv("BPCLI_BUDGET", "0.003")  # 10 000 rows × 0.003: 30 rows a table
+    out = bpcli("train", "--steps", "100", "--every", "1").stdout.splitlines()
+    rows = [s.split() for s in out[3:35]]  # under the heading and its rule
+    # the first 20 rows, ⋮ for the 71 not listed, the last 9 steps, and final after a blank
+    assert [r[0] if r else "" for r in rows] == ([str(k) for k in range(1, 21)] + ["⋮"]
+                                                 + [str(k) for k in range(92, 101)] + ["", "final"])
+    assert ("⋮ 71 rows not listed: a table lists at most 30; --format json has them all; "
+            "BPCLI_BUDGET=10 raises every limit tenfold (README, Limits)") in " ".join(
+                " ".join(out).split())
+    # the rows listed are the run's own: the same as in the JSON, which has all 100
+    history = json.loads(bpcli("train", "--steps", "100", "--format", "json").stdout)["history"]
+    assert len(history) == 100
+    listed = {int(r[0]): float(r[1]) for r in rows if r and r[0].isdigit()}
+    assert listed == {k: round(history[k - 1]["loss"], 6) for k in listed}
+    # an equation net of 60 nodes: the table of nodes ends with E, as ever
+    nodes = "".join(f"  h{i}: h{i - 1} * 0.5 + w\n" for i in range(1, 60))
+    net = write(tmp_path, "n.yaml", f"inputs: {{x: 1}}\nparams: {{w: 0.5}}\nnodes:\n"
+                                    f"  h0: w * x\n{nodes}loss: h59\n")
+    out = bpcli("forward", net).stdout
+    assert re.search(r"^h58 .*\n^h59 .*\n\n^E +h59 +1.000000$", out, re.M)
+    assert "⋮ 33 rows not listed" in out
 
 
 # ------------------------------------------------------------------ a bug of ours
