@@ -1,14 +1,13 @@
 """The command line: options → a library call → a report → a renderer.
 
-What is here and nowhere else: Click's options and their one-line mistakes, the
-progress bar, and Ctrl-C.  Every number comes from the library (:mod:`bpcli.analysis`),
+What is here and nowhere else: Click's options and their one-line mistakes, and
+Ctrl-C (the progress bar and the writing of output: :mod:`bpcli.terminal`).  Every number comes from the library (:mod:`bpcli.analysis`),
 every table and document from :mod:`bpcli.render`.
 """
 from __future__ import annotations
 
 import importlib.util
 import inspect
-import json
 import os
 import signal
 import sys
@@ -16,15 +15,13 @@ from typing import Any
 
 import click
 import numpy as np
-from rich.console import Console
 
 from . import analysis, api, nets
 from .errors import BpcliError
 from .io.files import Unwritable, save_target
-from .render import document, renderable
 from .render.plot import SUFFIXES, write_plot
 from .text import plural
-from .terminal import STOPPING, ProgressBar, signals_held
+from .terminal import STOPPING, ProgressBar, console_out, emit, quiet_stdout, signals_held
 from .version import __version__
 
 
@@ -77,6 +74,9 @@ class _Group(click.Group):
             raise UserError(e.cli_text(), e.exit_code) from None
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:  # `bpcli … | head`: the reader has what it wanted
+            quiet_stdout()
+            ctx.exit(128 + signal.SIGPIPE if hasattr(signal, "SIGPIPE") else 1)
         except MemoryError:
             raise UserError("this network needs more memory than the machine has; make it "
                             "smaller (see README, Limits)") from None
@@ -124,31 +124,6 @@ def _finite_eta(ctx, param, value):
     if not np.isfinite(value):
         raise click.BadParameter("must be a finite number")
     return value
-
-
-def _console():
-    """Stdout's console.  In a pipe Rich would assume 80 columns: unless COLUMNS says
-    otherwise, let tables keep their natural width there (a pager or file has room)."""
-    console = Console(highlight=False)
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        console = Console(highlight=False, width=400)
-    return console
-
-
-def _emit(fmt, report, precision, every=None):
-    """Print a report: as JSON, or as tables fitted to the terminal."""
-    if fmt == "json":
-        click.echo(json.dumps(document(report), indent=2, ensure_ascii=False))
-        return
-    console = _console()
-    tables = renderable(report, precision, console.width, every)
-    if console.is_terminal:
-        console.print(tables)
-        return
-    # Plain text: without the padding Rich adds to fill each table's width.
-    with console.capture() as captured:
-        console.print(tables)
-    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
 net_argument = click.argument("net", required=False, metavar="[NET]")
@@ -207,7 +182,7 @@ def forward(net: str | None, fmt: str, precision: int, sample: int | None) -> No
     report = api.forward(_load(net), sample)
     for w in report.warnings:
         _warn(w)
-    _emit(fmt, report, precision)
+    emit(fmt, report, precision)
 
 
 @main.command()
@@ -232,7 +207,7 @@ def grad(net: str | None, fmt: str, precision: int, wrt: tuple[str, ...],
     report = api.grad(_load(net), wrt, sample, where="the default net" if net is None else net)
     for w in report.warnings:
         _warn(w)
-    _emit(fmt, report, precision)
+    emit(fmt, report, precision)
 
 
 @main.command()
@@ -286,7 +261,7 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
               f"{'the data set' if samples.several else 'this net (it has no data set)'}: "
               f"every step takes {'it' if n == 1 else 'them all'}")
     total = analysis.plan_steps(samples.count, batch_size, steps, epochs)[1]
-    console = _console()
+    console = console_out()
     interrupted = []
     # Ctrl-C (or SIGTERM, from `timeout` or a scheduler) sets a flag the loop reads after each
     # step; another changes nothing, so the results are always printed and saved before the
@@ -299,7 +274,7 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
         with signals_held():
             for w in result.warnings:
                 _warn(w)
-            _emit(fmt, result, precision, every=every)
+            emit(fmt, result, precision, every=every)
             if plot:
                 write_plot(plot, result.history, result.eta, result.title)
                 if fmt == "table":
@@ -374,7 +349,7 @@ def check(ctx: click.Context, net: str | None, fmt: str, precision: int, eps: fl
     report = api.check(network, eps, tol, max_elements)
     for w in report.warnings:
         _warn(w)
-    _emit(fmt, report, precision)
+    emit(fmt, report, precision)
     if not report.passed:
         ctx.exit(1)
 

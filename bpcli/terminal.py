@@ -1,13 +1,24 @@
-"""What the command line does at the terminal while it trains: a progress bar, and the
+"""What the command line does at the terminal: writing tables and documents to stdout
+(in pieces, quietly when its reader has gone), a progress bar while it trains, and the
 signals that stop a run (held back while results are written)."""
 from __future__ import annotations
 
 import contextlib
+import itertools
+import json
+import os
 import signal
+import sys
 import time
+from typing import Iterable
+
+import click
+from rich.console import Console
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
 from rich.text import Text
+
+from .render import document, renderable
 
 
 STOPPING = (signal.SIGINT, signal.SIGTERM)  # the signals that stop a training run
@@ -104,3 +115,62 @@ def clock(seconds: float) -> str:
     minutes, s = divmod(int(seconds), 60)
     hours, m = divmod(minutes, 60)
     return f"{hours}:{m:02d}:{s:02d}" if hours else f"{m}:{s:02d}"
+
+
+# ------------------------------------------------------------------ stdout
+
+def console_out() -> Console:
+    """Stdout's console.  In a pipe Rich would assume 80 columns: unless COLUMNS says
+    otherwise, let tables keep their natural width there (a pager or file has room)."""
+    console = Console(highlight=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(highlight=False, width=400)
+    return console
+
+
+PIECE = 2**16  # characters written to stdout at a time: a pipe holds 64 KB
+
+
+def write_pieces(pieces: Iterable[str]) -> None:
+    """Text on stdout in writes of about PIECE characters, as it is made.
+
+    Neither a document of millions of values nor a long table is held a second time as
+    one string; and a reader that stops early (`| head`) is met by the next write, where
+    one large write cut short by SIGPIPE would end without an error (exit status 0).
+    """
+    buffered, size = [], 0
+    for piece in pieces:
+        buffered.append(piece)
+        size += len(piece)
+        if size >= PIECE:
+            click.echo("".join(buffered), nl=False)
+            buffered, size = [], 0
+    click.echo("".join(buffered), nl=False)
+
+
+def emit(fmt, report, precision, every=None):
+    """Print a report: as JSON, or as tables fitted to the terminal."""
+    if fmt == "json":
+        doc = document(report)
+        write_pieces(itertools.chain(
+            json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(doc), "\n"))
+        return
+    console = console_out()
+    tables = renderable(report, precision, console.width, every)
+    if console.is_terminal:
+        console.print(tables)
+        return
+    # Plain text: without the padding Rich adds to fill each table's width.
+    with console.capture() as captured:
+        console.print(tables)
+    write_pieces(line.rstrip() + "\n" for line in captured.get().splitlines())
+
+
+def quiet_stdout() -> None:
+    """Stdout's reader has gone: what is still buffered goes nowhere, without a second
+    BrokenPipeError as Python flushes stdout on its way out."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (a test's stdout): nothing to flush
+        pass

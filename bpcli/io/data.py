@@ -122,9 +122,15 @@ _HEADERS = {(1, 0): np.lib.format.read_array_header_1_0,
 
 
 def _check_npz_headers(path, shown):
-    """Every array's shape, read off its header, within the budget's values."""
+    """Every array's shape, read off its header, within the budget's values, and all of
+    them, decompressed, within the bytes it reads."""
     most = limit("tensor_values")
     with zipfile.ZipFile(path) as z:
+        size, budget = sum(info.file_size for info in z.infolist()), limit("file_bytes")
+        if size > budget:
+            raise DataError(f"data file {shown} holds {size / 2**20:,.0f} MB of arrays "
+                            f"(decompressed), more than the {budget / 2**20:g} MB bpcli reads; "
+                            f"{raise_hint()}")
         for info in z.infolist():
             with z.open(info) as f:
                 read_header = _HEADERS.get(np.lib.format.read_magic(f))

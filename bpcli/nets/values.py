@@ -17,7 +17,6 @@ from ..io.yamlfile import LineMap
 from ..budget import limit, raise_hint
 from ..text import parse_number, shape_phrase
 
-MAX_VALUES = 50_000_000  # per tensor: 400 MB of float64; bpcli is for nets a person can follow
 MAX_DEPTH = 16  # lists within lists of a tensor written in a file
 
 
@@ -159,9 +158,10 @@ class Checker:
         return dims
 
     def check_size(self, shape: tuple[int, ...], what: str, line: int | None) -> None:
-        if int(np.prod([float(n) for n in shape])) > MAX_VALUES:
+        most = limit("tensor_values")
+        if int(np.prod([float(n) for n in shape])) > most:
             self.fail(line, f"{what} would hold {shape_phrase(shape)} values, more than bpcli's "
-                            f"{MAX_VALUES:,}; use smaller sizes")
+                            f"{most:,}; use smaller sizes ({raise_hint()})")
 
 
 def _ragged_line(raw, line):

@@ -32,12 +32,22 @@ def _at(v, k):
 
 # ------------------------------------------------------------------ data sets
 
-def _data_columns(n, rows, width, sample, beside=0):
-    """Which samples of a data set get a column: the one asked for; else all of them
-    when they fit the width beside the name (and ``beside`` more characters); else 0."""
+def _candidates(n, width, sample):
+    """The samples worth formatting: the one asked for; else all of them when they might fit
+    the width (a column takes 3 characters at least); else sample 0. A million samples
+    format one value each, not a million."""
     if sample is not None:
         return [sample]
-    cell = max(len(c) for _, _, cells in rows for c in cells) + 2
+    return list(range(n)) if 3 * n <= width else [0]
+
+
+def _data_columns(n, rows, width, sample, beside=0):
+    """Which samples of a data set get a column: the one asked for; else all of them
+    when they fit the width beside the name (and ``beside`` more characters); else 0.
+    ``rows`` hold each candidate sample's cell by its number."""
+    if sample is not None:
+        return [sample]
+    cell = max(len(c) for _, _, cells in rows for c in cells.values()) + 2
     label = max(len(name) for name, _, _ in rows) + 2
     return list(range(n)) if label + beside + n * cell <= width else [0]
 
@@ -74,7 +84,8 @@ def forward(r: ForwardReport, precision: int, width: int, sample: int | None) ->
 
 def _forward_data(r, precision, width, sample):
     n = r.samples.count
-    cells = lambda v: [fmt(_at(v, k), precision) for k in range(n)]  # noqa: E731
+    shown = _candidates(n, width, sample)
+    cells = lambda v: {k: fmt(_at(v, k), precision) for k in shown}  # noqa: E731
     shared = table(("name", "kind"), ("value",))  # the params: the same for every sample
     rows = []
     for e in r.entries:
@@ -106,7 +117,9 @@ def grad(r: GradReport, precision: int, width: int, sample: int | None) -> Rende
     if r.samples.several:
         n = r.samples.count
         # each sample's share, also of a node every sample shares (one made of params only)
-        cells = lambda name: [fmt(v, precision) for v in r.per_sample[name]]  # noqa: E731
+        shown = _candidates(n, width, sample)
+        cells = lambda name: {k: fmt(r.per_sample[name][k], precision)  # noqa: E731
+                              for k in shown}
         rows = [("loss", "", cells(LOSS))]
         rows += [(e.name, "", cells(e.name)) for e in r.entries]
         columns = _data_columns(n, rows, width, sample)

@@ -197,6 +197,36 @@ def test_8_9_10_npz_files_that_are_empty_or_too_large(tmp_path):
     np.savez_compressed(tmp_path / "d.npz", x1=np.zeros(60_000_000, dtype=np.uint8),
                         x2=[0], y=[0])  # 10: 60 KB that decompress to 60 million numbers
     assert "array 'x1' holds 60,000,000 values" in one_line(bpcli("forward", net))
+    # 9 million float64 in 70 KB: 69 MB once decompressed, past the 64 MB a data file may be
+    np.savez_compressed(tmp_path / "d.npz", x1=np.zeros(9_000_000), x2=[0], y=[0])
+    assert ("data file d.npz holds 69 MB of arrays (decompressed), more than the 64 MB bpcli "
+            "reads; BPCLI_BUDGET=10") in one_line(bpcli("forward", net))
+
+
+def test_a_data_set_of_a_million_samples_formats_only_the_samples_shown(tmp_path, monkeypatch):
+    import bpcli.render.rows as rows
+    net = write(tmp_path, "n.yaml", XOR + "data: {file: d.npz}\n")
+    x = np.random.default_rng(0).random(1_000_000)
+    np.savez(tmp_path / "d.npz", x1=x, x2=x, y=(x > 0.5).astype(float))
+    formatted = []
+    monkeypatch.setattr(rows, "fmt", lambda v, p: formatted.append(v) or f"{v:.{p}f}")
+    for command in ("forward", "grad"):
+        out = bpcli(command, net).stdout
+        assert "a data set of 1000000 samples: showing sample 0" in out
+        assert len(formatted) < 50, command  # was 4 million values, 25 s, for one column
+        formatted.clear()
+    assert f"{x[123456]:.6f}" in bpcli("forward", net, "--sample", "123456").stdout
+
+
+def test_a_reader_that_stops_early_ends_the_run_quietly():
+    """`bpcli … | head`: no 'bug in bpcli', no traceback; the exit status says SIGPIPE."""
+    for fmt in ("json", "table"):  # 10 000 steps: 500 KB of JSON, 180 KB of table
+        p = subprocess.Popen([sys.executable, "-m", "bpcli", "train", "--steps", "10000",
+                              "--every", "1", "--format", fmt],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert p.stdout.read(1)
+        p.stdout.close()  # the reader goes while most of the output is still to be written
+        assert p.wait(timeout=60) == 141 and p.stderr.read() == b""
 
 
 # ------------------------------------------------------------------ 4, 5: Jacobians and work
