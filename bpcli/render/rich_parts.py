@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Iterable
+from typing import Iterable
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..budget import limit, raise_hint
+from .numbers import fit
 
 #: a check's verdict (see bpcli.analysis.tracing.verdict), as markup
 MARKS = {"equal": "[green]✓ equal[/]", "not equal": "[red bold]✗ NOT equal[/]",
@@ -28,83 +29,109 @@ NAME_WIDTH = 16  # a text column keeps this much of its widest cell on a narrow 
 NUMBER_WIDTH = 6  # and a number column shortens to no less, unless nothing else fits
 
 
-class _Table(Table):
-    """A table whose names never disappear on a narrow terminal.
+class _Table:
+    """A table whose names never disappear on a narrow terminal, and whose rows stay within
+    the budget.
 
     Rich narrows the widest columns it may wrap, then all alike: the name column of a
     table of long vectors went to nothing.  Here, before Rich lays the table out, a number
     column's heading wraps at its spaces, the columns come 2 spaces apart instead of 3,
-    number columns shorten (widest first; a cut number ends in …) to NUMBER_WIDTH, then
-    text columns to NAME_WIDTH (or their widest cell), then the columns come 1 space apart
-    and the numbers shorten further; only a terminal narrower still is left to Rich.
+    number columns shorten (widest first) to NUMBER_WIDTH, then text columns to NAME_WIDTH
+    (or their widest cell), then the columns come 1 space apart and the numbers shorten
+    further; a number is rounded to its width, never cut (7.44432e-04 is not 7.444…), and
+    only a terminal narrower still is left to Rich.  Each render builds a Rich table anew
+    from the cells as written.
+
+    Past the budget's table_rows, a table lists its first rows, ⋮, and its last TAIL.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self) -> None:
+        self.heads: list[tuple[RenderableType, bool]] = []  # (heading, a number column)
+        self.rows: list[list] = []  # [cells, ends a section]
         self.most = max(limit("table_rows"), 2 * TAIL)  # rows listed; the others, counted
         self.tail: deque = deque(maxlen=TAIL)  # the last rows past the first most − TAIL
         self.hidden = 0
 
-    def add_row(self, *cells: RenderableType | None, style: Any = None,
-                end_section: bool = False) -> None:
+    def add_column(self, heading: str, number: bool = False) -> None:
+        # a number column's heading wraps at its spaces before the column shortens
+        self.heads.append((Text(heading, no_wrap=False, overflow="fold") if number else heading,
+                           number))
+
+    def add_row(self, *cells: RenderableType, end_section: bool = False) -> None:
         """Rows past the budget's first most − TAIL: the last TAIL kept, the others counted."""
-        if self.row_count < self.most - TAIL and not self.tail:
-            super().add_row(*cells, style=style, end_section=end_section)
+        if len(self.rows) < self.most - TAIL and not self.tail:
+            self.rows.append([cells, end_section])
             return
         self.hidden += len(self.tail) == TAIL
-        self.tail.append([cells, style, end_section])
+        self.tail.append([cells, end_section])
 
     def add_section(self) -> None:
-        if self.tail:
-            self.tail[-1][2] = True
-        else:
-            super().add_section()
+        last = self.tail or self.rows
+        if last:
+            last[-1][1] = True
 
-    def _settle(self) -> None:
-        """A table too long: ⋮ where the rows not listed were, then its last rows."""
+    def _listed(self) -> list[list]:
         if not self.tail:
-            return
-        tail, self.tail = self.tail, deque()
-        if self.hidden:
-            super().add_row(*(Text("⋮", style="dim") for _ in self.columns))
-        for cells, style, end_section in tail:
-            super().add_row(*cells, style=style, end_section=end_section)
+            return self.rows
+        gap = [[[Text("⋮", style="dim") for _ in self.heads], False]] if self.hidden else []
+        return self.rows + gap + list(self.tail)
+
+    def _rich(self, widths: list[int] | None = None, padding: tuple = (0, 1)) -> Table:
+        t = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=padding)
+        for k, (heading, number) in enumerate(self.heads):
+            t.add_column(heading, justify="right" if number else "left", no_wrap=number,
+                         max_width=None if widths is None else widths[k])
+        for cells, end_section in self._listed():
+            if widths is not None:  # rounded to fit, never cut mid-number
+                cells = [_fitted(c, w) if number else c
+                         for c, w, (_, number) in zip(cells, widths, self.heads)]
+            t.add_row(*cells, end_section=end_section)
+        return t
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        self._settle()
-        return super().__rich_measure__(console, options)
+        return Measurement.get(console, options, self._rich())
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        self._settle()
-        for column in self.columns:
-            column.max_width = None
-        self.padding = (0, 1)  # columns 3 spaces apart
-        cells = [max((Measurement.get(console, options, c).maximum for c in column.cells),
-                     default=0) for column in self.columns]
-        heads = [Measurement.get(console, options, column.header) for column in self.columns]
+        rows = self._listed()
+        cells = [max((Measurement.get(console, options, r[0][k]).maximum for r in rows),
+                     default=0) for k in range(len(self.heads))]
+        heads = [Measurement.get(console, options, h) for h, _ in self.heads]
         widths = [max(c, h.maximum) for c, h in zip(cells, heads)]
-        numbers = [c.no_wrap for c in self.columns]
+        numbers = [n for _, n in self.heads]
         gaps = len(widths) - 1
-        room = options.max_width - (Measurement.get(console, options.update_width(10**6), self)
-                                    .maximum - sum(widths))
+        padding = (0, 1)  # columns 3 spaces apart
+        room = options.max_width - 3 * gaps  # 3 spaces between columns: padding and rule
         if sum(widths) > room:  # a number column's heading wraps ("abs error" on two lines)
             widths = [max(c, h.minimum if n else h.maximum)
                       for c, h, n in zip(cells, heads, numbers)]
         if sum(widths) > room and gaps:
-            self.padding, room = (0, 1, 0, 0), room + gaps  # 2 spaces apart
-            floors = [max(NUMBER_WIDTH, h.minimum) if n else NAME_WIDTH
-                      for h, n in zip(heads, numbers)]  # a heading's word stays whole
+            padding, room = (0, 1, 0, 0), room + gaps  # 2 spaces apart
+            # number columns shorten alike (analytic beside numeric), none below the
+            # longest word of a number heading: a heading's word stays whole
+            floor = max([NUMBER_WIDTH] + [h.minimum for h, n in zip(heads, numbers) if n])
+            floors = [floor if n else NAME_WIDTH for n in numbers]
             widths = _shorten(_shorten(widths, numbers, True, floors, room),
                               numbers, False, floors, room)
         if sum(widths) > room and gaps:
-            self.padding, room = (0, 0), room + gaps  # 1 space apart
+            padding, room = (0, 0), room + gaps  # 1 space apart
             widths = _shorten(widths, numbers, True, [2] * len(widths), room)
-        for column, width in zip(self.columns, widths):
-            column.max_width = width
-        yield from super().__rich_console__(console, options)
+        yield self._rich(widths, padding)
         if self.hidden:
             yield Text(f"⋮ {self.hidden:,} rows not listed: a table lists at most {self.most:,}; "
                        f"--format json has them all; {raise_hint()}", style="dim")
+
+
+def _fitted(cell: RenderableType, width: int) -> RenderableType:
+    """A number cell rounded to ``width`` characters (:func:`fit`), in its style."""
+    if not isinstance(cell, Text) or cell.cell_len <= width:
+        return cell
+    text = fit(cell.plain, width)
+    if text is None:
+        return cell
+    fitted = Text(text, style=cell.style, justify=cell.justify)
+    for span in cell.spans:  # a style over the whole number (bold E)
+        fitted.stylize(span.style)
+    return fitted
 
 
 def _shorten(widths: list[int], numbers: list[bool], kind: bool, floors: list[int],
@@ -122,18 +149,18 @@ def _shorten(widths: list[int], numbers: list[bool], kind: bool, floors: list[in
     return widths
 
 
-def table(text_columns: Iterable[str], number_columns: Iterable[str]) -> Table:
+def table(text_columns: Iterable[str], number_columns: Iterable[str]) -> _Table:
     # Cells are Text, never markup: a user's name or expression may hold "[".
-    t = _Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    t = _Table()
     for name in text_columns:
         t.add_column(name)
-    for name in number_columns:  # the heading wraps at its spaces before the column shortens
-        t.add_column(Text(name, no_wrap=False, overflow="fold"), justify="right", no_wrap=True)
+    for name in number_columns:
+        t.add_column(name, number=True)
     return t
 
 
-def row(t: Table, *cells: RenderableType, **kw: Any) -> None:
-    t.add_row(*(Text(c) if isinstance(c, str) else c for c in cells), **kw)
+def row(t: _Table, *cells: RenderableType, end_section: bool = False) -> None:
+    t.add_row(*(Text(c) if isinstance(c, str) else c for c in cells), end_section=end_section)
 
 
 def kind_text(kind: str) -> Text:

@@ -166,3 +166,34 @@ def test_a_misspelt_layer_type_is_called_that_wherever_it_stands(tmp_path, layer
     r = CliRunner().invoke(main, ["forward", str(path)])
     assert r.exit_code == 2 and r.stdout == ""
     assert r.stderr == f"Error: {path}:{line}: {message}\n"
+
+
+# ------------------------------------------------------------------ numbers that fit
+
+def test_a_number_is_rounded_to_its_column_never_cut():
+    from bpcli.render.numbers import fit
+    assert fit("0.012915", 6) == "0.0129"
+    assert fit("6.84e-11", 7) == "6.8e-11"  # cut, 6.84e-… would hide its magnitude
+    assert fit("7.44432e-04", 7) == "0.00074"  # as many digits as 7.4e-04, and plainer
+    assert fit("-4.63119e-05", 7) == "-5e-05"  # -0.0000 would say it is 0
+    assert fit("123456.000000", 6) == "123456" and fit("123456.000000", 5) == "1e+05"
+    assert fit("[0.090031, 0.244728, 0.665241]", 16) == "[0.090031, …]"
+    assert fit("[0.090031, 0.244728]", 8) is None  # no entry fits: the table cuts it
+    assert fit("nan", 2) is None and fit("conv1", 3) is None
+
+
+def test_every_number_at_60_columns_is_the_json_number_rounded():
+    import json
+    out = at(60, "check", CONFIGS / "bars.yaml")
+    doc = json.loads(at(100, "check", CONFIGS / "bars.yaml", "--format", "json"))
+    for name, line in zip(["conv1.weight", "conv1.bias", "fc1.weight", "fc1.bias"],
+                          rows(out, "param")[::2]):
+        cells = line.split()
+        assert cells[0] == name and len(cells) == 6, line
+        p = doc["params"][name]
+        for shown, exact in zip(cells[1:5], (p["analytic"], p["numeric"], p["abs_error"],
+                                             p["rel_error"])):
+            digits = len(shown.split("e")[0].lstrip("-").replace(".", "").lstrip("0"))
+            assert digits >= 2, shown
+            assert abs(float(shown) - exact) <= 0.51 * 10 ** (1 - digits) * abs(exact), \
+                (name, shown, exact)
