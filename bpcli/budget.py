@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from .errors import BpcliError
+
 _BASE = {
     "network_bytes": 16 * 2**20,  # a network file (YAML), or standard input
     "file_bytes": 64 * 2**20,  # a data file (CSV, NPZ)
@@ -19,13 +21,24 @@ _BASE = {
 }
 
 
+MOST = 1e6  # the largest factor: past it the limits would stand for no limit at all
+
+
+class BudgetError(BpcliError):
+    """BPCLI_BUDGET is not a factor bpcli can use."""
+
+
 def factor() -> float:
-    """BPCLI_BUDGET, or 1; a value that is not a number > 0 counts as 1."""
+    """BPCLI_BUDGET, or 1: a number from above 0 up to MOST."""
+    text = os.environ.get("BPCLI_BUDGET", "1")
     try:
-        f = float(os.environ.get("BPCLI_BUDGET", "1"))
+        f = float(text)
     except ValueError:
-        return 1.0
-    return f if f > 0 and f == f and f != float("inf") else 1.0
+        f = float("nan")
+    if not 0 < f <= MOST:
+        raise BudgetError(f"BPCLI_BUDGET must be a number above 0 and at most {MOST:g} (it "
+                          f"multiplies every limit; README, Limits), not {text[:40]!r}")
+    return f
 
 
 def limit(name: str) -> int:

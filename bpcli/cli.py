@@ -25,12 +25,19 @@ from .terminal import STOPPING, ProgressBar, console_out, emit, quiet_stdout, si
 from .version import __version__
 
 
+def _capped(message: str, most: int = 400) -> str:
+    """One line of a readable length: a value echoed from a file (5 000 digits, a list a
+    YAML alias repeats) is cut in its middle."""
+    message = " ".join(str(message).split("\n"))
+    return message if len(message) <= most else f"{message[:most - 100]} … {message[-90:]}"
+
+
 class UserError(click.ClickException):
     """A mistake of the user's: one line on stderr, exit status 2 (or the error's own), no
     traceback."""
 
     def __init__(self, message, exit_code=2):
-        super().__init__(message)
+        super().__init__(_capped(message))
         self.exit_code = exit_code
 
 
@@ -83,7 +90,7 @@ class _Group(click.Group):
         except Exception as e:  # a bug of ours: say so, in one line, never as the user's mistake
             if os.environ.get("BPCLI_DEBUG"):
                 raise
-            raise InternalError(f"{type(e).__name__}: {e}".splitlines()[0]) from None
+            raise InternalError(_capped(f"{type(e).__name__}: {e}".splitlines()[0])) from None
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:

@@ -22,11 +22,16 @@ class TooLarge(Exception):
 def read_bounded(f: BinaryIO, kind: str = "file_bytes") -> bytes:
     """All of ``f``, or :class:`TooLarge` past the budget's ``kind`` of bytes (a device that
     never ends too)."""
-    most = limit(kind)
-    data = f.read(most + 1)
-    if len(data) > most:
+    most, pieces, size = limit(kind), [], 0
+    while size <= most:  # in pieces: a raised budget sets nothing aside for a small file
+        piece = f.read(min(most + 1 - size, 2**20))
+        if not piece:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    if size > most:
         raise TooLarge(kind)
-    return data
+    return b"".join(pieces)
 
 
 class Unwritable(Exception):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from importlib import resources
 
-from ..budget import limit
+from ..budget import limit, raise_hint
 from ..errors import NetError
 from ..io.files import TooLarge, read_bounded
 from ..io.yamlfile import LineMap, read_yaml
@@ -63,6 +63,7 @@ def loads(text: str, path: str = "<string>") -> Net:
     """An equation net, or a layer net (a `layers:` list), checked; ``path`` names the
     source in messages."""
     doc = read_yaml(text, path)
+    _check_expanded(doc, path)
     if doc is None:
         raise NetError(path, None, "the file is empty; start from `bpcli init`")
     if not isinstance(doc, LineMap):
@@ -72,6 +73,26 @@ def loads(text: str, path: str = "<string>") -> Net:
            for k in doc):
         return layer_net(doc, path)
     return equation_net(doc, path)
+
+
+def _check_expanded(doc: object, path: str) -> None:
+    """The whole document within the budget's values once its YAML aliases are expanded
+    (a list an alias repeats is counted, not copied): a few hundred bytes of nested
+    aliases in any setting, a seed or a name, cannot stand for 10⁹ values."""
+    most, sizes = limit("written_values"), {}
+
+    def size(v: object) -> int:
+        if not isinstance(v, (list, dict)):
+            return 1
+        if id(v) not in sizes:
+            items = v.values() if isinstance(v, dict) else v
+            sizes[id(v)] = 1 + sum(size(x) for x in items)
+            if sizes[id(v)] > most:
+                line = getattr(v, "line", None)
+                raise NetError(path, line, f"holds more than {most:,} values once its YAML "
+                                           f"aliases are expanded; {raise_hint()}")
+        return sizes[id(v)]
+    size(doc)
 
 
 def load_default() -> Net:

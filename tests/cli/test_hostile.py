@@ -60,6 +60,13 @@ def test_the_budget_can_be_raised(tmp_path, monkeypatch):
     monkeypatch.setenv("BPCLI_BUDGET", "0.000001")  # 16 bytes: the default net is larger
     assert "is larger than the 16 bytes bpcli reads" in one_line(
         bpcli("forward", CONFIGS / "sigmoid-222.yaml"))
+    monkeypatch.setenv("BPCLI_BUDGET", "1e6")  # read in pieces: nothing set aside for 16 TB
+    assert bpcli("forward", CONFIGS / "sigmoid-222.yaml").exit_code == 0
+    for wrong in ("abc", "0", "-1", "nan", "1e308", "1e12"):  # were taken as 1, or a bug
+        monkeypatch.setenv("BPCLI_BUDGET", wrong)
+        assert one_line(bpcli("forward")) == (
+            "Error: BPCLI_BUDGET must be a number above 0 and at most 1e+06 (it multiplies "
+            f"every limit; README, Limits), not {wrong!r}\n")
 
 
 # ------------------------------------------------------------------ 3, 6: sizes without a square
@@ -129,8 +136,23 @@ def test_2_aliases_are_counted_before_they_are_expanded(tmp_path):
         nested = f"&a{k} [{nested}" + f", *a{k - 1}" * 9 + "]"
     net = write(tmp_path, "bomb.yaml", f"input: {nested}\nlayers:\n  - {{type: flatten}}\n"
                                        "  - {type: dense, units: 1}\nloss: {type: mse, target: [0]}\n")
-    assert (f"{net}:1: input holds 100,000,000 numbers (YAML aliases repeat them), more than the "
-            "5,000,000 bpcli reads") in one_line(bpcli("forward", net))
+    assert (f"{net}:1: holds more than 5,000,000 values once its YAML aliases are expanded"
+            in one_line(bpcli("forward", net)))
+    # anywhere, not only in a tensor: a kernel, a seed, a name (82 s and 3.2 GB, then a
+    # "more memory than the machine has", as a message tried to print the list)
+    for where in ("  - {type: conv2d, filters: 1, kernel: %s}", "  - {type: flatten, name: %s}"):
+        net = write(tmp_path, "bomb.yaml", "input: {shape: [1, 6, 6]}\nlayers:\n"
+                    + where % nested + "\n  - {type: flatten}\n  - {type: dense, units: 2}\n"
+                    "loss: {type: cross_entropy, target: 0}\n")
+        assert f"{net}:3: holds more than 5,000,000 values" in one_line(bpcli("forward", net))
+    nested = "&a0 [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"
+    for k in range(1, 5):  # 10⁵ values: within the budget, and one line of a readable length
+        nested = f"&a{k} [{nested}" + f", *a{k - 1}" * 9 + "]"
+    net = write(tmp_path, "seed.yaml", f"seed: {nested}\ninput: [1, 2]\nlayers:\n"
+                "  - {type: dense, units: 1}\nloss: {type: mse, target: [0]}\n")
+    line = one_line(bpcli("forward", net))
+    assert line.startswith(f"Error: {net}:1: seed must be a whole number, not [[") and \
+        len(line) <= 401 and " … " in line
 
 
 def test_16_a_network_file_over_16_mb_is_refused(tmp_path):
