@@ -121,9 +121,12 @@ def clock(seconds: float) -> str:
 
 def console_out() -> Console:
     """Stdout's console.  In a pipe Rich would assume 80 columns: unless COLUMNS says
-    otherwise, let tables keep their natural width there (a pager or file has room)."""
-    console = Console(highlight=False)
-    if not console.is_terminal and "COLUMNS" not in os.environ:
+    otherwise, let tables keep their natural width there (a pager or file has room).
+    COLUMNS below 20 counts as 20."""
+    columns = os.environ.get("COLUMNS", "")
+    width = max(int(columns), 20) if columns.isdigit() and int(columns) > 0 else None
+    console = Console(highlight=False, width=width)  # COLUMNS=0 or junk: as if unset
+    if width is None and not console.is_terminal:
         console = Console(highlight=False, width=400)
     return console
 

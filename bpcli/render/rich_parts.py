@@ -51,6 +51,7 @@ class _Table:
         self.most = max(limit("table_rows"), 2 * TAIL)  # rows listed; the others, counted
         self.tail: deque = deque(maxlen=TAIL)  # the last rows past the first most − TAIL
         self.hidden = 0
+        self.rounded = False  # a number shown with fewer digits than written, to fit
 
     def add_column(self, heading: str, number: bool = False) -> None:
         # a number column's heading wraps at its spaces before the column shortens
@@ -80,11 +81,15 @@ class _Table:
         t = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=padding)
         for k, (heading, number) in enumerate(self.heads):
             t.add_column(heading, justify="right" if number else "left", no_wrap=number,
-                         max_width=None if widths is None else widths[k])
+                         max_width=None if widths is None else widths[k],
+                         overflow="ellipsis" if number else "fold")  # text whole, folded
+        self.rounded = False
         for cells, end_section in self._listed():
             if widths is not None:  # rounded to fit, never cut mid-number
-                cells = [_fitted(c, w) if number else c
-                         for c, w, (_, number) in zip(cells, widths, self.heads)]
+                fitted = [_fitted(c, w) if number else c
+                          for c, w, (_, number) in zip(cells, widths, self.heads)]
+                self.rounded |= any(f is not c for f, c in zip(fitted, cells))
+                cells = fitted
             t.add_row(*cells, end_section=end_section)
         return t
 
@@ -106,16 +111,25 @@ class _Table:
                       for c, h, n in zip(cells, heads, numbers)]
         if sum(widths) > room and gaps:
             padding, room = (0, 1, 0, 0), room + gaps  # 2 spaces apart
+            # an expression wraps first (the names' column is the first, and stays); then
             # number columns shorten alike (analytic beside numeric), none below the
-            # longest word of a number heading: a heading's word stays whole
+            # longest word of a number heading: a heading's word stays whole; then the names
+            # fold onto more lines, each name whole
             floor = max([NUMBER_WIDTH] + [h.minimum for h, n in zip(heads, numbers) if n])
             floors = [floor if n else NAME_WIDTH for n in numbers]
-            widths = _shorten(_shorten(widths, numbers, True, floors, room),
-                              numbers, False, floors, room)
+            kinds = ["text"] + ["number" if n else "text" for n in numbers[1:]]
+            kinds = [k if i else "names" for i, k in enumerate(kinds)]
+            for kind in ("text", "number", "names"):
+                widths = _shorten(widths, kinds, kind, floors, room)
         if sum(widths) > room and gaps:
             padding, room = (0, 0), room + gaps  # 1 space apart
             widths = _shorten(widths, numbers, True, [2] * len(widths), room)
-        yield self._rich(widths, padding)
+        table = self._rich(widths, padding)
+        yield table
+        if self.rounded:
+            yield Text(f"(numbers shortened to fit {options.max_width} columns: rounded, or a "
+                       "vector's first entries; a wider terminal or --format json shows them "
+                       "whole)", style="dim")
         if self.hidden:
             yield Text(f"⋮ {self.hidden:,} rows not listed: a table lists at most {self.most:,}; "
                        f"--format json has them all; {raise_hint()}", style="dim")
@@ -134,13 +148,13 @@ def _fitted(cell: RenderableType, width: int) -> RenderableType:
     return fitted
 
 
-def _shorten(widths: list[int], numbers: list[bool], kind: bool, floors: list[int],
+def _shorten(widths: list[int], kinds: list, kind: object, floors: list[int],
              room: int) -> list[int]:
-    """``widths`` cut to fit ``room``: the widest column of the ``kind`` (numbers or not)
-    first, down to the next widest, none below its floor (or its own width)."""
+    """``widths`` cut to fit ``room``: the widest column of the ``kind`` first, down to the
+    next widest, none below its floor (or its own width)."""
     widths = list(widths)
     while sum(widths) > room:
-        able = [i for i, w in enumerate(widths) if numbers[i] == kind and w > floors[i]]
+        able = [i for i, w in enumerate(widths) if kinds[i] == kind and w > floors[i]]
         if not able:
             break
         i = max(able, key=lambda k: widths[k])

@@ -32,8 +32,11 @@ def test_names_stay_in_a_table_of_long_vectors_at_60_columns():
     out = at(60, "grad", CONFIGS / "softmax-equations.yaml")
     assert max(map(len, out.splitlines())) <= 60
     # every node and param row starts with its name, and its numbers are still there (cut)
-    assert [r.split()[0] for r in rows(out, "name")] == ["E", "a", "y"]
-    assert [r.split()[0] for r in rows(out, "param")] == ["z"]
+    assert [r.split()[0] for r in rows(out, "name")[:3]] == ["E", "a", "y"]
+    assert " ".join(rows(out, "name")[3:]).split() == (
+        "(numbers shortened to fit 60 columns: rounded, or a vector's first entries; a wider "
+        "terminal or --format json shows them whole)").split()
+    assert [r.split()[0] for r in rows(out, "param")[:1]] == ["z"]
     assert re.search(r"^a +softmax\(z\) +\[0\.090031, ", out, re.M)
     # the Jacobian's numbers fit and are not cut
     assert re.search(r"^a1 +-0\.022033 +0\.184836 +-0\.162803 +-4\.086161$", out, re.M)
@@ -197,3 +200,29 @@ def test_every_number_at_60_columns_is_the_json_number_rounded():
             assert digits >= 2, shown
             assert abs(float(shown) - exact) <= 0.51 * 10 ** (1 - digits) * abs(exact), \
                 (name, shown, exact)
+
+
+def test_long_names_stay_whole_and_an_expression_wraps_before_numbers_shorten(tmp_path):
+    net = tmp_path / "n.yaml"
+    net.write_text("inputs: {x: 1}\nparams: {hidden_layer_activation_unit_1: 0.5, "
+                   "hidden_layer_activation_unit_2: -0.25}\nnodes:\n"
+                   "  hidden_layer_activation_output_1: sigmoid(hidden_layer_activation_unit_1)\n"
+                   "  hidden_layer_activation_output_2: tanh(hidden_layer_activation_unit_2)\n"
+                   "loss: (hidden_layer_activation_output_1 - hidden_layer_activation_output_2)^2\n")
+    out = at(60, "forward", net)  # the names were cut alike: hidden_layer_activ…
+    assert max(map(len, out.splitlines())) <= 60
+    for name in ("unit_1", "unit_2", "output_1", "output_2"):
+        assert re.search(rf"^hidden_layer_activation_{name} ", out, re.M), name
+    out = at(60, "check", net)  # here the name folds onto a second line, whole
+    assert max(map(len, out.splitlines())) <= 60
+    for k in (1, 2):
+        first, second = re.search(rf"^(hidden_layer_\S+) .*pass\n(\S*unit_{k})$", out,
+                                  re.M).groups()
+        assert first + second == f"hidden_layer_activation_unit_{k}"
+    # 20 terms of w: the expression wraps, the numbers keep all their digits
+    net.write_text("inputs: {x: 1}\nparams: {w: 1.234567}\nloss: " + " + ".join(["w"] * 20) + "\n")
+    out = at(80, "forward", net)
+    assert re.search(r"^w +param +1\.234567$", out, re.M)
+    assert re.search(r"^E +w \+ w .* 24\.691340$", out, re.M) and "rounded" not in out
+    # COLUMNS=0 printed nothing at all; it is as if COLUMNS were not set
+    assert at(0, "forward", net).startswith(f"{net} — forward pass")
