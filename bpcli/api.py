@@ -127,6 +127,9 @@ def train(net: Net, eta: float = 0.5, steps: int | None = None, epochs: int | No
                           shuffle, _count(seed, "seed"), float(momentum), progress, stop)
 
 
+MIN_EPS = 1e-10  # the smallest step of check's central differences that measures anything
+
+
 def check(net: Net, eps: float = 1e-6, tol: float = 1e-5, max_elements: int = 20) -> CheckReport:
     """Every param's gradient against central differences, as `bpcli check`."""
     net = _net(net)
@@ -134,6 +137,9 @@ def check(net: Net, eps: float = 1e-6, tol: float = 1e-5, max_elements: int = 20
     for name, v in (("eps", eps), ("tol", tol)):
         if _number(v, name) <= 0:
             raise UsageError(name, v, "must be a number > 0")
+    if eps < MIN_EPS:  # the round-off floor (1e-15·max(1, |E|)/eps) would pass anything
+        raise UsageError("eps", eps, f"is below {MIN_EPS:g}, where central differences in "
+                                     "float64 measure only round-off; use 1e-8 to 1e-4")
     return analysis.check(net, float(eps), float(tol), _count(max_elements, "max_elements", least=1))
 
 

@@ -6,6 +6,7 @@ every table and document from :mod:`bpcli.render`.
 """
 from __future__ import annotations
 
+import errno
 import importlib.util
 import inspect
 import os
@@ -21,7 +22,8 @@ from .errors import BpcliError
 from .io.files import Unwritable, save_target
 from .render.plot import SUFFIXES, write_plot
 from .text import plural
-from .terminal import STOPPING, ProgressBar, console_out, emit, quiet_stdout, signals_held
+from .terminal import (STOPPING, ProgressBar, console_out, emit, quiet_stdout, signals_held,
+                       write_pieces)
 from .version import __version__
 
 
@@ -88,6 +90,9 @@ class _Group(click.Group):
             raise UserError("this network needs more memory than the machine has; make it "
                             "smaller (see README, Limits)") from None
         except Exception as e:  # a bug of ours: say so, in one line, never as the user's mistake
+            if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
+                quiet_stdout()  # stdout on a full disk or a terminal gone; the last flush
+                raise UserError(f"cannot write the output: {e.strerror}") from None  # too
             if os.environ.get("BPCLI_DEBUG"):
                 raise
             raise InternalError(_capped(f"{type(e).__name__}: {e}".splitlines()[0])) from None
@@ -270,31 +275,46 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
     total = analysis.plan_steps(samples.count, batch_size, steps, epochs)[1]
     console = console_out()
     interrupted = []
-    # Ctrl-C (or SIGTERM, from `timeout` or a scheduler) sets a flag the loop reads after each
-    # step; another changes nothing, so the results are always printed and saved before the
-    # exit with status 128 + the first signal's number: 130 for Ctrl-C, 143 for SIGTERM.
+    # Ctrl-C (or SIGTERM, from `timeout` or a scheduler, or SIGHUP, a terminal closing) sets a
+    # flag the loop reads after each step; another changes nothing, so the results are always
+    # saved and printed before the exit with status 128 + the first signal's number: 130 for
+    # Ctrl-C, 143 for SIGTERM, 129 for SIGHUP.
     previous = {sig: signal.signal(sig, lambda n, _: interrupted.append(n)) for sig in STOPPING}
     try:
         with ProgressBar(console, fmt, total) as progress:
             result = api.train(network, eta, steps, epochs, batch_size, shuffle, seed, momentum,
                                progress, lambda: bool(interrupted))
         with signals_held():
-            for w in result.warnings:
-                _warn(w)
-            emit(fmt, result, precision, every=every)
-            if plot:
-                write_plot(plot, result.history, result.eta, result.title)
-                if fmt == "table":
-                    click.echo(f"drew the loss curve to {plot}")
-            if save:
-                api.save(result, save)
-                if fmt == "table":
-                    click.echo(f"saved the trained network to {save}")
+            _finish(result, fmt, precision, every, save, plot)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     if result.interrupted:
         ctx.exit(128 + interrupted[0])
+    if result.halted is not None:  # E not finite: what was kept is shown (and saved), but
+        ctx.exit(1)  # the run did not go as asked
+
+
+def _finish(result, fmt, precision, every, save, plot) -> None:
+    """A training run's results: saved first (a closed terminal, SIGHUP, or a full disk
+    under stdout cannot cost the trained net), then printed and drawn."""
+    for w in result.warnings:
+        _warn(w)
+    unsaved = None
+    if save:
+        try:
+            api.save(result, save)
+        except BpcliError as e:  # said after the results, which are still shown
+            unsaved = e
+    emit(fmt, result, precision, every=every)
+    if plot:
+        write_plot(plot, result.history, result.eta, result.title)
+        if fmt == "table":
+            click.echo(f"drew the loss curve to {plot}")
+    if unsaved is not None:
+        raise unsaved
+    if save and fmt == "table":
+        click.echo(f"saved the trained network to {save}")
 
 
 def _check_save(save: str, net: str | None, force: bool) -> None:
@@ -331,7 +351,8 @@ def _check_train_options(steps, epochs, eta, save, plot):
 @main.command()
 @_common
 @click.option("--eps", type=click.FloatRange(min=0, min_open=True), default=1e-6, show_default=True,
-              help="Step of the central differences.")
+              help="Step of the central differences (at least 1e-10: below it they measure "
+                   "only float64 round-off).")
 @click.option("--tol", type=click.FloatRange(min=0, min_open=True), default=1e-5, show_default=True,
               help="Largest relative error that passes.")
 @click.option("--max-elements", type=click.IntRange(min=1), default=20, show_default=True,
@@ -372,7 +393,7 @@ def init(out: str, force: bool) -> None:
       bpcli init my-net.yaml && bpcli forward my-net.yaml
     """
     if out == "-":  # to standard output
-        click.echo(nets.default_text(), nl=False)
+        write_pieces([nets.default_text()])
         return
     if os.path.isdir(out):
         raise UserError(f"{out} is a folder; name a file, e.g. {os.path.join(out, 'net.yaml')}")

@@ -18,10 +18,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
 from rich.text import Text
 
+from .errors import BpcliError
 from .render import document, renderable
 
 
-STOPPING = (signal.SIGINT, signal.SIGTERM)  # the signals that stop a training run
+# the signals that stop a training run: Ctrl-C, `timeout` or a scheduler, a terminal closing
+STOPPING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                 if hasattr(signal, name))
 
 
 @contextlib.contextmanager
@@ -141,6 +144,8 @@ def write_pieces(pieces: Iterable[str]) -> None:
     one string; and a reader that stops early (`| head`) is met by the next write, where
     one large write cut short by SIGPIPE would end without an error (exit status 0).
     """
+    if sys.stdout is None:  # started with stdout closed (>&-): Click would write nothing
+        raise BpcliError("standard output is closed; redirect it to a file or /dev/null")
     buffered, size = [], 0
     for piece in pieces:
         buffered.append(piece)

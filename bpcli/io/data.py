@@ -39,6 +39,8 @@ class CsvColumn:
 
 def read_csv(path: str, shown: str) -> dict[str, CsvColumn]:
     """CSV with a header row → {column: its cells}; a used column's mistakes name the CSV line."""
+    if os.path.exists(path) and not os.path.isfile(path):  # a FIFO would wait for ever
+        raise DataError(f"data file {shown} is not a regular file")
     try:
         with open(path, "rb") as f:
             text = read_bounded(f).decode("utf-8-sig")  # -sig: Excel's byte-order mark

@@ -31,6 +31,8 @@ def load(path: str) -> Net:
     shown = "<stdin>" if path == "-" else path
     try:
         if path == "-":  # data files it names are then relative to the current folder
+            if sys.stdin is None:  # started with stdin closed (<&-)
+                raise NetError(shown, None, "standard input is closed; give NET as a file")
             stream = getattr(sys.stdin, "buffer", None)
             data = (read_bounded(stream, "network_bytes") if stream is not None
                     else _encoded(sys.stdin.read()))

@@ -115,7 +115,10 @@ def _layers(doc, raw_layers, x, seed, check):
         layer, layer_params = make_layer(check, raw, k, shape, counters, seed, x.shape[0])
         params.update(layer_params)
         shape = layer.shape
-        if layer.name in lines or layer.name in ("input", "target", LOSS):
+        if layer.name in ("input", "target", LOSS):
+            check.fail(layer.line, f"layer name {layer.name!r} is reserved ({LOSS} is the loss, "
+                                   "input and target the data's); choose another")
+        if layer.name in lines:
             check.fail(layer.line, f"layer name {layer.name!r} is used twice; rename one")
         lines[layer.name] = layer.line
         for p in layer.params:

@@ -162,7 +162,7 @@ def test_divergence_warning_names_the_step(tmp_path):
     f = tmp_path / "quartic.yaml"
     f.write_text("params: {w: 3}\nloss: w^4\n")
     r = run("train", str(f), "--eta", "1", "--steps", "8", ok=False)
-    assert r.exit_code == 0
+    assert r.exit_code == 1  # it stopped: not the run asked for
     # w ← w − 4w³: 3, −105, 4.6e6, … ; E = w⁴ overflows at step 6 (w ≈ 2.5e62 from step 5)
     w = 3.0
     for _ in range(4):
@@ -219,7 +219,7 @@ def test_a_loss_outside_its_domain_at_the_start_is_not_called_divergence(tmp_pat
     f = tmp_path / "domain.yaml"
     f.write_text("params: {w: 0.5}\nloss: log(w - 1)\n")
     r = run("train", str(f), "--steps", "3", ok=False)
-    assert r.exit_code == 0 and "diverged" not in r.stderr
+    assert r.exit_code == 1 and "diverged" not in r.stderr
     assert r.stderr.startswith("warning: E is nan at the start: the starting values put the loss "
                                "outside its domain")
     assert r.stderr.strip().endswith("nothing was trained")
@@ -386,7 +386,7 @@ def test_training_that_diverges_saves_the_last_params_with_a_finite_e(tmp_path):
     f, out = tmp_path / "quartic.yaml", tmp_path / "q.yaml"
     f.write_text("params: {w: 3}\nloss: w^4\n")
     r = run("train", str(f), "--eta", "1", "--steps", "8", "--save", str(out), ok=False)
-    assert r.exit_code == 0 and "stopped there and kept the params of step 5" in r.stderr
+    assert r.exit_code == 1 and "stopped there and kept the params of step 5" in r.stderr
     w = 3.0
     for _ in range(4):  # the params of step 5: four updates w ← w − 4w³
         w -= 4 * w ** 3

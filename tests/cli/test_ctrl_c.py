@@ -53,8 +53,8 @@ def _wait_until_training(p, start_up_cpu):
 # waits in write() when the last press lands. Neither press may cut the output or skip the save.
 @pytest.mark.slow
 @pytest.mark.parametrize("sig, pauses", [(signal.SIGINT, []), (signal.SIGINT, [0.02, 0.5]),
-                                         (signal.SIGTERM, [0.5])],
-                         ids=["ctrl-c once", "ctrl-c three times", "sigterm twice"])
+                                         (signal.SIGTERM, [0.5]), (signal.SIGHUP, [])],
+                         ids=["ctrl-c once", "ctrl-c three times", "sigterm twice", "sighup"])
 def test_ctrl_c_stops_after_the_step_saves_and_exits_130(tmp_path, sig, pauses, start_up_cpu):
     out = tmp_path / "partial.yaml"
     p = subprocess.Popen(COMMAND + ["--steps", "100000", "--save", str(out)],
@@ -65,7 +65,7 @@ def test_ctrl_c_stops_after_the_step_saves_and_exits_130(tmp_path, sig, pauses, 
         time.sleep(pause)
         p.send_signal(sig)
     stdout, stderr = p.communicate(timeout=60)
-    assert p.returncode == 128 + sig, stderr  # 130 for Ctrl-C, 143 for SIGTERM
+    assert p.returncode == 128 + sig, stderr  # 130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP
     doc = json.loads(stdout)
     assert doc["interrupted"] and 0 < doc["steps"] == len(doc["history"]) < 100000
     assert "interrupted: stopped after step" in stderr and "Traceback" not in stderr

@@ -4,6 +4,7 @@ line (or its right result) within the budget, and an error of bpcli's own says i
 Numbers refer to the issue's table of reproductions."""
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -53,7 +54,41 @@ def test_1_a_data_file_linked_to_a_device_is_refused(tmp_path):
     (tmp_path / "zero.csv").symlink_to("/dev/zero")
     net = write(tmp_path, "n.yaml", "inputs: {x: 0}\nparams: {w: 1}\ntargets: {y: 0}\n"
                                     "loss: (w * x - y)^2\ndata: {file: zero.csv}\n")
-    assert f"{net}:5: data file zero.csv is larger than the 64 MB" in one_line(bpcli("forward", net))
+    assert f"{net}:5: data file zero.csv is not a regular file" in one_line(bpcli("forward", net))
+    (tmp_path / "zero.csv").unlink()
+    os.mkfifo(tmp_path / "zero.csv")  # a FIFO no one writes to: it waited for ever
+    assert f"{net}:5: data file zero.csv is not a regular file" in one_line(bpcli("forward", net))
+
+
+def test_check_refuses_an_eps_too_small_to_measure_anything():
+    """--eps 1e-300 passed every param with a numeric of 0 (the round-off rule let it)."""
+    assert one_line(bpcli("check", "--eps", "1e-300")) == (
+        "Error: --eps 1e-300: is below 1e-10, where central differences in float64 measure "
+        "only round-off; use 1e-8 to 1e-4\n")
+    assert bpcli("check", "--eps", "1e-10").exit_code == 0
+
+
+def test_closed_or_full_standard_streams_are_one_line(tmp_path):
+    """Found by a hostile tester: each was 'a bug in bpcli' (exit 70), or silence."""
+    def run(args, **streams):
+        r = subprocess.run([sys.executable, "-m", "bpcli", *args], capture_output=False,
+                           stderr=subprocess.PIPE, text=True, timeout=60, cwd=tmp_path,
+                           **streams)
+        return r.returncode, r.stderr
+    with open("/dev/full", "w") as full:
+        for args in (["forward"], ["forward", "--format", "json"], ["init", "-"]):
+            assert run(args, stdout=full) == (
+                2, "Error: cannot write the output: No space left on device\n"), args
+        # the trained net is saved before the results are written: a full disk under
+        # stdout (or a closed terminal) does not cost it
+        assert run(["train", "--steps", "3", "--save", "out.yaml"], stdout=full)[0] == 2
+    assert (tmp_path / "out.yaml").read_text().startswith("# Trained by bpcli")
+    code, said = run(["forward", "-"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     pass_fds=(), close_fds=True, preexec_fn=lambda: os.close(0))
+    assert (code, said) == (2, "Error: <stdin>: standard input is closed; give NET as a file\n")
+    code, said = run(["forward"], stdout=subprocess.DEVNULL, preexec_fn=lambda: os.close(1))
+    assert (code, said) == (2, "Error: standard output is closed; redirect it to a file or "
+                               "/dev/null\n")
 
 
 def test_the_budget_can_be_raised(tmp_path, monkeypatch):
@@ -347,7 +382,7 @@ def test_18_training_stops_at_the_first_e_not_finite_and_saves_the_last_finite_p
     out = tmp_path / "out.yaml"
     r = bpcli("train", net, "--eta", "3", "--steps", "50", "--save", out)
     # step 1: E = log 1 = 0, ∂E/∂w = 1, w ← 2 − 3 = −1, and log(−2) is nan at step 2
-    assert r.exit_code == 0 and r.stderr == (
+    assert r.exit_code == 1 and r.stderr == (
         "warning: E became nan at step 2: the update before it took the params where the loss "
         "is undefined (log or sqrt of a value ≤ 0, 0/0); it stopped there and kept the params of "
         "step 1, the last with a finite E (E = 0); try a smaller --eta\n")

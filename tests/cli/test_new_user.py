@@ -162,6 +162,8 @@ loss: {type: cross_entropy, target: 0}
     ("  - flatten\n  - {type: dense, units: 2}", 2,
      "layer 1 must be a mapping: write it as {type: flatten}"),
     ("  - [1, 2]", 3, "layer 1 must be a mapping such as {type: relu}"),
+    ("  - {type: flatten}\n  - {type: dense, units: 2, name: E}", 4,
+     "layer name 'E' is reserved (E is the loss, input and target the data's); choose another"),
 ])
 def test_a_misspelt_layer_type_is_called_that_wherever_it_stands(tmp_path, layers, line, message):
     path = tmp_path / "net.yaml"
@@ -226,3 +228,11 @@ def test_long_names_stay_whole_and_an_expression_wraps_before_numbers_shorten(tm
     assert re.search(r"^E +w \+ w .* 24\.691340$", out, re.M) and "rounded" not in out
     # COLUMNS=0 printed nothing at all; it is as if COLUMNS were not set
     assert at(0, "forward", net).startswith(f"{net} — forward pass")
+
+
+def test_a_net_that_begins_with_flatten_takes_images(tmp_path):
+    """It was told to put {type: flatten} before dense, which it did."""
+    path = tmp_path / "net.yaml"
+    path.write_text(LAYER_NET % "  - {type: flatten}\n  - {type: dense, units: 2}")
+    out = at(100, "forward", path)
+    assert "input — input → 1×6×6" in out and "flatten1 — flatten → 36" in out

@@ -59,7 +59,7 @@ def _flatten_layer(s):
 
 register("flatten", flatten_forward, flatten_backward, None, 1, feeds=_flatten_feeds,
          layer=LayerType("flatten", (), _flatten_layer, prefix="flatten",
-                           takes="vector"))
+                           takes="images"))
 
 
 # ------------------------------------------------------------------ softmax
