@@ -266,6 +266,7 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
     _check_train_options(steps, epochs, eta, save, plot)
     if save:
         _check_save(save, net, force)
+        analysis.check_savable(network, save)
     samples = network.samples
     if batch_size is not None and batch_size > samples.count:
         n = samples.count

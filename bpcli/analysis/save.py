@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..budget import limit, raise_hint
 from ..errors import ResultError, UsageError
 from ..io.files import Unwritable, write_atomic
 from ..nets import Net
@@ -29,7 +30,29 @@ def save(net: Net, path: str, header: str = "") -> None:
     bad = next((name for name, w in net.params.items() if not np.all(np.isfinite(w))), None)
     if bad is not None:
         raise ResultError("save", path, f"not saved, param {bad!r} is not finite")
-    write_text(path, net.relocated(path).to_yaml(header))
+    text = net.relocated(path).to_yaml(header)
+    if len(text.encode()) > limit("network_bytes"):  # a file bpcli would refuse to read
+        raise ResultError("save", path, f"not saved: it would be {len(text.encode()) / 2**20:.0f}"
+                                        f" MB, more than the {_mb()} a network file may be; "
+                                        f"{raise_hint()}")
+    write_text(path, text)
+
+
+BYTES_PER_VALUE = 18  # a float64 written in a saved net takes 18 to 24 characters
+
+
+def check_savable(net: Net, path: str) -> None:
+    """Before training: a net whose params, written out, would exceed what bpcli reads back
+    (a million weights: 23 MB, and 22 s to write) is refused at once."""
+    values = sum(int(np.size(w)) for w in net.params.values())
+    if values * BYTES_PER_VALUE > limit("network_bytes"):
+        raise UsageError("save", path, f"its {values:,} params would take about "
+                                       f"{values * BYTES_PER_VALUE / 2**20:.0f} MB as YAML, more "
+                                       f"than the {_mb()} a network file may be; {raise_hint()}")
+
+
+def _mb() -> str:
+    return f"{limit('network_bytes') / 2**20:g} MB"
 
 
 def save_trained(result: TrainResult, path: str, source: str) -> None:

@@ -60,6 +60,18 @@ def test_1_a_data_file_linked_to_a_device_is_refused(tmp_path):
     assert f"{net}:5: data file zero.csv is not a regular file" in one_line(bpcli("forward", net))
 
 
+def test_a_trained_net_too_large_to_read_back_is_refused_before_training(tmp_path):
+    """A million weights took 22 s to save, to a 23 MB file bpcli then refused to read."""
+    net = write(tmp_path, "n.yaml", "input: {shape: [1000]}\nlayers: [{type: dense, units: "
+                                    "1000}]\nloss: {type: cross_entropy, target: 0}\n")
+    out = tmp_path / "out.yaml"
+    assert one_line(bpcli("train", net, "--steps", "1", "--save", out)) == (
+        f"Error: --save {out}: its 1,001,000 params would take about 17 MB as YAML, more than "
+        "the 16 MB a network file may be; BPCLI_BUDGET=10 raises every limit tenfold (README, "
+        "Limits)\n")
+    assert not out.exists()
+
+
 def test_check_refuses_an_eps_too_small_to_measure_anything():
     """--eps 1e-300 passed every param with a numeric of 0 (the round-off rule let it)."""
     assert one_line(bpcli("check", "--eps", "1e-300")) == (
