@@ -106,15 +106,23 @@ def explain(net: Net, wrt: str | Iterable[str], sample: int | None = None
     return report.explanations[0] if isinstance(wrt, str) else report.explanations
 
 
-def train(net: Net, eta: float = 0.5, steps: int | None = None, epochs: int | None = None,
-          batch_size: int | None = None, shuffle: bool = True, seed: int = 0,
-          momentum: float = 0.0, progress: Callable[[int, float], None] | None = None,
+def train(net: Net, eta: float | None = None, steps: int | None = None,
+          epochs: int | None = None, batch_size: int | None = None, shuffle: bool | None = None,
+          seed: int | None = None, momentum: float | None = None,
+          progress: Callable[[int, float], None] | None = None,
           stop: Callable[[], bool] | None = None) -> TrainResult:
     """Gradient descent, as `bpcli train`: the result holds E at every step (``history``),
     the final E, the accuracy of a classification set, and the trained network (``net``).
+    A setting left None comes from the net file's `train:` section, else eta 0.5, 100
+    steps, the whole data set a batch, shuffled, seed 0, no momentum.
     ``progress(k, E)`` is called after each step; ``stop()`` returning True ends the run."""
     net = _net(net)
     analysis.require_params(net, "train")
+    settings = analysis.resolve_settings(net, eta=eta, steps=steps, epochs=epochs,
+                                         batch_size=batch_size, shuffle=shuffle, seed=seed,
+                                         momentum=momentum)
+    eta, steps, epochs, batch_size, shuffle, seed, momentum = (settings[k] for k in (
+        "eta", "steps", "epochs", "batch_size", "shuffle", "seed", "momentum"))
     if not 0 <= _number(momentum, "momentum") < 1:
         raise UsageError("momentum", momentum, "must be a number in [0, 1)")
     if steps is not None and epochs is not None:

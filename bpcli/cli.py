@@ -133,7 +133,7 @@ def _warn(message):
 
 
 def _finite_eta(ctx, param, value):
-    if not np.isfinite(value):
+    if value is not None and not np.isfinite(value):
         raise click.BadParameter("must be a finite number")
     return value
 
@@ -224,20 +224,21 @@ def grad(net: str | None, fmt: str, precision: int, wrt: tuple[str, ...],
 
 @main.command()
 @_common
-@click.option("--eta", type=float, default=0.5, show_default=True, metavar="ETA",
-              callback=_finite_eta, help="Learning rate η.")
+@click.option("--eta", type=float, default=None, metavar="ETA", callback=_finite_eta,
+              help="Learning rate η (default 0.5).")
 @click.option("--steps", type=click.IntRange(min=0), default=None, metavar="N",
               help="Gradient-descent steps (one batch each). Default: 100, or --epochs.")
 @click.option("--epochs", type=click.IntRange(min=0), default=None, metavar="E",
               help="Passes over the data set, instead of --steps.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None, metavar="B",
               help="Samples per step (default: the whole data set).")
-@click.option("--shuffle/--no-shuffle", default=True, show_default=True,
-              help="Shuffle the samples at each epoch (with --batch-size).")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, metavar="S",
-              help="Seed of the shuffling: the same seed gives the same run, bit for bit.")
-@click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=0.0,
-              show_default=True, metavar="MU", help="Momentum μ: v ← μv + ∂E/∂w, w ← w − ηv.")
+@click.option("--shuffle/--no-shuffle", default=None,
+              help="Shuffle the samples at each epoch (with --batch-size; default: shuffle).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S",
+              help="Seed of the shuffling (default 0): the same seed gives the same run, bit "
+                   "for bit.")
+@click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=None,
+              metavar="MU", help="Momentum μ (default 0): v ← μv + ∂E/∂w, w ← w − ηv.")
 @click.option("--every", type=click.IntRange(min=1), default=None, metavar="K",
               help="Show E every K steps (default: about ten rows).")
 @click.option("--save", "save", type=click.Path(dir_okay=False), default=None, metavar="OUT.yaml",
@@ -255,18 +256,24 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
 
     Shows E at the first step, every K-th and the last (E at step k is the loss of
     that step's forward pass on its batch, before its update), a loss curve, then
-    each param's change. Ctrl-C (or SIGTERM) stops after the current step, shows and
-    saves what was reached, and exits with status 130 (143).
+    each param's change. Ctrl-C (or SIGTERM, SIGHUP) stops after the current step, shows and
+    saves what was reached, and exits with status 130 (143, 129). A train: section in NET
+    (eta, steps or epochs, batch_size, momentum, seed, shuffle) gives the options'
+    defaults for that net.
 
     \b
     Example:
-      bpcli train configs/xor.yaml --eta 2 --steps 2000 --save trained.yaml
+      bpcli train configs/xor.yaml --save trained.yaml
     """
     network = _load(net, needs_params="train")
     _check_train_options(steps, epochs, eta, save, plot)
     if save:
         _check_save(save, net, force)
         analysis.check_savable(network, save)
+    settings = analysis.resolve_settings(network, eta=eta, steps=steps, epochs=epochs,
+                                         batch_size=batch_size, shuffle=shuffle, seed=seed,
+                                         momentum=momentum)  # options, else the file's
+    batch_size, steps, epochs = settings["batch_size"], settings["steps"], settings["epochs"]
     samples = network.samples
     if batch_size is not None and batch_size > samples.count:
         n = samples.count
@@ -283,8 +290,8 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
     previous = {sig: signal.signal(sig, lambda n, _: interrupted.append(n)) for sig in STOPPING}
     try:
         with ProgressBar(console, fmt, total) as progress:
-            result = api.train(network, eta, steps, epochs, batch_size, shuffle, seed, momentum,
-                               progress, lambda: bool(interrupted))
+            result = api.train(network, **settings, progress=progress,
+                               stop=lambda: bool(interrupted))
         with signals_held():
             _finish(result, fmt, precision, every, save, plot)
     finally:
@@ -331,7 +338,7 @@ def _check_train_options(steps, epochs, eta, save, plot):
     """Mistakes in train's options, found before any training."""
     if steps is not None and epochs is not None:
         raise UserError("give --steps or --epochs, not both")
-    if eta < 0:
+    if eta is not None and eta < 0:
         _warn(f"--eta {eta:g} is negative: every step climbs E instead of lowering it")
     for option, path in (("--save", save), ("--plot", plot)):
         if path:

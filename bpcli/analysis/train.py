@@ -63,6 +63,20 @@ class TrainResult:
     halted: tuple[int, float, str] | None = None
 
 
+DEFAULTS = {"eta": 0.5, "steps": None, "epochs": None, "batch_size": None, "momentum": 0.0,
+            "seed": 0, "shuffle": True}  # train's settings where neither caller nor file gives one
+
+
+def resolve_settings(net: Net, **given) -> dict:
+    """Train's settings: each given one (not None), else the net file's `train:` section,
+    else DEFAULTS; steps or epochs given replace both of the file's."""
+    from_file = dict(net.training)
+    if given.get("steps") is not None or given.get("epochs") is not None:
+        from_file.pop("steps", None)
+        from_file.pop("epochs", None)
+    return {**DEFAULTS, **from_file, **{k: v for k, v in given.items() if v is not None}}
+
+
 def plan_steps(samples: int, batch_size: int | None, steps: int | None,
                epochs: int | None) -> tuple[int, int]:
     """(batch size, total steps): --steps, else --epochs × batches per epoch, else 100 steps."""

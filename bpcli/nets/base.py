@@ -80,6 +80,7 @@ class Net(ABC):
     params: dict
     lines: dict
     data_doc: object  # the data section as written (for saving), or None
+    training: dict  # the file's train: section (train's defaults for this net), or {}
     #: what to add to a network file of this kind that has no params
     NO_PARAMS_FIX: ClassVar[str] = ""
     #: how tables show it: "rows" (a row a name, numbers inline) or "grids" (a section a

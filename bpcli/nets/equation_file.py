@@ -13,10 +13,11 @@ from ..io.yamlfile import LineMap, plain_data
 from ..symbolic import calls, names, to_text
 from ..text import did_you_mean
 from .equations import REQUIRED, SECTION_KIND, EquationNet
+from .training import read_training
 from .expressions import ExprError, parse
 from .values import Checker, shown_raw
 
-SECTIONS = ("name", "inputs", "params", "targets", "nodes", "loss", "data")
+SECTIONS = ("name", "inputs", "params", "targets", "nodes", "loss", "data", "train")
 RESERVED = {LOSS} | set(FUNCTIONS)
 
 
@@ -40,7 +41,7 @@ def equation_net(doc: LineMap, path: str) -> EquationNet:
     lines = dict(defined)
     lines[LOSS] = loss_line
     return EquationNet(title, sections["inputs"], sections["params"], sections["targets"],
-                       nodes, loss, path, lines, data, data_doc)
+                       nodes, loss, path, lines, data, data_doc, read_training(doc, check))
 
 
 def _check_sections(doc, check):

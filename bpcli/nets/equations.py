@@ -35,6 +35,7 @@ class EquationNet(Net):
     lines: dict[str, int] = field(default_factory=dict)  # name -> line it is defined on
     data: dict | None = None  # a data set: input/target name -> one value per sample
     data_doc: object = None  # the data section as written (for saving)
+    training: dict = field(default_factory=dict)  # the file's train: section, checked
 
     NO_PARAMS_FIX = "give some under params:"
 
@@ -125,6 +126,7 @@ class EquationNet(Net):
                "loss": self.loss[0]}
         if self.data_doc is not None:
             doc["data"] = self.data_doc
+        doc["train"] = dict(self.training)
         return {k: v for k, v in doc.items() if v or k in REQUIRED}
 
 

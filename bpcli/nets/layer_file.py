@@ -15,9 +15,10 @@ from ..io.yamlfile import LineMap, plain_data
 from ..text import count_text, did_you_mean, shape_phrase
 from .layer_settings import init_tensor, layer_type, make_layer
 from .layers import LOSSES, LayerNet
+from .training import read_training
 from .values import Checker
 
-SECTIONS = ("name", "input", "layers", "loss", "seed", "data")
+SECTIONS = ("name", "input", "layers", "loss", "seed", "data", "train")
 
 
 def layer_net(doc: LineMap, path: str) -> LayerNet:
@@ -55,7 +56,8 @@ def layer_net(doc: LineMap, path: str) -> LayerNet:
     lines[LOSS] = loss_line
     lines["target"] = loss.lines.get("target", doc.lines.get("data"))
     return LayerNet(title, path, x, batched, layers, kind, target, params, input_doc,
-                    plain_data(loss.get("target")), seed, lines, fused, data_doc)
+                    plain_data(loss.get("target")), seed, lines, fused, data_doc,
+                    read_training(doc, check))
 
 
 def _check_sections(doc, check):

@@ -44,6 +44,7 @@ class LayerNet(Net):
     lines: dict[str, int] = field(default_factory=dict)
     fused: bool = False  # cross-entropy from logits (no softmax layer before it)
     data_doc: object = None  # the data section as written, when a data set is the input
+    training: dict = field(default_factory=dict)  # the file's train: section, checked
 
     NO_PARAMS_FIX = "add a layer with weights (dense or conv2d)"
     LAYOUT = "grids"
@@ -173,4 +174,6 @@ class LayerNet(Net):
             del doc["loss"]["target"]
         if not self.name:
             del doc["name"]
+        if self.training:
+            doc["train"] = dict(self.training)
         return doc

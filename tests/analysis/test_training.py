@@ -74,8 +74,8 @@ def test_epochs_and_steps():
     doc = train_json(CONFIGS / "xor.yaml", "--epochs", "3", "--batch-size", "3")
     assert len(doc["history"]) == 3 * 2  # 4 samples in batches of 3: 2 steps an epoch
     out = run("train", CONFIGS / "xor.yaml", "--epochs", "3", "--batch-size", "3").stdout
-    assert "η = 0.5, 6 steps\n4 samples in batches of 3, 3 epochs" in out
-    assert "η = 0.5, 1 step" in run("train", CONFIGS / "xor.yaml", "--steps", "1").stdout
+    assert "η = 2, 6 steps\n4 samples in batches of 3, 3 epochs" in out  # η: the file's
+    assert "η = 2, 1 step" in run("train", CONFIGS / "xor.yaml", "--steps", "1").stdout
     r = run("train", CONFIGS / "xor.yaml", "--epochs", "3", "--steps", "3", code=2)
     assert "give --steps or --epochs, not both" in r.stderr
 

@@ -24,6 +24,8 @@ def test_bars_are_deterministic_and_balanced():
 
 
 XOR_HEAD = (CONFIGS / "xor.yaml").read_text().split("data:")[0]
+XOR_TRAIN = next(line for line in (CONFIGS / "xor.yaml").read_text().splitlines()
+                 if line.startswith("train:")) + "\n"  # the same defaults as the inline net
 
 
 def test_csv_and_npz_give_the_same_run_as_inline(tmp_path):
@@ -31,7 +33,7 @@ def test_csv_and_npz_give_the_same_run_as_inline(tmp_path):
     np.savez(tmp_path / "xor.npz", x1=[0, 0, 1, 1], x2=[0, 1, 0, 1], y=[0, 1, 1, 0])
     inline = train_json(CONFIGS / "xor.yaml", "--steps", "20")
     for name in ("xor.csv", "xor.npz"):
-        (tmp_path / f"{name}.yaml").write_text(XOR_HEAD + f"data: {{file: {name}}}\n")
+        (tmp_path / f"{name}.yaml").write_text(XOR_HEAD + f"data: {{file: {name}}}\n" + XOR_TRAIN)
         assert train_json(tmp_path / f"{name}.yaml", "--steps", "20") == inline
 
 
@@ -84,7 +86,7 @@ def test_csv_reads_only_the_columns_it_uses(tmp_path):
     # a BOM (Excel's "CSV UTF-8") and a text column the net does not use
     (tmp_path / "xor.csv").write_text("\ufeffx1,x2,y,note\n0,0,0,a\n0,1,1,b\n1,0,1,c\n1,1,0,d\n",
                                       encoding="utf-8")
-    (tmp_path / "n.yaml").write_text(XOR_HEAD + "data: {file: xor.csv}\n")
+    (tmp_path / "n.yaml").write_text(XOR_HEAD + "data: {file: xor.csv}\n" + XOR_TRAIN)
     assert train_json(tmp_path / "n.yaml", "--steps", "20") == \
         train_json(CONFIGS / "xor.yaml", "--steps", "20")
 
