@@ -14,6 +14,7 @@ import numpy as np
 from ..engine import LOSS, OPS, Trace
 from ..nets import Entry, Net, Samples
 from .explain import SampleRuns, by_paths, explanations
+from .sign import negated_squares
 from .tracing import close, verdict
 
 
@@ -76,7 +77,8 @@ class GradReport:
     softmax: list[SoftmaxCheck] = field(default_factory=list)
     jacobians: dict | None = None  # of a layer net's softmax layers, as its JSON holds them
     explanations: list = field(default_factory=list)
-    sign_note: bool = False  # explanations by paths: say how the seed note's sign differs
+    sign_note: bool = False  # by paths, of the seed net or a loss in the note's negated form:
+    # say how the seed note's sign differs
     warnings: list[str] = field(default_factory=list)
 
 
@@ -119,7 +121,9 @@ def grad_report(net: Net, trace: Trace, targets: Sequence[tuple[str, tuple | Non
         {p: trace.value(p) for p in net.params}, {p: trace.grad(p) for p in net.params},
         entries, {n: net.as_seen(n, trace.value(n)) for n in shown},
         {n: net.as_seen(n, trace.grad(n)) for n in shown}, node_grads, net.samples, sample,
-        shares, checks, jacobians, explained, bool(explained) and by_paths(net, trace),
+        shares, checks, jacobians, explained,
+        bool(explained) and by_paths(net, trace) and (net.path == "<default>"
+                                                      or negated_squares(net)),
         list(warnings))
 
 

@@ -16,6 +16,7 @@ from ..engine import Graph
 from ..errors import UsageError
 from ..nets import Net
 from ..nets.base import Classes
+from .sign import negated_squares, unnegated
 from .tracing import gradient_warning
 
 
@@ -230,8 +231,14 @@ def _halt(k, e, vals, slots, kept) -> tuple[int, float, str]:
 
 
 def _warnings(result: TrainResult) -> list[str]:
-    """Where training stopped for a number not finite, and why; an interruption."""
+    """A loss with no lower bound; where training stopped for a number not finite, and
+    why; an interruption."""
     out = []
+    if result.net is not None and negated_squares(result.net):
+        out.append(f"E = {result.net.loss_text} is minus a sum of squares, so it has no lower "
+                   "bound: each step drives the outputs away from their targets while E falls "
+                   f"below 0 (the seed note's sign slip); write it without the minus: "
+                   f"{unnegated(result.net)}")
     if result.halted is not None:
         k, e, cause = result.halted
         where = "after the last step" if k > result.steps else f"at step {k}"
