@@ -7,12 +7,12 @@ As a library (see :mod:`bpcli.api`)::
     bpcli.show(bpcli.grad(net, wrt="w1"))
 """
 from .api import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, Run, SampleChain,
-                  TensorGrad, TrainResult, VectorGrads, check, default, document, explain,
-                  forward, grad, load, loads, run, save, show, train)
+                  StepReport, TensorGrad, TrainResult, VectorGrads, check, default, document,
+                  explain, forward, grad, load, loads, run, save, show, step, train)
 from .errors import BpcliError, NetError, UsageError
 from .version import __version__
 
 __all__ = ["BpcliError", "Chain", "CheckReport", "ElementChain", "ForwardReport", "GradReport",
-           "NetError", "Run", "SampleChain", "TensorGrad", "TrainResult", "UsageError",
-           "VectorGrads", "__version__", "check", "default", "document", "explain", "forward",
-           "grad", "load", "loads", "run", "save", "show", "train"]
+           "NetError", "Run", "SampleChain", "StepReport", "TensorGrad", "TrainResult",
+           "UsageError", "VectorGrads", "__version__", "check", "default", "document", "explain",
+           "forward", "grad", "load", "loads", "run", "save", "show", "step", "train"]

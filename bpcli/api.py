@@ -24,17 +24,17 @@ from rich.console import Console
 
 from . import analysis, nets
 from .analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, SampleChain,
-                       TensorGrad, TrainResult, VectorGrads)
+                       StepReport, TensorGrad, TrainResult, VectorGrads)
 from .errors import UsageError
 from .nets import Net
 from .render import document as _document
 from .render import renderable
 
 __all__ = ["Chain", "CheckReport", "ElementChain", "ForwardReport", "GradReport", "Run",
-           "SampleChain", "TensorGrad", "TrainResult", "VectorGrads", "check", "default",
-           "document", "explain", "forward", "grad", "load", "loads", "run", "save", "show",
-           "train"]
-REPORTS = (ForwardReport, GradReport, TrainResult, CheckReport)
+           "SampleChain", "StepReport", "TensorGrad", "TrainResult", "VectorGrads", "check",
+           "default", "document", "explain", "forward", "grad", "load", "loads", "run", "save",
+           "show", "step", "train"]
+REPORTS = (ForwardReport, GradReport, TrainResult, CheckReport, StepReport)
 
 
 def load(path: str | os.PathLike) -> Net:
@@ -133,6 +133,20 @@ def train(net: Net, eta: float | None = None, steps: int | None = None,
                           _count(epochs, "epochs", allow_none=True),
                           _count(batch_size, "batch_size", allow_none=True, least=1),
                           shuffle, _count(seed, "seed"), float(momentum), progress, stop)
+
+
+def step(net: Net, eta: float | None = None, momentum: float | None = None,
+         wrt: str | None = None) -> StepReport:
+    """One update written out, as `bpcli step`: per param w, ∂E/∂w, η·∂E/∂w and w′, and E
+    before and after (``wrt``: one tensor param's every element). eta and momentum left None
+    come from the net file's `train:` section, else 0.5 and 0."""
+    net = _net(net)
+    analysis.require_params(net, "step")
+    settings = analysis.resolve_settings(net, eta=eta, momentum=momentum)
+    if not 0 <= _number(settings["momentum"], "momentum") < 1:
+        raise UsageError("momentum", momentum, "must be a number in [0, 1)")
+    return analysis.one_step(net, _number(settings["eta"], "eta"), float(settings["momentum"]),
+                             None if wrt is None else _text(wrt, "wrt"))
 
 
 MIN_EPS = 1e-10  # the smallest step of check's central differences that measures anything

@@ -20,10 +20,10 @@ import numpy as np
 from . import analysis, api, nets
 from .errors import BpcliError
 from .io.files import Unwritable, save_target
-from .render.plot import SUFFIXES, write_plot
+from .render.plot import SUFFIXES
 from .text import plural
-from .terminal import (STOPPING, ProgressBar, console_out, emit, quiet_stdout, signals_held,
-                       write_pieces)
+from .terminal import (STOPPING, ProgressBar, console_out, emit, finish_training, quiet_stdout,
+                       signals_held, write_pieces)
 from .version import __version__
 
 
@@ -293,7 +293,7 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
             result = api.train(network, **settings, progress=progress,
                                stop=lambda: bool(interrupted))
         with signals_held():
-            _finish(result, fmt, precision, every, save, plot)
+            finish_training(result, fmt, precision, every, save, plot)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -301,28 +301,6 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
         ctx.exit(128 + interrupted[0])
     if result.halted is not None:  # E not finite: what was kept is shown (and saved), but
         ctx.exit(1)  # the run did not go as asked
-
-
-def _finish(result, fmt, precision, every, save, plot) -> None:
-    """A training run's results: saved first (a closed terminal, SIGHUP, or a full disk
-    under stdout cannot cost the trained net), then printed and drawn."""
-    for w in result.warnings:
-        _warn(w)
-    unsaved = None
-    if save:
-        try:
-            api.save(result, save)
-        except BpcliError as e:  # said after the results, which are still shown
-            unsaved = e
-    emit(fmt, result, precision, every=every)
-    if plot:
-        write_plot(plot, result.history, result.eta, result.title)
-        if fmt == "table":
-            click.echo(f"drew the loss curve to {plot}")
-    if unsaved is not None:
-        raise unsaved
-    if save and fmt == "table":
-        click.echo(f"saved the trained network to {save}")
 
 
 def _check_save(save: str, net: str | None, force: bool) -> None:
@@ -388,6 +366,31 @@ def check(ctx: click.Context, net: str | None, fmt: str, precision: int, eps: fl
     emit(fmt, report, precision)
     if not report.passed:
         ctx.exit(1)
+
+
+@main.command()
+@_common
+@click.option("--eta", type=float, default=None, metavar="ETA", callback=_finite_eta,
+              help="Learning rate η (default: the train: section's, else 0.5).")
+@click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=None,
+              metavar="MU", help="Momentum μ (default 0): from rest, v = μ·0 + ∂E/∂w.")
+@click.option("--wrt", default=None, metavar="NAME",
+              help="One tensor param, element by element (else tensors by norm).")
+def step(net: str | None, fmt: str, precision: int, eta: float | None, momentum: float | None,
+         wrt: str | None) -> None:
+    """One step of gradient descent written out, as the note's section 4 does it.
+
+    For each param: w, ∂E/∂w, η·∂E/∂w and w′ = w − η·∂E/∂w; then E before and after,
+    and whether train's own first step gives the same w′.
+
+    \b
+    Example:
+      bpcli step --eta 0.5
+    """
+    report = api.step(_load(net, needs_params="step"), eta, momentum, wrt)
+    for w in report.warnings:
+        _warn(w)
+    emit(fmt, report, precision)
 
 
 @main.command()

@@ -18,8 +18,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
 from rich.text import Text
 
+from . import api
 from .errors import BpcliError
 from .render import document, renderable
+from .render.plot import write_plot
 
 
 # the signals that stop a training run: Ctrl-C, `timeout` or a scheduler, a terminal closing
@@ -182,3 +184,25 @@ def quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):  # no file descriptor (a test's stdout): nothing to flush
         pass
+
+
+def finish_training(result, fmt, precision, every, save, plot) -> None:
+    """A training run's results: saved first (a closed terminal, SIGHUP, or a full disk
+    under stdout cannot cost the trained net), then printed and drawn."""
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    unsaved = None
+    if save:
+        try:
+            api.save(result, save)
+        except BpcliError as e:  # said after the results, which are still shown
+            unsaved = e
+    emit(fmt, result, precision, every=every)
+    if plot:
+        write_plot(plot, result.history, result.eta, result.title)
+        if fmt == "table":
+            click.echo(f"drew the loss curve to {plot}")
+    if unsaved is not None:
+        raise unsaved
+    if save and fmt == "table":
+        click.echo(f"saved the trained network to {save}")

@@ -7,9 +7,10 @@ from .paths import Chain
 from .reports import ForwardReport, GradReport, SoftmaxCheck, forward_report, grad_report
 from .tracing import traced
 from .save import check_savable, save, save_trained, write_text
+from .step import StepReport, StepRow, one_step
 from .train import TrainResult, plan_steps, require_params, resolve_settings, train
 
-__all__ = ["Chain", "CheckReport", "CheckRow", "ElementChain", "ForwardReport", "GradReport",
+__all__ = ["Chain", "CheckReport", "CheckRow", "StepReport", "StepRow", "one_step", "ElementChain", "ForwardReport", "GradReport",
            "SampleChain", "SoftmaxCheck", "TensorGrad", "TrainResult", "VectorGrads", "by_paths",
            "chain", "check", "element_chain", "explanations", "forward_report", "grad_report",
            "check_savable", "plan_steps", "require_params", "resolve_settings", "save", "save_trained", "traced", "train",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import singledispatch
 
 from ..analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, SampleChain,
-                        TensorGrad, TrainResult, VectorGrads)
+                        StepReport, TensorGrad, TrainResult, VectorGrads)
 from .numbers import json_value
 
 MAX_UNITS_JSON = 1000  # an element's units listed in JSON (the sum covers all)
@@ -111,3 +111,12 @@ def _(r: CheckReport) -> dict:
                                   "rel_error": json_value(row.rel_error), "status": row.status,
                                   "checked": row.checked, "size": row.size, "kinks": row.kinks}
                        for row in r.rows}}
+
+
+@document.register
+def _(r: StepReport) -> dict:
+    keys = ("w", "grad", "change", "new")
+    return {"eta": r.eta, "momentum": r.momentum, "by_norm": r.by_norm,
+            "params": {x.name: {k: json_value(getattr(x, k)) for k in keys} for x in r.rows},
+            "loss_before": json_value(r.loss_before), "loss_after": json_value(r.loss_after),
+            "same_as_train": r.agreement == "equal"}

@@ -7,7 +7,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ..analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, SampleChain,
-                        TensorGrad, TrainResult, VectorGrads)
+                        StepReport, TensorGrad, TrainResult, VectorGrads)
 from . import checks, grids, rows, training
 
 
@@ -78,3 +78,8 @@ def _(result: TrainResult, precision, width, every=None):
 @renderable.register
 def _(r: CheckReport, precision, width, every=None):
     return checks.check(r, precision, width)
+
+
+@renderable.register
+def _(r: StepReport, precision, width, every=None):
+    return training.step(r, precision)

@@ -7,10 +7,10 @@ import numpy as np
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from ..analysis import TrainResult
+from ..analysis import StepReport, TrainResult
 from ..text import plural, shape_text
 from .numbers import fmt
-from .rich_parts import row, table, titled
+from .rich_parts import MARKS, row, table, titled
 
 
 def sample_steps(steps: int, every: int | None) -> list[int]:
@@ -101,3 +101,30 @@ def loss_curve(history: Sequence[float], width: int = 100, height: int = 10) -> 
     last = str(h.size)
     lines.append(Text(" " * (pad + 2) + "1" + last.rjust(cols - 1), style="dim"))
     return Group(*lines, *note)
+
+
+def step(r: StepReport, precision: int) -> RenderableType:
+    """One update written out: w, ∂E/∂w, η·∂E/∂w, w′ = w − η·∂E/∂w; E before and after."""
+    norm = (lambda h: f"‖{h}‖") if r.by_norm else (lambda h: h)  # noqa: E731
+    heads = [norm(h) for h in (("w", "∂E/∂w", "v", "η·v", "w′") if r.momentum
+                               else ("w", "∂E/∂w", "η·∂E/∂w", "w′"))]
+    t = table(("param", "shape") if r.by_norm else ("param",), heads)
+    for x in r.rows:
+        numbers = [x.w, x.grad, x.change, x.new]
+        if r.momentum:  # from rest: v = μ·0 + ∂E/∂w
+            numbers.insert(2, x.grad)
+        row(t, x.name, *((shape_text(x.shape),) if r.by_norm else ()),
+            *(fmt(v, precision) for v in numbers))
+    rule = (f"w′ = w − η·v, v = μ·0 + ∂E/∂w from rest (μ = {r.momentum:g}), η = {r.eta:g}"
+            if r.momentum else f"w′ = w − η·∂E/∂w, η = {r.eta:g}")
+    over = f" on the whole set of {r.samples} samples" if r.samples > 1 else ""
+    lines = [Text(rule, style="dim")]
+    if r.by_norm:
+        lines.append(Text("‖·‖: the Euclidean norm of all of a tensor's values (--wrt NAME "
+                          "lists one tensor's elements; --format json has them all)", style="dim"))
+    change = r.loss_after - r.loss_before
+    lines += [Text(), Text.assemble(f"E before: {fmt(r.loss_before, precision)}   E after: ",
+                                    (fmt(r.loss_after, precision), "bold"),
+                                    f"   ΔE = {fmt(change, precision)}{over}"),
+              Text.from_markup(f"train's first step gives w′ too: {MARKS[r.agreement]}")]
+    return titled(f"{r.title} — one step of gradient descent", t, *lines)
