@@ -91,6 +91,10 @@ def _samples(doc, raw_layers, seed, path, check):
         check.fail(doc["loss"].lines["target"], "with 'data:', the targets come from the data; "
                                                 "remove the loss's target")
     if "data" in doc:  # a training set: its samples are the input (a batch) and the targets
+        if isinstance(doc["data"], dict) and "generate" in doc["data"] and not image:
+            check.fail(doc.lines["data"], "generated data are images (N×1×H×W), but this "
+                                          "network takes N vectors; begin it with conv2d or a "
+                                          "pool, or with {type: flatten}")  # before making them
         x, data_target = _data(doc["data"], doc.lines["data"], path, check)
         input_doc, data_doc = None, plain_data(doc["data"])
         if image and x.ndim == 3:  # N×H×W: one channel each

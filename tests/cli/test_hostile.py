@@ -334,6 +334,18 @@ def test_11_a_csv_column_list_that_names_nothing(tmp_path):
                                                "give one or more, e.g. input: [a, b]\n")
 
 
+def test_generated_images_for_a_net_of_vectors_are_refused_before_they_are_made(tmp_path):
+    """5 million images were made (5 s, 1.4 GB) before the shape mistake was found."""
+    net = write(tmp_path, "n.yaml", "data: {generate: bars, samples: 5000000, size: 3}\n"
+                                    "layers:\n  - {type: dense, units: 3}\nloss: {type: cross_entropy}\n")
+    assert one_line(bpcli("forward", net)) == (
+        f"Error: {net}:1: generated data are images (N×1×H×W), but this network takes N "
+        "vectors; begin it with conv2d or a pool, or with {type: flatten}\n")
+    net.write_text("data: {generate: bars, samples: 30, size: 3}\nlayers:\n  - {type: flatten}\n"
+                   "  - {type: dense, units: 3}\nloss: {type: cross_entropy}\n")
+    assert bpcli("forward", net).exit_code == 0
+
+
 def test_22_noise_that_overflows_the_images(tmp_path):
     net = write(tmp_path, "n.yaml", (CONFIGS / "bars.yaml").read_text().replace("noise: 0.1",
                                                                                 "noise: 1e308"))
