@@ -7,7 +7,6 @@ every table and document from :mod:`bpcli.render`.
 from __future__ import annotations
 
 import errno
-import importlib.util
 import inspect
 import os
 import signal
@@ -19,11 +18,9 @@ import numpy as np
 
 from . import analysis, api, nets
 from .errors import BpcliError
-from .io.files import Unwritable, save_target
-from .render.plot import SUFFIXES
-from .text import plural
 from .terminal import (STOPPING, ProgressBar, console_out, emit, finish_training, quiet_stdout,
                        signals_held, write_pieces)
+from .train_options import check_save, check_train_options, warn_settings
 from .version import __version__
 
 
@@ -96,6 +93,16 @@ class _Group(click.Group):
             if os.environ.get("BPCLI_DEBUG"):
                 raise
             raise InternalError(_capped(f"{type(e).__name__}: {e}".splitlines()[0])) from None
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:  # --help and --version write outside invoke: a full disk under them too
+            return super().main(*args, **kwargs)
+        except OSError as e:
+            if e.errno not in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
+                raise
+            quiet_stdout()
+            click.echo(f"Error: cannot write the output: {e.strerror}", err=True)
+            sys.exit(2)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
@@ -266,20 +273,16 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
       bpcli train configs/xor.yaml --save trained.yaml
     """
     network = _load(net, needs_params="train")
-    _check_train_options(steps, epochs, eta, save, plot)
+    check_train_options(steps, epochs, save, plot)
     if save:
-        _check_save(save, net, force)
+        check_save(save, net, force)
         analysis.check_savable(network, save)
     settings = analysis.resolve_settings(network, eta=eta, steps=steps, epochs=epochs,
                                          batch_size=batch_size, shuffle=shuffle, seed=seed,
                                          momentum=momentum)  # options, else the file's
+    warn_settings(settings, eta, batch_size, network.samples)
     batch_size, steps, epochs = settings["batch_size"], settings["steps"], settings["epochs"]
     samples = network.samples
-    if batch_size is not None and batch_size > samples.count:
-        n = samples.count
-        _warn(f"--batch-size {batch_size} is more than the {plural(n, 'sample')} of "
-              f"{'the data set' if samples.several else 'this net (it has no data set)'}: "
-              f"every step takes {'it' if n == 1 else 'them all'}")
     total = analysis.plan_steps(samples.count, batch_size, steps, epochs)[1]
     console = console_out()
     interrupted = []
@@ -301,37 +304,6 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
         ctx.exit(128 + interrupted[0])
     if result.halted is not None:  # E not finite: what was kept is shown (and saved), but
         ctx.exit(1)  # the run did not go as asked
-
-
-def _check_save(save: str, net: str | None, force: bool) -> None:
-    """--save replaces an existing file only when it is NET itself, or with --force."""
-    if force or not os.path.exists(save):
-        return
-    if net not in (None, "-") and os.path.exists(net) and os.path.samefile(save, net):
-        return
-    raise UserError(f"--save {save} exists; pass --force to replace it, or name another file")
-
-
-def _check_train_options(steps, epochs, eta, save, plot):
-    """Mistakes in train's options, found before any training."""
-    if steps is not None and epochs is not None:
-        raise UserError("give --steps or --epochs, not both")
-    if eta is not None and eta < 0:
-        _warn(f"--eta {eta:g} is negative: every step climbs E instead of lowering it")
-    for option, path in (("--save", save), ("--plot", plot)):
-        if path:
-            try:
-                save_target(path)
-            except Unwritable as e:
-                raise UserError(f"{option} {e}") from None
-    if plot and not plot.lower().endswith(SUFFIXES):
-        raise UserError(f"--plot {plot}: name a picture file ending in .png, .pdf or .svg")
-    if save and not save.lower().endswith((".yaml", ".yml")):
-        raise UserError(f"--save {save}: the trained network is written as YAML; name a file "
-                        "ending in .yaml or .yml")
-    if plot and importlib.util.find_spec("matplotlib") is None:
-        raise UserError("--plot needs matplotlib, which is not installed: run pip install "
-                        "matplotlib, or from bpcli's folder pip install '.[plot]'")
 
 
 @main.command()

@@ -38,7 +38,7 @@ def save(net: Net, path: str, header: str = "") -> None:
     write_text(path, text)
 
 
-BYTES_PER_VALUE = 18  # a float64 written in a saved net takes 18 to 24 characters
+BYTES_PER_VALUE = 24  # a float64 as a saved net writes it, at most ("-1.2345678901234567e-05, ")
 
 
 def check_savable(net: Net, path: str) -> None:

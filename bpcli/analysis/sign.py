@@ -3,6 +3,8 @@ E = −Σ½(f(O) − y)², has no lower bound, so gradient descent drives the ou
 their targets while E falls below 0."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..engine import LOSS
 from ..nets import Net
 from ..symbolic import Call, Expr, Name, Num, to_text
@@ -11,33 +13,62 @@ _EVEN_POWERS = (2.0, 4.0)
 
 
 def negated_squares(net: Net) -> bool:
-    """Is the loss −(a sum of squares), or a negative number times one? (Equation nets;
-    a layer net's loss is one of its registered losses, never negated.)"""
+    """Is the loss minus a sum of squares, however the minus is written (−Σ½(f − y)²,
+    −½(a − y)² − ½(b − t)², −(o − y)²/2, 0.5·−(o − y)²)? (Equation nets; a layer net's loss
+    is one of its registered losses, never negated.)"""
     exprs = net.expressions
-    if exprs is None:
-        return False
-    loss = _named(exprs[LOSS], exprs)
-    if isinstance(loss, Call) and loss.op == "neg":
-        return _squares(loss.args[0], exprs)
-    if isinstance(loss, Call) and loss.op == "mul":
-        constants = [a for a in loss.args if isinstance(a, Num)]
-        rest = [a for a in loss.args if not isinstance(a, Num)]
-        return (len(constants) == 1 and constants[0].value < 0 and len(rest) == 1
-                and _squares(rest[0], exprs))
-    if isinstance(loss, Call) and loss.op == "sub":
-        a, b = loss.args
-        return isinstance(a, Num) and a.value == 0 and _squares(b, exprs)
-    return False
+    return exprs is not None and _sign(exprs[LOSS], exprs) == -1
+
+
+def _sign(e: Expr, exprs: dict, depth: int = 0) -> int | None:
+    """+1: a sum of squares with positive weights (≥ 0, read through named nodes); −1: minus
+    one; 0: the number 0; None: anything else."""
+    if depth > 64:
+        return None
+    e = _named(e, exprs)
+    if isinstance(e, Num):
+        return (e.value > 0) - (e.value < 0)
+    if not isinstance(e, Call):
+        return None
+    signs = [_sign(a, exprs, depth + 1) for a in e.args]
+    if e.op == "pow":
+        return 1 if isinstance(e.args[1], Num) and e.args[1].value in _EVEN_POWERS else None
+    if e.op == "neg":
+        return None if signs[0] is None else -signs[0]
+    if e.op in ("mul", "div"):
+        if None in signs or 0 in signs or (e.op == "div" and not isinstance(e.args[1], Num)):
+            return None
+        return int(np.prod(signs))
+    if e.op in ("add", "sub", "sum", "mean"):
+        if e.op == "sub" and signs[1] is not None:
+            signs[1] = -signs[1]
+        kinds = {x for x in signs if x != 0}
+        return kinds.pop() if len(kinds) == 1 and None not in kinds else None
+    return None
 
 
 def unnegated(net: Net) -> str:
     """The loss of a net with :func:`negated_squares`, written without its minus."""
-    loss = _named(net.expressions[LOSS], net.expressions)
-    if loss.op == "mul":
-        loss = Call("mul", tuple(Num(-a.value) if isinstance(a, Num) else a for a in loss.args))
-    else:  # −x, or 0 − x
-        loss = loss.args[-1]
-    return to_text(loss, pretty=False)
+    return to_text(_flip(net.expressions[LOSS], net.expressions), pretty=False)
+
+
+def _flip(e: Expr, exprs: dict) -> Expr:
+    """−e for an expression :func:`_sign` reads as ±(squares): its minus taken away where
+    it stands."""
+    e = _named(e, exprs)
+    if isinstance(e, Num):
+        return Num(-e.value)
+    if e.op == "neg":
+        return e.args[0]
+    if e.op in ("mul", "div"):
+        k = next((i for i, a in enumerate(e.args) if _sign(a, exprs) == -1), 0)
+        return Call(e.op, tuple(_flip(a, exprs) if i == k else a for i, a in enumerate(e.args)))
+    if e.op == "sub":
+        a, b = e.args
+        if isinstance(a, Num) and a.value == 0:
+            return b
+        return Call("add", (_flip(a, exprs), b))  # −(a − b) = −a + b
+    return Call(e.op, tuple(_flip(a, exprs) for a in e.args))  # add, sum, mean
 
 
 def _named(e: Expr, exprs: dict, depth: int = 0) -> Expr:
@@ -45,24 +76,3 @@ def _named(e: Expr, exprs: dict, depth: int = 0) -> Expr:
     while isinstance(e, Name) and e.id in exprs and depth < 64:
         e, depth = exprs[e.id], depth + 1
     return e
-
-
-def _squares(e: Expr, exprs: dict, depth: int = 0) -> bool:
-    """A sum of squares (with non-negative weights), read through named nodes: ≥ 0 for any
-    values, and 0 only where every square is."""
-    if depth > 64:
-        return False
-    e = _named(e, exprs)
-    if isinstance(e, Num):
-        return e.value >= 0
-    if not isinstance(e, Call):
-        return False
-    if e.op == "pow":
-        return isinstance(e.args[1], Num) and e.args[1].value in _EVEN_POWERS
-    if e.op in ("add", "sum", "mean"):
-        return all(_squares(a, exprs, depth + 1) for a in e.args)
-    if e.op in ("mul", "div"):
-        constant = [a for a in e.args if isinstance(a, Num)]
-        return (len(constant) == 1 and constant[0].value > 0
-                and all(_squares(a, exprs, depth + 1) for a in e.args if a is not constant[0]))
-    return False

@@ -58,8 +58,12 @@ def one_step(net: Net, eta: float, momentum: float = 0.0, wrt: str | None = None
     # the second way: the training loop's first step on the whole set
     ran = train(net, eta, steps=1, batch_size=None, shuffle=False, momentum=momentum)
     agrees = all(close(ran.params[p], new[p]) for p in new)
+    if not np.isfinite(after.loss):  # train stops there and keeps the params before
+        agrees = False
+        warnings.append(f"E after the step is {float(after.loss)}: the update took the params "
+                        "where E is not finite; try a smaller --eta")
     shown = [wrt] if wrt is not None else list(net.params)
-    by_norm = wrt is None and any(np.ndim(w) for w in net.params.values())
+    by_norm = wrt is None and net.LAYOUT == "grids"  # a layer net's tensors, by norm
     rows = []
     for p in shown:
         w, g, w2 = np.asarray(net.params[p], dtype=np.float64), grads[p], new[p]
@@ -74,5 +78,5 @@ def one_step(net: Net, eta: float, momentum: float = 0.0, wrt: str | None = None
                                 eta * g, w2, shape=w.shape))
     return StepReport(net.title, float(eta), float(momentum), rows, float(trace.loss),
                       float(after.loss), by_norm,
-                      verdict(agrees, *new.values(), *ran.params.values()),
+                      verdict(agrees, after.loss, *new.values(), *ran.params.values()),
                       net.samples.count, warnings)

@@ -57,7 +57,9 @@ def fit(text: str, width: int) -> str | None:
 
     def digits(s: str) -> int:  # significant digits shown
         return len(s.split("e")[0].lstrip("-").replace(".", "").lstrip("0"))
-    return short if digits(short) > digits(fixed) else fixed
+    if digits(short) != digits(fixed):
+        return short if digits(short) > digits(fixed) else fixed
+    return min((fixed, short), key=lambda s: abs(float(s) - v))  # a tie: the nearer
 
 
 def json_value(v: np.ndarray | np.floating | float) -> float | list | None:

@@ -136,16 +136,29 @@ class _Table:
 
 
 def _fitted(cell: RenderableType, width: int) -> RenderableType:
-    """A number cell rounded to ``width`` characters (:func:`fit`), in its style."""
+    """A number cell rounded to ``width`` characters (:func:`fit`), in its style; "…" when
+    no rounding fits."""
     if not isinstance(cell, Text) or cell.cell_len <= width:
         return cell
     text = fit(cell.plain, width)
-    if text is None:
+    if text is None and cell.plain.startswith("["):  # not one entry fits
+        text = "[…]" if width >= 3 else "…"
+    elif text is None and _is_number(cell.plain):  # a number: say it
+        text = "…"  # does not fit, never show a cut prefix (-2.4… of -2.46e-04)
+    if text is None:  # "20,000 values: [...]": Rich cuts it, its count first
         return cell
     fitted = Text(text, style=cell.style, justify=cell.justify)
     for span in cell.spans:  # a style over the whole number (bold E)
         fitted.stylize(span.style)
     return fitted
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _shorten(widths: list[int], kinds: list, kind: object, floors: list[int],

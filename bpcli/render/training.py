@@ -121,7 +121,7 @@ def step(r: StepReport, precision: int) -> RenderableType:
     lines = [Text(rule, style="dim")]
     if r.by_norm:
         lines.append(Text("‖·‖: the Euclidean norm of all of a tensor's values (--wrt NAME "
-                          "lists one tensor's elements; --format json has them all)", style="dim"))
+                          "lists one tensor's elements)", style="dim"))
     change = r.loss_after - r.loss_before
     lines += [Text(), Text.assemble(f"E before: {fmt(r.loss_before, precision)}   E after: ",
                                     (fmt(r.loss_after, precision), "bold"),

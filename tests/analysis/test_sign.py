@@ -47,3 +47,22 @@ def test_train_warns_once_that_such_a_loss_has_no_lower_bound(tmp_path):
     after = bpcli.forward(bpcli.load(str(tmp_path / "t.yaml")))
     assert before.values["fO1"] < 0.76 and after.values["fO1"] > 0.98 and after.loss < 0
     assert run("train", CONFIGS / "sigmoid-222.yaml").stderr == ""  # the usual form: no word
+
+
+@pytest.mark.parametrize("loss, fixed", [
+    ("-0.5 * (fO1 - y1)^2 - 0.5 * (fO2 - y2)^2", "0.5 * (fO1 - y1)^2 + 0.5 * (fO2 - y2)^2"),
+    ("-(fO1 - y1)^2 / 2", "(fO1 - y1)^2 / 2"), ("0.5 * -(fO1 - y1)^2", "0.5 * (fO1 - y1)^2")])
+def test_the_minus_written_other_ways(tmp_path, loss, fixed):
+    f = tmp_path / "note.yaml"
+    f.write_text(bpcli.nets.default_text().replace(
+        "loss: 0.5 * (fO1 - y1)^2 + 0.5 * (fO2 - y2)^2", f"loss: {loss}"))
+    r = run("train", f, "--steps", "2")
+    assert r.stderr.endswith(f"write it without the minus: {fixed}\n")
+
+
+def test_settings_from_the_file_are_warned_about_as_the_files(tmp_path):
+    f = tmp_path / "n.yaml"
+    f.write_text("inputs: {x: 1}\nparams: {w: 0.5}\nloss: (w - 2)^2\ntrain: {eta: -1, steps: 2}\n")
+    assert run("train", f).stderr == ("warning: train: eta -1 is negative: every step climbs E "
+                                      "instead of lowering it\n")
+    assert run("train", f, "--eta", "-2").stderr.startswith("warning: --eta -2 is negative")

@@ -84,3 +84,22 @@ def test_mistakes_are_one_line(tmp_path):
     f.write_text("inputs: {x: 1}\nparams: {}\nloss: x^2\n")
     assert "the network has no params, so there is nothing to step" in run(
         "step", f, code=2).stderr
+
+
+def test_a_step_that_leaves_e_not_finite_is_not_called_unequal(tmp_path):
+    f = tmp_path / "n.yaml"
+    f.write_text("inputs: {x: 1}\nparams: {w: 0.5}\nloss: log(w)\n")
+    r = bpcli.step(bpcli.load(str(f)), eta=1)  # w′ = 0.5 − 1·2 = −1.5, where log is nan
+    assert r.rows[0].new == -1.5 and r.agreement == "not finite"
+    assert r.warnings == ["E after the step is nan: the update took the params where E is not "
+                          "finite; try a smaller --eta"]
+
+
+def test_an_equation_net_with_a_vector_param_keeps_its_signs(tmp_path):
+    f = tmp_path / "n.yaml"
+    f.write_text("inputs: {x: [1, 2]}\nparams: {w: -0.5, v: [0.2, -0.3]}\n"
+                 "loss: (w + sum(v * x))^2\n")
+    r = bpcli.step(bpcli.load(str(f)), eta=0.5)
+    assert not r.by_norm and r.rows[0].w == -0.5 and r.rows[0].new == pytest.approx(
+        -0.5 - 0.5 * 2 * (-0.5 + 0.2 - 0.6))
+    assert list(r.rows[1].new) == pytest.approx([0.2 + 0.9, -0.3 + 1.8])

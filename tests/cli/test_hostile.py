@@ -66,7 +66,7 @@ def test_a_trained_net_too_large_to_read_back_is_refused_before_training(tmp_pat
                                     "1000}]\nloss: {type: cross_entropy, target: 0}\n")
     out = tmp_path / "out.yaml"
     assert one_line(bpcli("train", net, "--steps", "1", "--save", out)) == (
-        f"Error: --save {out}: its 1,001,000 params would take about 17 MB as YAML, more than "
+        f"Error: --save {out}: its 1,001,000 params would take about 23 MB as YAML, more than "
         "the 16 MB a network file may be; BPCLI_BUDGET=10 raises every limit tenfold (README, "
         "Limits)\n")
     assert not out.exists()
@@ -472,3 +472,12 @@ def test_15_save_writes_through_a_symlink_and_not_onto_a_device(tmp_path):
     assert link.is_symlink()
     assert one_line(bpcli("train", net, "--save", "/dev/null", "--force")) == (
         "Error: --save /dev/null is not a regular file (a device or a pipe); name a file\n")
+
+
+def test_help_and_version_to_a_full_disk_are_one_line():
+    with open("/dev/full", "w") as full:
+        for args in ([], ["--version"], ["forward", "--help"]):
+            r = subprocess.run([sys.executable, "-m", "bpcli", *args], stdout=full,
+                               stderr=subprocess.PIPE, text=True, timeout=60)
+            assert (r.returncode, r.stderr) == (
+                2, "Error: cannot write the output: No space left on device\n"), args

@@ -236,3 +236,15 @@ def test_a_net_that_begins_with_flatten_takes_images(tmp_path):
     path.write_text(LAYER_NET % "  - {type: flatten}\n  - {type: dense, units: 2}")
     out = at(100, "forward", path)
     assert "input — input → 1×6×6" in out and "flatten1 — flatten → 36" in out
+
+
+def test_a_number_too_wide_for_its_column_is_an_ellipsis_never_a_cut_prefix():
+    from bpcli.render.numbers import fit
+    assert fit("-5.5e-04", 6) == "-6e-04" and fit("5.1e-04", 5) == "5e-04"  # a tie: the nearer
+    out = at(30, "step", CONFIGS / "xor.yaml")
+    rows_ = [line.split() for line in out.splitlines() if line[:2] in ("w1", "w3", "b2")]
+    assert len(rows_) == 3
+    for cells in rows_:
+        for cell in cells[1:]:
+            assert cell == "…" or float(cell) == float(cell), cells  # a number, or …
+    assert "numbers shortened to fit 30 columns" in " ".join(out.split())
