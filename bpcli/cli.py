@@ -6,7 +6,6 @@ every table and document from :mod:`bpcli.render`.
 """
 from __future__ import annotations
 
-import errno
 import inspect
 import os
 import signal
@@ -18,8 +17,8 @@ import numpy as np
 
 from . import analysis, api, nets
 from .errors import BpcliError
-from .terminal import (STOPPING, ProgressBar, console_out, emit, finish_training, quiet_stdout,
-                       signals_held, write_pieces)
+from .terminal import (STOPPING, WRITE_ERRORS, ProgressBar, console_out, emit, finish_training,
+                       quiet_stdout, signals_held, warn, write_pieces)
 from .train_options import check_save, check_train_options, warn_settings
 from .version import __version__
 
@@ -87,7 +86,7 @@ class _Group(click.Group):
             raise UserError("this network needs more memory than the machine has; make it "
                             "smaller (see README, Limits)") from None
         except Exception as e:  # a bug of ours: say so, in one line, never as the user's mistake
-            if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
+            if isinstance(e, OSError) and e.errno in WRITE_ERRORS:
                 quiet_stdout()  # stdout on a full disk or a terminal gone; the last flush
                 raise UserError(f"cannot write the output: {e.strerror}") from None  # too
             if os.environ.get("BPCLI_DEBUG"):
@@ -98,7 +97,7 @@ class _Group(click.Group):
         try:  # --help and --version write outside invoke: a full disk under them too
             return super().main(*args, **kwargs)
         except OSError as e:
-            if e.errno not in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
+            if e.errno not in WRITE_ERRORS:
                 raise
             quiet_stdout()
             click.echo(f"Error: cannot write the output: {e.strerror}", err=True)
@@ -133,10 +132,6 @@ def _load(path, needs_params=None):
     if needs_params:
         analysis.require_params(network, needs_params)
     return network
-
-
-def _warn(message):
-    click.echo(f"warning: {message}", err=True)
 
 
 def _finite_eta(ctx, param, value):
@@ -200,7 +195,7 @@ def forward(net: str | None, fmt: str, precision: int, sample: int | None) -> No
     """
     report = api.forward(_load(net), sample)
     for w in report.warnings:
-        _warn(w)
+        warn(w)
     emit(fmt, report, precision)
 
 
@@ -225,7 +220,7 @@ def grad(net: str | None, fmt: str, precision: int, wrt: tuple[str, ...],
     """
     report = api.grad(_load(net), wrt, sample, where="the default net" if net is None else net)
     for w in report.warnings:
-        _warn(w)
+        warn(w)
     emit(fmt, report, precision)
 
 
@@ -334,7 +329,7 @@ def check(ctx: click.Context, net: str | None, fmt: str, precision: int, eps: fl
     network = _load(net, needs_params="check")
     report = api.check(network, eps, tol, max_elements)
     for w in report.warnings:
-        _warn(w)
+        warn(w)
     emit(fmt, report, precision)
     if not report.passed:
         ctx.exit(1)
@@ -361,7 +356,7 @@ def step(net: str | None, fmt: str, precision: int, eta: float | None, momentum:
     """
     report = api.step(_load(net, needs_params="step"), eta, momentum, wrt)
     for w in report.warnings:
-        _warn(w)
+        warn(w)
     emit(fmt, report, precision)
 
 

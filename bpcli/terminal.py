@@ -4,6 +4,7 @@ signals that stop a run (held back while results are written)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
 import json
 import os
@@ -124,6 +125,14 @@ def clock(seconds: float) -> str:
 
 # ------------------------------------------------------------------ stdout
 
+WRITE_ERRORS = (errno.ENOSPC, errno.EIO, errno.EDQUOT)  # stdout on a full disk, a terminal gone
+
+
+def warn(message: str) -> None:
+    """One warning line on stderr."""
+    click.echo(f"warning: {message}", err=True)
+
+
 def console_out() -> Console:
     """Stdout's console.  In a pipe Rich would assume 80 columns: unless COLUMNS says
     otherwise, let tables keep their natural width there (a pager or file has room).
@@ -190,7 +199,7 @@ def finish_training(result, fmt, precision, every, save, plot) -> None:
     """A training run's results: saved first (a closed terminal, SIGHUP, or a full disk
     under stdout cannot cost the trained net), then printed and drawn."""
     for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+        warn(w)
     unsaved = None
     if save:
         try:

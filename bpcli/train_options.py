@@ -5,16 +5,12 @@ from __future__ import annotations
 import importlib.util
 import os
 
-import click
 
 from .errors import BpcliError
 from .io.files import Unwritable, save_target
 from .render.plot import SUFFIXES
+from .terminal import warn
 from .text import plural
-
-
-def _warn(message: str) -> None:
-    click.echo(f"warning: {message}", err=True)
 
 
 def warn_settings(settings: dict, eta: float | None, batch_size: int | None, samples) -> None:
@@ -23,11 +19,11 @@ def warn_settings(settings: dict, eta: float | None, batch_size: int | None, sam
     said = {k: f"--{k.replace('_', '-')}" if v is not None else f"train: {k}"
             for k, v in (("eta", eta), ("batch_size", batch_size))}
     if settings["eta"] < 0:
-        _warn(f"{said['eta']} {settings['eta']:g} is negative: every step climbs E instead of "
+        warn(f"{said['eta']} {settings['eta']:g} is negative: every step climbs E instead of "
               "lowering it")
     b, n = settings["batch_size"], samples.count
     if b is not None and b > n:
-        _warn(f"{said['batch_size']} {b} is more than the {plural(n, 'sample')} of "
+        warn(f"{said['batch_size']} {b} is more than the {plural(n, 'sample')} of "
               f"{'the data set' if samples.several else 'this net (it has no data set)'}: "
               f"every step takes {'it' if n == 1 else 'them all'}")
 
