@@ -23,18 +23,19 @@ from typing import Callable, Iterable
 from rich.console import Console
 
 from . import analysis, nets
-from .analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, SampleChain,
-                       StepReport, TensorGrad, TrainResult, VectorGrads)
+from .analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, MarkReport,
+                       SampleChain, StepReport, TensorGrad, TrainResult, VectorGrads)
 from .errors import UsageError
 from .nets import Net
 from .render import document as _document
 from .render import renderable
 
-__all__ = ["Chain", "CheckReport", "ElementChain", "ForwardReport", "GradReport", "Run",
+__all__ = ["Chain", "CheckReport", "ElementChain", "ForwardReport", "GradReport", "MarkReport",
+           "Run", "mark",
            "SampleChain", "StepReport", "TensorGrad", "TrainResult", "VectorGrads", "check",
            "default", "document", "explain", "forward", "grad", "load", "loads", "run", "save",
            "show", "step", "train"]
-REPORTS = (ForwardReport, GradReport, TrainResult, CheckReport, StepReport)
+REPORTS = (ForwardReport, GradReport, TrainResult, CheckReport, StepReport, MarkReport)
 
 
 def load(path: str | os.PathLike) -> Net:
@@ -147,6 +148,28 @@ def step(net: Net, eta: float | None = None, momentum: float | None = None,
         raise UsageError("momentum", momentum, "must be a number in [0, 1)")
     return analysis.one_step(net, _number(settings["eta"], "eta"), float(settings["momentum"]),
                              None if wrt is None else _text(wrt, "wrt"))
+
+
+def mark(net: Net, work: str | os.PathLike, tol: float | None = None,
+         sample: int | None = None, text: str | None = None) -> MarkReport:
+    """A learner's derivation marked, as `bpcli mark`: the WORK file at ``work`` (or its
+    ``text``, ``work`` then naming it) number by number — right, right given your earlier
+    numbers, or wrong with the slip it matches — and the first wrong step written out.
+    ``tol``: one absolute tolerance instead of each number's own rounding; ``sample``: the
+    sample of a data set whose derivation it is."""
+    net = _net(net)
+    if tol is not None and _number(tol, "tol") <= 0:
+        raise UsageError("tol", tol, "must be a number > 0")
+    k = _count(sample, "sample", allow_none=True)
+    if k is not None:
+        net = net.at_sample(net.samples.check(k) or 0) if net.samples.several else net
+        if not net.samples.several and k:
+            raise UsageError("sample", k, "this network has one sample, sample 0")
+    shapes = analysis.shapes(net)
+    work = _path(work)
+    parsed = (analysis.reads_work(_text(text, "text"), net, shapes, work) if text is not None
+              else analysis.read_work(work, net, shapes))
+    return analysis.mark(net, parsed, None if tol is None else float(tol))
 
 
 MIN_EPS = 1e-10  # the smallest step of check's central differences that measures anything

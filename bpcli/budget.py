@@ -18,6 +18,7 @@ _BASE = {
     "tensor_values": 50_000_000,  # elements of any one tensor, intermediates too (400 MB)
     "step_work": 2_000_000_000,  # multiply-adds of one forward and backward step
     "table_rows": 10_000,  # rows of one table (--format json has every value)
+    "marked_numbers": 2_000,  # numbers of one WORK file (each costs two runs of the net)
 }
 
 

@@ -6,37 +6,21 @@ every table and document from :mod:`bpcli.render`.
 """
 from __future__ import annotations
 
-import inspect
 import os
 import signal
 import sys
 from typing import Any
 
 import click
-import numpy as np
 
-from . import analysis, api, nets
+from . import analysis, api, nets, practice
 from .errors import BpcliError
+from .options import (UserError, capped, common, finite_eta, load_net,
+                      sample_option)
 from .terminal import (STOPPING, WRITE_ERRORS, ProgressBar, console_out, emit, finish_training,
                        quiet_stdout, signals_held, warn, write_pieces)
 from .train_options import check_save, check_train_options, warn_settings
 from .version import __version__
-
-
-def _capped(message: str, most: int = 400) -> str:
-    """One line of a readable length: a value echoed from a file (5 000 digits, a list a
-    YAML alias repeats) is cut in its middle."""
-    message = " ".join(str(message).split("\n"))
-    return message if len(message) <= most else f"{message[:most - 100]} … {message[-90:]}"
-
-
-class UserError(click.ClickException):
-    """A mistake of the user's: one line on stderr, exit status 2 (or the error's own), no
-    traceback."""
-
-    def __init__(self, message, exit_code=2):
-        super().__init__(_capped(message))
-        self.exit_code = exit_code
 
 
 class InternalError(click.ClickException):
@@ -91,7 +75,7 @@ class _Group(click.Group):
                 raise UserError(f"cannot write the output: {e.strerror}") from None  # too
             if os.environ.get("BPCLI_DEBUG"):
                 raise
-            raise InternalError(_capped(f"{type(e).__name__}: {e}".splitlines()[0])) from None
+            raise InternalError(capped(f"{type(e).__name__}: {e}".splitlines()[0])) from None
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         try:  # --help and --version write outside invoke: a full disk under them too
@@ -123,49 +107,6 @@ def _one_line(e: click.UsageError) -> UserError:
     return UserError(f"{message.rstrip('.')}; see {where} --help")
 
 
-def _load(path, needs_params=None):
-    if not path and os.path.exists(LOCAL_NET):  # `bpcli init` then `bpcli train`: say which
-        click.echo(f"note: NET not given, so this is the embedded seed net, not ./{LOCAL_NET}; "
-                   f"to use that file: bpcli {click.get_current_context().info_name} "
-                   f"{LOCAL_NET}", err=True)
-    network = api.load(path) if path else api.default()
-    if needs_params:
-        analysis.require_params(network, needs_params)
-    return network
-
-
-def _finite_eta(ctx, param, value):
-    if value is not None and not np.isfinite(value):
-        raise click.BadParameter("must be a finite number")
-    return value
-
-
-net_argument = click.argument("net", required=False, metavar="[NET]")
-format_option = click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-    help="Rich tables for people, or JSON (stdout only, full float64 precision).")
-precision_option = click.option(
-    "--precision", type=click.IntRange(0, 15), default=6, show_default=True, metavar="N",
-    help="Decimals shown in tables (JSON always has full precision).")
-
-
-sample_option = click.option(
-    "--sample", type=click.IntRange(min=0), default=None, metavar="K",
-    help="For a batch or a data set: show sample K (default: all of a small batch or data set, "
-         "else sample 0); with --wrt on a data set, the chain rule at sample K.")
-
-
-LOCAL_NET = "net.yaml"  # what `bpcli init` writes by default
-NET_HELP = ("NET is a network file in YAML, or - for standard input. Without NET, bpcli uses "
-            "the embedded seed net (the seed note's 2-2-2 sigmoid net, which `bpcli init` "
-            f"writes out), even where ./{LOCAL_NET} exists.")
-
-
-def _common(f):
-    """NET, --format and --precision; the help's second paragraph says what NET is."""
-    summary, rest = inspect.cleandoc(f.__doc__).split("\n\n", 1)
-    f.__doc__ = f"{summary}\n\n{NET_HELP}\n\n{rest}"
-    return net_argument(format_option(precision_option(f)))
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -184,7 +125,7 @@ def main() -> None:
 
 
 @main.command()
-@_common
+@common
 @sample_option
 def forward(net: str | None, fmt: str, precision: int, sample: int | None) -> None:
     """Run NET forward: every input, param, node and E, in evaluation order.
@@ -193,14 +134,14 @@ def forward(net: str | None, fmt: str, precision: int, sample: int | None) -> No
     Example:
       bpcli forward configs/sigmoid-222.yaml --precision 4
     """
-    report = api.forward(_load(net), sample)
+    report = api.forward(load_net(net), sample)
     for w in report.warnings:
         warn(w)
     emit(fmt, report, precision)
 
 
 @main.command()
-@_common
+@common
 @click.option("--wrt", multiple=True, metavar="NAME",
               help="Break ∂E/∂NAME down path by path (repeatable; any param, input, target, "
                    "node, or E). In a layer net: input, a param or a layer, whole (conv1.weight) "
@@ -218,15 +159,15 @@ def grad(net: str | None, fmt: str, precision: int, wrt: tuple[str, ...],
     Example:
       bpcli grad --wrt w1 --wrt w3
     """
-    report = api.grad(_load(net), wrt, sample, where="the default net" if net is None else net)
+    report = api.grad(load_net(net), wrt, sample, where="the default net" if net is None else net)
     for w in report.warnings:
         warn(w)
     emit(fmt, report, precision)
 
 
 @main.command()
-@_common
-@click.option("--eta", type=float, default=None, metavar="ETA", callback=_finite_eta,
+@common
+@click.option("--eta", type=float, default=None, metavar="ETA", callback=finite_eta,
               help="Learning rate η (default 0.5).")
 @click.option("--steps", type=click.IntRange(min=0), default=None, metavar="N",
               help="Gradient-descent steps (one batch each). Default: 100, or --epochs.")
@@ -267,7 +208,7 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
     Example:
       bpcli train configs/xor.yaml --save trained.yaml
     """
-    network = _load(net, needs_params="train")
+    network = load_net(net, needs_params="train")
     check_train_options(steps, epochs, save, plot)
     if save:
         check_save(save, net, force)
@@ -302,7 +243,7 @@ def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: fl
 
 
 @main.command()
-@_common
+@common
 @click.option("--eps", type=click.FloatRange(min=0, min_open=True), default=1e-6, show_default=True,
               help="Step of the central differences (at least 1e-10: below it they measure "
                    "only float64 round-off).")
@@ -326,7 +267,7 @@ def check(ctx: click.Context, net: str | None, fmt: str, precision: int, eps: fl
     Example:
       bpcli check configs/conv-pool.yaml --eps 1e-6 --tol 1e-5
     """
-    network = _load(net, needs_params="check")
+    network = load_net(net, needs_params="check")
     report = api.check(network, eps, tol, max_elements)
     for w in report.warnings:
         warn(w)
@@ -336,8 +277,8 @@ def check(ctx: click.Context, net: str | None, fmt: str, precision: int, eps: fl
 
 
 @main.command()
-@_common
-@click.option("--eta", type=float, default=None, metavar="ETA", callback=_finite_eta,
+@common
+@click.option("--eta", type=float, default=None, metavar="ETA", callback=finite_eta,
               help="Learning rate η (default: the train: section's, else 0.5).")
 @click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=None,
               metavar="MU", help="Momentum μ (default 0): from rest, v = μ·0 + ∂E/∂w.")
@@ -354,7 +295,7 @@ def step(net: str | None, fmt: str, precision: int, eta: float | None, momentum:
     Example:
       bpcli step --eta 0.5
     """
-    report = api.step(_load(net, needs_params="step"), eta, momentum, wrt)
+    report = api.step(load_net(net, needs_params="step"), eta, momentum, wrt)
     for w in report.warnings:
         warn(w)
     emit(fmt, report, precision)
@@ -382,3 +323,6 @@ def init(out: str, force: bool) -> None:
         raise UserError(f"{out}: folder {folder} does not exist")
     analysis.write_text(out, nets.default_text())
     click.echo(f"wrote {out}; try: bpcli forward {out}")
+
+
+main.add_command(practice.mark)

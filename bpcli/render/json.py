@@ -5,6 +5,8 @@ from functools import singledispatch
 
 from ..analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, SampleChain,
                         StepReport, TensorGrad, TrainResult, VectorGrads)
+from ..analysis.marking import MarkReport
+from .marking import summary
 from .numbers import json_value
 
 MAX_UNITS_JSON = 1000  # an element's units listed in JSON (the sum covers all)
@@ -120,3 +122,22 @@ def _(r: StepReport) -> dict:
             "params": {x.name: {k: json_value(getattr(x, k)) for k in keys} for x in r.rows},
             "loss_before": json_value(r.loss_before), "loss_after": json_value(r.loss_after),
             "same_as_train": r.agreement == "equal"}
+
+
+@document.register
+def _(r: MarkReport) -> dict:
+    w = r.first_wrong
+    return {"work": r.work, "eta": r.eta, "eta_from": r.eta_source, "tol": r.tol,
+            "numbers": [{"step": x.claim.label, "kind": x.claim.kind, "name": x.claim.name,
+                         "of": x.claim.wrt, "index": None if x.claim.index is None
+                         else list(x.claim.index), "line": x.claim.line,
+                         "yours": x.claim.given, "written": x.claim.text,
+                         "right": json_value(x.right), "from_your_numbers": json_value(x.yours),
+                         "tolerance": x.tolerance, "verdict": x.verdict,
+                         "diagnosis": x.diagnosis or None} for x in r.rows],
+            "counts": {v: r.count(v) for v in r.VERDICTS},
+            "first_wrong": None if w is None else {
+                "step": w.label, "formula": w.formula,
+                "uses": {name: json_value(v) for name, v in w.uses},
+                "right": json_value(w.right), "yours": w.given, "diagnosis": w.diagnosis or None},
+            "summary": summary(r), "all_right": r.all_right}

@@ -8,7 +8,8 @@ from rich.text import Text
 
 from ..analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, SampleChain,
                         StepReport, TensorGrad, TrainResult, VectorGrads)
-from . import checks, grids, rows, training
+from . import checks, grids, marking, rows, training
+from ..analysis.marking import MarkReport
 
 
 @singledispatch
@@ -83,3 +84,8 @@ def _(r: CheckReport, precision, width, every=None):
 @renderable.register
 def _(r: StepReport, precision, width, every=None):
     return training.step(r, precision)
+
+
+@renderable.register
+def _(r: MarkReport, precision, width, every=None):
+    return marking.marked(r, precision)

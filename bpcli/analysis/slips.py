@@ -1,0 +1,102 @@
+"""The recognisable slips of a hand derivation, each tried numerically on a wrong number.
+
+A slip is named only when the learner's number equals what the slip gives (within the
+number's own rounding): the wrong sign, one path of several, f where f′ was due, a local
+factor left out, the update with + instead of −, η left out, a mean-pool's share 1/k for
+a k×k window instead of 1/(k·k).  None fits: no diagnosis.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..engine import LOSS
+from .worlds import EquationWorld
+
+
+def slip(world, claim, right: dict, given: dict, eta: float, tol: float) -> str:
+    """The first slip whose number matches the learner's ``claim``, or ''."""
+    at = claim.index if claim.index is not None else ()
+    t = float(np.asarray(right[claim.key])[at])
+    if abs(claim.given - t) <= 2 * tol:  # just past its rounding
+        return (f"rounded the wrong way: the right value {t:.6g} to the places you wrote is "
+                f"{_rounded_like(t, claim.text)}")
+    for text, value in _candidates(world, claim, right, given, eta):
+        v = float(np.asarray(value)[at]) if np.ndim(value) else float(value)
+        if math.isfinite(v) and abs(claim.given - v) <= tol:
+            return text
+    return ""
+
+
+def _rounded_like(v: float, text: str) -> str:
+    """``v`` written with as many decimals as ``text``."""
+    decimals = len(text.split(".")[1]) if "." in text and "e" not in text.lower() else 0
+    return f"{v:.{decimals}f}" if "e" not in text.lower() else f"{v:.3e}"
+
+
+def _candidates(world, c, right, given, eta):
+    t, g = right[c.key], given[c.key]
+    if c.kind == "update":
+        w = right[("value", c.name)]
+        for grads in (right[("grad", c.name)], given[("grad", c.name)]):
+            yield "the update adds η·∂E/∂w: w′ = w − η·∂E/∂w, not w + η·∂E/∂w", w + eta * grads
+        yield "η left out: w′ = w − η·∂E/∂w, not w − ∂E/∂w", w - right[("grad", c.name)]
+    yield _sign_text(world, c), -np.asarray(t)
+    yield _sign_text(world, c), -np.asarray(g)
+    if isinstance(world, EquationWorld):
+        yield from _equation_slips(world, c, right)
+    elif c.kind == "grad":
+        yield from _layer_slips(world, c, right)
+
+
+def _sign_text(world, c):
+    text = "wrong sign (yours is minus the right value)"
+    exprs = getattr(world, "exprs", None)
+    if c.kind == "grad" and exprs is not None and c.name in world.uses.get(LOSS, ()):
+        return text + "; the seed note's y − f(O) gives this, but ∂E/∂f(O) = f(O) − y"
+    return text
+
+
+def _equation_slips(world, c, right):
+    if c.kind == "factor" and world.activation(c.name):
+        yield (f"f used where f′ was due: ∂{c.name}/∂{c.wrt} = {world.factor_text(c.name, c.wrt)}, "
+               f"not {c.name} itself", right[("value", c.name)])
+    if c.kind != "grad" or c.name == LOSS:
+        return
+    paths = world.paths(c.name)
+    factors = {f: right[("factor",) + f] for f in dict.fromkeys(x for _, fs in paths for x in fs)}
+
+    def total(swap=None, value=None):
+        return sum(math.prod(value if f == swap else factors[f] for f in fs) for _, fs in paths)
+
+    if len(paths) > 1:
+        for nodes, fs in paths:
+            missed = [next(n for n in other if n not in nodes) for other, _ in paths
+                      if other != nodes and any(n not in nodes for n in other)]
+            yield (f"one path only ({' → '.join(nodes)}): you missed the path through "
+                   + " and ".join(dict.fromkeys(missed)), math.prod(factors[f] for f in fs))
+    for a, b in factors:
+        if world.activation(a):
+            yield (f"f used where f′ was due: ∂{a}/∂{b} = {world.factor_text(a, b)}, not {a} "
+                   "itself", total((a, b), right[("value", a)]))
+    for a, b in factors:
+        yield (f"a factor left out: ∂{a}/∂{b} = {world.factor_text(a, b)}", total((a, b), 1.0))
+
+
+def _layer_slips(world, c, right):
+    after = world.consumer(c.name)
+    if after is None:
+        return
+    dout = right[("grad", after.name)]
+    if after.op in ("relu", "leaky_relu", "sigmoid", "tanh"):
+        yield f"a factor left out: the derivative of {after.text} (∂{after.name}/∂{c.name})", dout
+    if after.op == "sigmoid":
+        yield (f"f used where f′ was due: ∂{after.name}/∂{c.name} = f(1 − f), not f",
+               dout * right[("value", after.name)])
+    if after.op == "meanpool":
+        size = after.attrs.get("size", 2)
+        k = size if isinstance(size, int) else (size[0] if size[0] == size[1] else None)
+        if k:
+            yield (f"the mean-pool share is 1/(k·k) = 1/{k * k} for a {k}×{k} window, not "
+                   f"1/k = 1/{k}", np.asarray(right[c.key]) * k)

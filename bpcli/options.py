@@ -1,0 +1,74 @@
+"""What every command of the command line shares: NET and its options, loading it, and a
+user's mistake as one line (exit status 2)."""
+from __future__ import annotations
+
+import inspect
+import os
+
+import click
+import numpy as np
+
+from . import analysis, api
+
+
+def capped(message: str, most: int = 400) -> str:
+    """One line of a readable length: a value echoed from a file (5 000 digits, a list a
+    YAML alias repeats) is cut in its middle."""
+    message = " ".join(str(message).split("\n"))
+    return message if len(message) <= most else f"{message[:most - 100]} … {message[-90:]}"
+
+
+class UserError(click.ClickException):
+    """A mistake of the user's: one line on stderr, exit status 2 (or the error's own), no
+    traceback."""
+
+    def __init__(self, message, exit_code=2):
+        super().__init__(capped(message))
+        self.exit_code = exit_code
+
+
+
+
+def load_net(path, needs_params=None):
+    if not path and os.path.exists(LOCAL_NET):  # `bpcli init` then `bpcli train`: say which
+        click.echo(f"note: NET not given, so this is the embedded seed net, not ./{LOCAL_NET}; "
+                   f"to use that file: bpcli {click.get_current_context().info_name} "
+                   f"{LOCAL_NET}", err=True)
+    network = api.load(path) if path else api.default()
+    if needs_params:
+        analysis.require_params(network, needs_params)
+    return network
+
+
+def finite_eta(ctx, param, value):
+    if value is not None and not np.isfinite(value):
+        raise click.BadParameter("must be a finite number")
+    return value
+
+
+net_argument = click.argument("net", required=False, metavar="[NET]")
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    help="Rich tables for people, or JSON (stdout only, full float64 precision).")
+precision_option = click.option(
+    "--precision", type=click.IntRange(0, 15), default=6, show_default=True, metavar="N",
+    help="Decimals shown in tables (JSON always has full precision).")
+
+
+sample_option = click.option(
+    "--sample", type=click.IntRange(min=0), default=None, metavar="K",
+    help="For a batch or a data set: show sample K (default: all of a small batch or data set, "
+         "else sample 0); with --wrt on a data set, the chain rule at sample K.")
+
+
+LOCAL_NET = "net.yaml"  # what `bpcli init` writes by default
+NET_HELP = ("NET is a network file in YAML, or - for standard input. Without NET, bpcli uses "
+            "the embedded seed net (the seed note's 2-2-2 sigmoid net, which `bpcli init` "
+            f"writes out), even where ./{LOCAL_NET} exists.")
+
+
+def common(f):
+    """NET, --format and --precision; the help's second paragraph says what NET is."""
+    summary, rest = inspect.cleandoc(f.__doc__).split("\n\n", 1)
+    f.__doc__ = f"{summary}\n\n{NET_HELP}\n\n{rest}"
+    return net_argument(format_option(precision_option(f)))
