@@ -160,11 +160,10 @@ def mark(net: Net, work: str | os.PathLike, tol: float | None = None,
     net = _net(net)
     if tol is not None and _number(tol, "tol") <= 0:
         raise UsageError("tol", tol, "must be a number > 0")
-    k = _count(sample, "sample", allow_none=True)
-    if k is not None:
-        net = net.at_sample(net.samples.check(k) or 0) if net.samples.several else net
-        if not net.samples.several and k:
-            raise UsageError("sample", k, "this network has one sample, sample 0")
+    k = net.samples.check(_count(sample, "sample", allow_none=True))
+    if k is not None:  # None: no sample asked for, or the net's only one
+        net = net.at_sample(k)
+    analysis.world_for(net)  # a data set's derivation is one sample's: say so first
     shapes = analysis.shapes(net)
     work = _path(work)
     parsed = (analysis.reads_work(_text(text, "text"), net, shapes, work) if text is not None

@@ -19,8 +19,8 @@ def slip(world, claim, right: dict, given: dict, eta: float, tol: float) -> str:
     """The first slip whose number matches the learner's ``claim``, or ''."""
     at = claim.index if claim.index is not None else ()
     t = float(np.asarray(right[claim.key])[at])
-    if abs(claim.given - t) <= 2 * tol:  # just past its rounding
-        return (f"rounded the wrong way: the right value {t:.6g} to the places you wrote is "
+    if abs(claim.given - t) <= tol + claim.half_unit / 2:  # just past its rounding
+        return (f"just past your rounding: the right value {t:.6g} to the places you wrote is "
                 f"{_rounded_like(t, claim.text)}")
     for text, value in _candidates(world, claim, right, given, eta):
         v = float(np.asarray(value)[at]) if np.ndim(value) else float(value)

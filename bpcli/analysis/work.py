@@ -151,6 +151,13 @@ class _Reader:
         if section == "update" and name not in self.net.params:
             self.fail(line, f"update: {name} is not a param; the update gives params after "
                             "one step: " + ", ".join(self.net.params))
+        shape = self.shapes[name]
+        if index is None and shape and not isinstance(raw, list):
+            if int(np.prod(shape)) != 1:
+                self.fail(line, f"{section}: {name} is {shape_text(shape)}; give one element, "
+                                f"as {name}[{','.join('0' * len(shape))}], or all of it as "
+                                "nested lists")
+            index = (0,) * len(shape)  # a tensor of one value: that value
         if isinstance(raw, list):
             self.grid(kind, name, index, raw, line)
         else:
@@ -173,7 +180,8 @@ class _Reader:
 
     def resolve(self, section, key, line):
         try:
-            name, index = self.net.resolve(key, self.path)
+            name, index = self.net.resolve(key, "the default net" if self.net.path == "<default>"
+                                           else self.net.path)
         except UsageError as e:
             self.fail(line, f"{section}: {key}: {e.reason}")
         return name, index

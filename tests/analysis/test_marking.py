@@ -1,0 +1,270 @@
+"""Marking a learner's derivation: hand derivations with planted slips, marked as intended.
+
+The right values the marker compares with are themselves checked against central
+differences of E (float64) and against Matt Mazur's published worked example; a derivation
+rounded to 4 (and 3) decimals throughout, each number worked from the learner's own
+rounded numbers, is all right: no false alarm from carried rounding.
+"""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import bpcli
+from bpcli.analysis.marking import CARRIED, RIGHT, WRONG, world_for
+from bpcli.analysis.work import half_unit
+
+CONFIGS = Path(__file__).resolve().parents[2] / "configs"
+SEED = bpcli.default()
+
+LAYER_NET = """
+name: tiny mean-pool net
+input: [[[1, 2, 0, 1], [0, 1, 3, 1], [2, 0, 1, 2], [1, 1, 0, 0]]]
+layers:
+  - {type: conv2d, name: conv1, filters: 1, kernel: 2, weight: [[[[0.5, -0.25], [0.25, 0.5]]]], bias: [0.1]}
+  - {type: sigmoid, name: act1}
+  - {type: meanpool, name: pool1, size: 3, stride: 3}
+  - {type: flatten, name: flat}
+  - {type: dense, name: fc1, units: 1, weight: [[0.8]], bias: [0.0]}
+loss: {type: half_sse, target: [1.0]}
+"""
+
+
+def marked(text, net=SEED, **kw):
+    report = bpcli.mark(net, "work.yaml", text=text, **kw)
+    return report, {r.claim.label: r for r in report.rows}
+
+
+def right_values(net=SEED):
+    r = bpcli.run(net)
+    return {k: float(v) for k, v in r.values.items()}, {k: float(v) for k, v in r.grads.items()}
+
+
+def central(net, param, eps=1e-6):
+    """∂E/∂param by central differences in float64."""
+    w = net.params[param]
+    up = bpcli.run(net.with_params({param: w + eps})).loss
+    down = bpcli.run(net.with_params({param: w - eps})).loss
+    return (up - down) / (2 * eps)
+
+
+def r4(v, d=4):
+    return f"{v:.{d}f}"
+
+
+# ------------------------------------------------------------------ rounding: no false alarms
+
+def test_half_unit_is_read_from_the_number_as_written():
+    assert half_unit("0.5374") == pytest.approx(5e-5)
+    assert half_unit("0.40") == pytest.approx(5e-3)
+    assert half_unit("12") == 0.5
+    assert half_unit("1.25e-3") == pytest.approx(5e-6)
+    assert half_unit("-0.0770") == pytest.approx(5e-5)
+
+
+def learner_chain(net, decimals):
+    """A learner who works every step from their own numbers rounded to ``decimals``: each
+    number is the step done on the earlier rounded numbers, then rounded."""
+    world = world_for(net)
+    keys = ([("value", n) for n in world.order] + [("factor", a, b) for a, b in world.symbols]
+            + [("grad", n) for n in world.backward] + [("update", p) for p in net.params])
+    patches, written = {}, {}
+    for key in keys:  # in derivation order, one at a time: each from the rounded ones before
+        v = float(world.run(patches, 0.5)[key])
+        written[key] = r4(v, decimals)
+        patches[key] = {(): float(written[key])}
+    lines = {"values": [], "grads": [], "factors": [], "update": ["eta: 0.5"]}
+    section = {"value": "values", "grad": "grads", "factor": "factors", "update": "update"}
+    for key, text in written.items():
+        name = f'"{key[1]}/{key[2]}"' if key[0] == "factor" else key[1]
+        lines[section[key[0]]].append(f"{name}: {text}")
+    return "\n".join(f"{s}:\n" + "\n".join("  " + x for x in xs) for s, xs in lines.items())
+
+
+@pytest.mark.parametrize("config", ["<default>", "mazur-2-2-2.yaml", "sigmoid-222.yaml"])
+@pytest.mark.parametrize("decimals", [4, 3])
+def test_a_right_derivation_rounded_throughout_is_all_right(config, decimals):
+    net = SEED if config == "<default>" else bpcli.load(CONFIGS / config)
+    report, _ = marked(learner_chain(net, decimals), net)
+    assert report.all_right, [(r.claim.label, r.claim.text, r.right, r.verdict) for r in report.rows
+                              if r.verdict != RIGHT]
+    assert len(report.rows) > 30 and report.first_wrong is None
+
+
+def test_numbers_rounded_from_the_right_values_are_all_right():
+    values, grads = right_values()
+    text = ("values: {" + ", ".join(f"{k}: {r4(v)}" for k, v in values.items()) + "}\n"
+            "grads: {" + ", ".join(f"{k}: {r4(v)}" for k, v in grads.items()) + "}\n")
+    report, _ = marked(text)
+    assert report.all_right and len(report.rows) == len(values) + len(grads)
+
+
+def test_mazurs_published_numbers_are_all_right():
+    """Matt Mazur, "A Step by Step Backpropagation Example" (2015), as published."""
+    net = bpcli.load(CONFIGS / "mazur-2-2-2.yaml")
+    text = """
+values: {net_h1: 0.3775, out_h1: 0.593269992, out_h2: 0.596884378, net_o1: 1.105905967,
+         out_o1: 0.75136507, out_o2: 0.772928465, E: 0.298371109}
+grads: {out_o1: 0.74136507, w5: 0.082167041, out_h1: 0.036350306, w1: 0.000438568}
+factors: {"out_o1/net_o1": 0.186815602, "out_h1/net_h1": 0.241300709}
+update: {eta: 0.5, w5: 0.35891648, w6: 0.408666186, w7: 0.511301270, w8: 0.561370121,
+         w1: 0.149780716, w2: 0.19956143, w3: 0.24975114, w4: 0.29950229}
+"""
+    report, rows = marked(text, net)
+    assert report.all_right, [(r.claim.label, r.right) for r in report.rows if r.verdict != RIGHT]
+    assert rows["∂E/∂w5"].right == pytest.approx(central(net, "w5"), abs=1e-9)
+    assert rows["∂E/∂w1"].right == pytest.approx(central(net, "w1"), abs=1e-9)
+
+
+# ------------------------------------------------------------------ planted slips, equations
+
+def test_the_notes_sign_slip_is_named_and_its_error_carried_three_steps_down():
+    values, grads = right_values()
+    text = f"""
+values: {{fO1: {r4(values['fO1'])}}}
+grads:
+  fO1: {r4(-grads['fO1'])}                     # y − f(O): the seed note's sign
+  O1: {r4(-grads['O1'])}                       # then every step right on it
+  w3: {r4(-grads['w3'])}
+update: {{eta: 0.5, w3: {r4(0.4 + 0.5 * grads['w3'])}}}
+"""
+    report, rows = marked(text)
+    assert rows["fO1"].verdict == RIGHT
+    assert rows["∂E/∂fO1"].verdict == WRONG
+    assert "wrong sign" in rows["∂E/∂fO1"].diagnosis and "y − f(O)" in rows["∂E/∂fO1"].diagnosis
+    for label in ("∂E/∂O1", "∂E/∂w3", "w3′"):
+        assert rows[label].verdict == CARRIED, label
+    assert report.first_wrong.label == "∂E/∂fO1"
+    assert report.first_wrong.formula.startswith("∂E/∂fO1 = ∂E/∂E")
+    assert report.first_wrong.right == pytest.approx(grads["fO1"])
+    assert [r.claim.label for r in report.rows] == ["fO1", "∂E/∂fO1", "∂E/∂O1", "∂E/∂w3", "w3′"]
+
+
+def test_one_path_only_names_the_path_missed():
+    net = SEED
+    world = world_for(net)
+    right = world.run({}, 0.5)
+    through_o1 = np.prod([right[("factor",) + f] for f in
+                          [("E", "fO1"), ("fO1", "O1"), ("O1", "fH1"), ("fH1", "H1"), ("H1", "w1")]])
+    report, rows = marked(f"grads: {{w1: {through_o1:.6f}}}")
+    assert rows["∂E/∂w1"].verdict == WRONG
+    assert "one path only (E → fO1 → O1 → fH1 → H1 → w1)" in rows["∂E/∂w1"].diagnosis
+    assert "the path through fO2" in rows["∂E/∂w1"].diagnosis
+    assert rows["∂E/∂w1"].right == pytest.approx(central(net, "w1"), abs=1e-9)
+
+
+def test_f_used_for_f_prime_as_a_factor_and_inside_a_gradient():
+    values, grads = right_values()
+    text = f"""
+grads: {{fH1: {r4(grads['fH1'])}, H1: {grads['fH1'] * values['fH1']:.6f}}}
+factors: {{"fO1/O1": {r4(values['fO1'])}}}
+"""
+    report, rows = marked(text)
+    assert "f used where f′ was due: ∂fO1/∂O1 = fO1·(1 − fO1)" in rows["∂fO1/∂O1"].diagnosis
+    assert rows["∂E/∂fH1"].verdict == RIGHT
+    assert "f used where f′ was due: ∂fH1/∂H1" in rows["∂E/∂H1"].diagnosis
+    assert report.first_wrong.label == "∂fO1/∂O1"  # a factor comes before the ∂E it makes
+
+
+def test_a_factor_left_out():
+    _, grads = right_values()
+    report, rows = marked(f"grads: {{fO1: {r4(grads['fO1'])}, O1: {r4(grads['fO1'])}}}")
+    assert rows["∂E/∂O1"].verdict == WRONG
+    assert "a factor left out: ∂fO1/∂O1 = fO1·(1 − fO1)" in rows["∂E/∂O1"].diagnosis
+    assert report.first_wrong.uses[0][0] == "∂E/∂fO1"
+
+
+def test_plus_instead_of_minus_in_the_update_and_eta_left_out():
+    _, grads = right_values()
+    report, rows = marked(f"update: {{eta: 0.5, w3: {0.4 + 0.5 * grads['w3']:.6f}, "
+                          f"w5: {0.5 - grads['w5']:.6f}, w1: {0.15 - 0.5 * grads['w1']:.6f}}}")
+    assert "w′ = w − η·∂E/∂w, not w + η·∂E/∂w" in rows["w3′"].diagnosis
+    assert "η left out" in rows["w5′"].diagnosis
+    assert rows["w1′"].verdict == RIGHT
+
+
+def test_a_wrong_number_without_a_known_slip_has_no_diagnosis():
+    report, rows = marked("values: {fH1: 0.6000}")
+    assert rows["fH1"].verdict == WRONG and rows["fH1"].diagnosis == ""
+    assert report.first_wrong.formula == "fH1 = sigmoid(H1)"
+    assert report.first_wrong.uses == [("H1", 0.15)]
+
+
+def test_a_number_just_past_its_rounding_is_wrong_and_says_so():
+    _, grads = right_values()  # ∂E/∂fH1 = 0.017072…: 0.0170 is not it to 4 decimals
+    _, rows = marked("grads: {fH1: 0.0170}")
+    assert rows["∂E/∂fH1"].verdict == WRONG
+    assert "to the places you wrote is 0.0171" in rows["∂E/∂fH1"].diagnosis
+
+
+def test_tol_replaces_the_rounding_rule():
+    _, rows = marked("grads: {fH1: 0.0170}", tol=1e-3)
+    assert rows["∂E/∂fH1"].verdict == RIGHT and rows["∂E/∂fH1"].tolerance == 1e-3
+
+
+# ------------------------------------------------------------------ planted slips, layers
+
+def layer_work(pool_share):
+    net = bpcli.loads(LAYER_NET)
+    r = bpcli.run(net)
+    dact = float(r.grads["pool1"].ravel()[0]) * pool_share
+    act = np.asarray(r.values["act1"])
+    dconv = dact * act * (1 - act)  # the learner's next steps, done right on their number
+    grid = [[[r4(dact)] * 3] * 3]
+    text = f"""
+values: {{conv1: {[[[r4(v) for v in row] for row in np.asarray(r.values['conv1'])[0]]]}}}
+grads:
+  "pool1[0,0,0]": {r4(float(r.grads['pool1'].ravel()[0]))}
+  act1: {grid}
+  "conv1[0,0,0]": {r4(dconv[0, 0, 0])}
+  conv1.bias: {r4(dconv.sum())}
+update: {{eta: 0.5, conv1.bias: {r4(0.1 - 0.5 * dconv.sum())}}}
+""".replace("'", "")
+    return net, text
+
+
+def test_mean_pool_share_one_over_k_is_named_and_carried_three_steps_down():
+    net, text = layer_work(1 / 3)
+    report, rows = marked(text, net)
+    assert all(rows[f"conv1[0,{i},{j}]"].verdict == RIGHT for i in range(3) for j in range(3))
+    assert rows["∂E/∂pool1[0,0,0]"].verdict == RIGHT
+    act = rows["∂E/∂act1[0,1,1]"]
+    assert act.verdict == WRONG
+    assert "mean-pool share is 1/(k·k) = 1/9 for a 3×3 window, not 1/k = 1/3" in act.diagnosis
+    for label in ("∂E/∂conv1[0,0,0]", "∂E/∂conv1.bias[0]", "conv1.bias[0]′"):
+        assert rows[label].verdict == CARRIED, label
+    assert report.first_wrong.label == "∂E/∂act1[0,0,0]"
+    assert "passed back through meanpool 3×3" in report.first_wrong.formula
+
+
+def test_a_right_layer_derivation_rounded_to_4_decimals_is_all_right():
+    net, text = layer_work(1 / 9)
+    report, _ = marked(text, net)
+    assert report.all_right, [(r.claim.label, r.right, r.claim.text) for r in report.rows
+                              if r.verdict != RIGHT]
+
+
+def test_layer_sign_and_factor_left_out():
+    net = bpcli.loads(LAYER_NET)
+    r = bpcli.run(net)
+    dact = np.asarray(r.grads["act1"])
+    report, rows = marked(f'grads: {{"act1[0,0,0]": {r4(dact[0, 0, 0])}, '
+                          f'"conv1[0,0,0]": {r4(dact[0, 0, 0])}, '
+                          f'"conv1[0,0,1]": {r4(-float(r.grads["conv1"][0, 0, 1]))}}}', net)
+    assert "a factor left out: the derivative of sigmoid" in rows["∂E/∂conv1[0,0,0]"].diagnosis
+    assert "wrong sign" in rows["∂E/∂conv1[0,0,1]"].diagnosis
+    assert rows["∂E/∂act1[0,0,0]"].verdict == RIGHT
+
+
+def test_layer_param_grads_match_central_differences():
+    net = bpcli.loads(LAYER_NET)
+    _, rows = marked('grads: {"conv1.weight[0,0,1,1]": 0.0, "fc1.weight[0,0]": 0.0}', net)
+    for label, param, index in (("∂E/∂conv1.weight[0,0,1,1]", "conv1.weight", (0, 0, 1, 1)),
+                                ("∂E/∂fc1.weight[0,0]", "fc1.weight", (0, 0))):
+        w = np.array(net.params[param])
+        bumped = []
+        for sign in (1, -1):
+            v = w.copy()
+            v[index] += sign * 1e-6
+            bumped.append(bpcli.run(net.with_params({param: v})).loss)
+        assert rows[label].right == pytest.approx((bumped[0] - bumped[1]) / 2e-6, abs=1e-9)
