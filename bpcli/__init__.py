@@ -9,11 +9,11 @@ As a library (see :mod:`bpcli.api`)::
 from .api import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, Run, SampleChain,
                   StepReport, TensorGrad, TrainResult, VectorGrads, check, default, document,
                   explain, forward, grad, load, loads, mark, run, save, show, step, train)
-from .api import MarkReport
+from .api import MarkReport, Quiz, answer, quiz, random_net
 from .errors import BpcliError, NetError, UsageError
 from .version import __version__
 
 __all__ = ["BpcliError", "Chain", "CheckReport", "ElementChain", "ForwardReport", "GradReport",
            "NetError", "Run", "SampleChain", "StepReport", "TensorGrad", "TrainResult",
            "UsageError", "VectorGrads", "__version__", "check", "default", "document", "explain",
-           "forward", "grad", "load", "loads", "mark", "MarkReport", "run", "save", "show", "step", "train"]
+           "forward", "grad", "load", "loads", "mark", "MarkReport", "Quiz", "answer", "quiz", "random_net", "run", "save", "show", "step", "train"]

@@ -24,14 +24,14 @@ from rich.console import Console
 
 from . import analysis, nets
 from .analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, MarkReport,
-                       SampleChain, StepReport, TensorGrad, TrainResult, VectorGrads)
+                       Quiz, SampleChain, StepReport, TensorGrad, TrainResult, VectorGrads)
 from .errors import UsageError
 from .nets import Net
 from .render import document as _document
 from .render import renderable
 
 __all__ = ["Chain", "CheckReport", "ElementChain", "ForwardReport", "GradReport", "MarkReport",
-           "Run", "mark",
+           "Quiz", "Run", "answer", "mark", "quiz", "random_net",
            "SampleChain", "StepReport", "TensorGrad", "TrainResult", "VectorGrads", "check",
            "default", "document", "explain", "forward", "grad", "load", "loads", "run", "save",
            "show", "step", "train"]
@@ -169,6 +169,36 @@ def mark(net: Net, work: str | os.PathLike, tol: float | None = None,
     parsed = (analysis.reads_work(_text(text, "text"), net, shapes, work) if text is not None
               else analysis.read_work(work, net, shapes))
     return analysis.mark(net, parsed, None if tol is None else float(tol))
+
+
+def quiz(net: Net, ask: str | None = None, count: int = 5, seed: int = 0,
+         eta: float | None = None, sample: int | None = None) -> Quiz:
+    """Questions about ``net``, as `bpcli quiz` asks them: ``ask`` one of "value", "factor",
+    "grad", "update" (None: any), drawn with ``seed``; ``eta`` for updates (default: the
+    net's train: section, else 0.5).  Mark an answer with :func:`answer`."""
+    net = _net(net)
+    if ask is not None and ask not in analysis.quiz.KINDS:
+        raise UsageError("ask", ask, "must be one of " + ", ".join(analysis.quiz.KINDS))
+    k = net.samples.check(_count(sample, "sample", allow_none=True))
+    if k is not None:
+        net = net.at_sample(k)
+    eta = _number(analysis.resolve_settings(net, eta=eta)["eta"], "eta")
+    return analysis.make_quiz(net, ask, _count(count, "count", least=1), _count(seed, "seed"), eta)
+
+
+def answer(quiz: Quiz, number: int, text: str) -> MarkReport | None:
+    """The answer ``text`` to question ``number`` (from 1) of ``quiz``, marked as `bpcli
+    mark` marks a number; None when the text is not a number."""
+    if not isinstance(quiz, Quiz):
+        raise UsageError(None, None, "expected a quiz (from bpcli.quiz)")
+    if not 1 <= _count(number, "number", least=1) <= len(quiz.questions):
+        raise UsageError("number", number, f"the quiz has questions 1..{len(quiz.questions)}")
+    return analysis.answer(quiz, quiz.questions[number - 1], _text(text, "text"))
+
+
+def random_net(seed: int = 0) -> Net:
+    """A fresh small sigmoid net (2-2-2 or 2-3-1, numbers with two decimals) from ``seed``."""
+    return analysis.random_net(_count(seed, "seed"))
 
 
 MIN_EPS = 1e-10  # the smallest step of check's central differences that measures anything

@@ -326,3 +326,4 @@ def init(out: str, force: bool) -> None:
 
 
 main.add_command(practice.mark)
+main.add_command(practice.quiz)

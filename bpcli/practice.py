@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import inspect
+import os
+import sys
 
 import click
+from rich.text import Text
 
-from . import api
-from .options import UserError, format_option, load_net, precision_option
-from .terminal import emit, warn
+from . import analysis, api
+from .options import UserError, finite_eta, format_option, load_net, precision_option
+from .render.json import quiz_document
+from .render.quiz import answer_key, feedback, intro, question_text, score, worksheet
+from .terminal import console_out, emit, emit_json, warn
 
 WORK_HELP = """\
 WORK is a YAML file of your own numbers, any of:
@@ -54,7 +59,7 @@ def mark(ctx: click.Context, files: tuple[str, ...], fmt: str, precision: int,
 
     \b
     Example:
-      bpcli mark configs/seed-work.yaml
+      bpcli mark configs/work/seed-work.yaml
       bpcli mark configs/conv-pool.yaml my-work.yaml --format json
     """
     if len(files) not in (1, 2):
@@ -69,3 +74,99 @@ def mark(ctx: click.Context, files: tuple[str, ...], fmt: str, precision: int,
         ctx.exit(1)
 
 
+
+
+@click.command()
+@click.argument("net", required=False, metavar="[NET]")
+@click.option("--ask", type=click.Choice(["value", "factor", "grad", "update"]), default=None,
+              help="Ask only for values, local factors ∂a/∂b, gradients ∂E/∂name, or params "
+                   "after one update (default: a mix).")
+@click.option("--count", type=click.IntRange(1, 1000), default=5, show_default=True, metavar="N",
+              help="How many questions.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, metavar="S",
+              help="Which questions (and with --random, which net).")
+@click.option("--random", "fresh", is_flag=True,
+              help="A fresh 2-2-2 or 2-3-1 sigmoid net made from --seed, numbers with two "
+                   "decimals: a different net for every seed.")
+@click.option("--eta", type=float, default=None, metavar="ETA", callback=finite_eta,
+              help="η for update questions (default: the train: section's, else 0.5).")
+@click.option("--sample", type=click.IntRange(min=0), default=None, metavar="K",
+              help="For a data set: questions about sample K (the net on that sample alone).")
+@click.option("--worksheet", type=click.Path(dir_okay=False), default=None, metavar="FILE.md",
+              help="Write the questions to FILE.md and the answer key to FILE.key.md instead "
+                   "of asking.")
+@click.option("--force", is_flag=True, help="Let --worksheet replace files that exist.")
+@format_option
+@precision_option
+@click.pass_context
+def quiz(ctx: click.Context, net: str | None, ask: str | None, count: int, seed: int,
+         fresh: bool, eta: float | None, sample: int | None, worksheet: str | None, force: bool,
+         fmt: str, precision: int) -> None:
+    """Practice: answer questions about a net; each answer is marked as `mark` does.
+
+    A wrong answer gets the slip it matches and the right answer's breakdown; the quiz
+    ends with a score (exit status 0 when every answer is right, else 1). On a terminal
+    it asks; otherwise it reads one answer a line from standard input.
+
+    NET is a network file (default: the embedded seed net).
+
+    \b
+    Example:
+      bpcli quiz --ask grad --count 3
+      bpcli quiz --random --seed 7 --worksheet week3.md
+    """
+    if fresh and net:
+        raise UserError("--random makes its own net; give NET or --random, not both")
+    network = api.random_net(seed) if fresh else load_net(net)
+    q = api.quiz(network, ask, count, seed, eta, sample)
+    if worksheet:
+        _write_worksheet(q, worksheet, force, precision)
+        return
+    results = _ask(q, fmt, precision)
+    right = sum(1 for _, r in results if r is not None and r.all_right)
+    if fmt == "json":
+        emit_json(quiz_document(q, results))
+    else:
+        console_out().print(score(right, len(q.questions), len(results)))
+    if right < len(q.questions):
+        ctx.exit(1)
+
+
+def _ask(q, fmt, precision):
+    """(answer, marked) per question answered: on a terminal by prompt, else a line each
+    from standard input, until the questions or the answers run out."""
+    console, results = console_out(), []
+    tty = sys.stdin is not None and sys.stdin.isatty()
+    if fmt != "json":
+        console.print(intro(q))
+    for number, question in enumerate(q.questions, 1):
+        text = question_text(question, number)
+        if tty:
+            try:
+                given = click.prompt(text, prompt_suffix=" ", default="", show_default=False,
+                                     err=fmt == "json")
+            except click.Abort:  # Ctrl-D: the quiz ends here
+                break
+        else:
+            given = sys.stdin.readline() if sys.stdin is not None else ""
+            if not given:
+                break
+            if fmt != "json":
+                console.print(Text(f"{text} {given.strip()}"))
+        marked = api.answer(q, number, given)
+        results.append((given.strip(), marked))
+        if fmt != "json":
+            console.print(feedback(question, marked, given, precision))
+    return results
+
+
+def _write_worksheet(q, path, force, precision):
+    key = (path[:-3] if path.endswith(".md") else path) + ".key.md"
+    for target in (path, key):
+        if os.path.exists(target) and not force:
+            raise UserError(f"{target} exists; pass --force to replace it, or name another file")
+        if not os.path.isdir(os.path.dirname(os.path.abspath(target))):
+            raise UserError(f"{target}: its folder does not exist")
+    analysis.write_text(path, worksheet(q))
+    analysis.write_text(key, answer_key(q, precision))
+    click.echo(f"wrote {path} ({len(q.questions)} questions) and {key} (the answers)")

@@ -170,9 +170,7 @@ def write_pieces(pieces: Iterable[str]) -> None:
 def emit(fmt, report, precision, every=None):
     """Print a report: as JSON, or as tables fitted to the terminal."""
     if fmt == "json":
-        doc = document(report)
-        write_pieces(itertools.chain(
-            json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(doc), "\n"))
+        emit_json(document(report))
         return
     console = console_out()
     tables = renderable(report, precision, console.width, every)
@@ -183,6 +181,12 @@ def emit(fmt, report, precision, every=None):
     with console.capture() as captured:
         console.print(tables)
     write_pieces(line.rstrip() + "\n" for line in captured.get().splitlines())
+
+
+def emit_json(doc: dict) -> None:
+    """A JSON document on stdout, written in pieces."""
+    write_pieces(itertools.chain(
+        json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(doc), "\n"))
 
 
 def quiet_stdout() -> None:

@@ -6,6 +6,7 @@ from functools import singledispatch
 from ..analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, SampleChain,
                         StepReport, TensorGrad, TrainResult, VectorGrads)
 from ..analysis.marking import MarkReport
+from ..analysis.quiz import Quiz
 from .marking import summary
 from .numbers import json_value
 
@@ -141,3 +142,21 @@ def _(r: MarkReport) -> dict:
                 "uses": {name: json_value(v) for name, v in w.uses},
                 "right": json_value(w.right), "yours": w.given, "diagnosis": w.diagnosis or None},
             "summary": summary(r), "all_right": r.all_right}
+
+
+def quiz_document(quiz: Quiz, results: list) -> dict:
+    """A quiz's questions, the answers given (with their verdicts) and the score."""
+    questions = []
+    for i, q in enumerate(quiz.questions):
+        entry = {"question": q.prompt, "kind": q.kind, "right": json_value(q.right),
+                 "tolerance": q.tolerance, "formula": q.formula,
+                 "uses": {name: json_value(v) for name, v in q.uses}}
+        if i < len(results):
+            given, marked = results[i]
+            row = marked.rows[0] if marked is not None else None
+            entry.update(answer=given, verdict=row.verdict if row else "not a number",
+                         diagnosis=(row.diagnosis or None) if row else None)
+        questions.append(entry)
+    right = sum(1 for _, m in results if m is not None and m.all_right)
+    return {"net": quiz.title, "seed": quiz.seed, "eta": quiz.eta, "questions": questions,
+            "score": {"right": right, "asked": len(quiz.questions), "answered": len(results)}}

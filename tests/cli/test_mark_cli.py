@@ -30,7 +30,7 @@ def test_all_right_exits_0_and_something_wrong_exits_1(tmp_path):
 
 
 def test_the_worked_example_in_configs_has_its_one_planted_slip():
-    r = run("mark", CONFIGS / "seed-work.yaml", "--format", "json")
+    r = run("mark", CONFIGS / "work" / "seed-work.yaml", "--format", "json")
     assert r.exit_code == 1
     doc = json.loads(r.stdout)
     wrong = [n for n in doc["numbers"] if n["verdict"] == "wrong"]
