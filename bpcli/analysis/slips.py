@@ -22,6 +22,7 @@ def slip(world, claim, right: dict, given: dict, eta: float, tol: float) -> str:
     if abs(claim.given - t) <= tol + claim.half_unit / 2:  # just past its rounding
         return (f"just past your rounding: the right value {t:.6g} to the places you wrote is "
                 f"{_rounded_like(t, claim.text)}")
+    tol = max(tol, claim.half_unit * (1 + 1e-9))  # a slip's value, to the places written
     for text, value in _candidates(world, claim, right, given, eta):
         v = float(np.asarray(value)[at]) if np.ndim(value) else float(value)
         if math.isfinite(v) and abs(claim.given - v) <= tol:

@@ -42,7 +42,7 @@ def feedback(q: Question, report: MarkReport | None, text: str, precision: int) 
 def _breakdown(q: Question, precision: int) -> list:
     uses = ", ".join(f"{name} = {fmt(v, precision)}" for name, v in q.uses)
     return ["the right answer is ", (fmt(q.right, precision), "bold"), f": {q.formula}",
-            f", with {uses}" if uses else ""]
+            f"\n  with {uses}" if uses else ""]
 
 
 def score(right: int, asked: int, answered: int) -> Text:

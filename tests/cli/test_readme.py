@@ -48,5 +48,6 @@ def test_readme_examples_print_what_readme_shows():
     assert len(examples) >= 3
     for command, shown in examples:
         result = CliRunner().invoke(main, shlex.split(command)[1:], env={"COLUMNS": "100"})
-        assert result.exit_code == 0, command
+        # `mark` of the worked example with its planted slip says so: exit status 1
+        assert result.exit_code == (1 if command.startswith("bpcli mark") else 0), command
         assert result.stdout == shown, command
