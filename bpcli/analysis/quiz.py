@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 
@@ -50,6 +51,7 @@ class Quiz:
     questions: list[Question]
     seed: int
     net: Net = field(repr=False, default=None)  # what the answers are marked against
+    DIGITS: ClassVar[int] = DIGITS
 
 
 def tolerance(right: float) -> float:

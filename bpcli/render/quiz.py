@@ -6,11 +6,12 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from ..analysis.marking import MarkReport
-from ..analysis.quiz import DIGITS, Question, Quiz
+from ..analysis.quiz import Question, Quiz
 from .marking import verdict_text
 from .numbers import fmt
 
 RIGHT = MarkReport.VERDICTS[0]
+DIGITS = Quiz.DIGITS
 
 
 def intro(quiz: Quiz) -> RenderableType:
