@@ -21,6 +21,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..budget import limit, raise_hint
 from ..errors import UsageError
 from ..nets import Net
 from .slips import slip
@@ -102,6 +103,7 @@ def mark(net: Net, work: Work, tol: float | None = None, eta: float | None = Non
         raise UsageError(None, None, f"{work.path}: factors: are for nets of numbers written "
                                      "as equations; give values: and grads: instead")
     eta, source = _eta(net, work, eta)
+    _check_cost(net, len(work.claims))
     claims = sorted(work.claims, key=_order(world, net))
     patches = _patches(claims)
     with np.errstate(all="ignore"):
@@ -129,6 +131,21 @@ def mark(net: Net, work: Work, tol: float | None = None, eta: float | None = Non
     warnings = [] if np.all(np.isfinite([r.right for r in rows])) else [
         "some right values are not finite (see bpcli forward)"]
     return MarkReport(net.title, work.path, eta, source, tol, rows, first, warnings)
+
+
+def _check_cost(net, numbers):
+    """Each number costs two runs of the net (its slopes): within a few steps' budget."""
+    layers = getattr(net, "layers", None)
+    if not layers:
+        return
+    runs = 2 * numbers + 2
+    work = runs * 3 * net.samples.count * sum(layer.work for layer in layers)
+    most = 5 * limit("step_work")
+    if work > most:
+        raise UsageError(None, None, f"marking {numbers:,} numbers takes {runs:,} runs of this "
+                                     f"net (about {work:.2g} multiply-adds, more than bpcli's "
+                                     f"{most:.2g}); mark fewer numbers, or one sample with "
+                                     f"--sample K; {raise_hint()}")
 
 
 def _eta(net, work, eta):

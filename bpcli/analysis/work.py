@@ -121,10 +121,6 @@ def reads_work(text: str, net: Net, shapes: dict, path: str = "<string>") -> Wor
                                        f"{section}: {{w1: 0.1478}}")
         for key, raw in body.items():
             reader.entry(section, str(key), raw, body.lines[key])
-    most = limit("marked_numbers")
-    if len(work.claims) > most:
-        raise NetError(path, None, f"holds {len(work.claims):,} numbers; bpcli marks at most "
-                                   f"{most:,} (a derivation by hand has fewer); {raise_hint()}")
     if not work.claims:
         raise NetError(path, None, "holds no numbers to mark; write some under "
                                    + ", ".join(SECTIONS))
@@ -233,6 +229,10 @@ class _Reader:
         return float(v), half_unit(text), text
 
     def add(self, claim, line):
+        most = limit("marked_numbers")
+        if len(self.work.claims) >= most:
+            self.fail(line, f"more than {most:,} numbers; bpcli marks at most {most:,} (a "
+                            f"derivation by hand has fewer); {raise_hint()}")
         at = (claim.key, claim.index)
         if at in self.seen:
             self.fail(line, f"{claim.label} is given twice (first on line {self.seen[at]})")

@@ -2,6 +2,7 @@
 bad WORK file as one line naming its line (issue 9, part 1)."""
 import json
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -93,3 +94,15 @@ def test_mistakes_of_the_command_line(tmp_path):
     assert r.exit_code == 2 and "give --sample K" in r.stderr
     f.write_text("values: {H1: 0.5}\n")
     assert run("mark", CONFIGS / "xor.yaml", f, "--sample", "2").exit_code in (0, 1)
+
+
+def test_a_work_file_past_the_budget_is_refused_before_the_runs(tmp_path):
+    f = tmp_path / "w.yaml"
+    f.write_text("values:\n" + "".join(f'  "conv1[{n},0,0,0]": 0.1\n' for n in range(64)) * 1
+                 + "".join(f'  "conv1[{n},1,0,0]": 0.1\n' for n in range(64))
+                 + "".join(f'  "conv1[{n},2,0,0]": 0.1\n' for n in range(64)))
+    r = run("mark", CONFIGS / "conv-mnist-shape.yaml", f)
+    assert r.exit_code == 2 and "marking 192 numbers takes 386 runs" in r.stderr
+    f.write_text("values:\n  input: " + json.dumps(np.zeros((64, 1, 28, 28)).tolist()) + "\n")
+    r = run("mark", CONFIGS / "conv-mnist-shape.yaml", f)
+    assert r.exit_code == 2 and f"{f}:2: more than 2,000 numbers" in r.stderr
