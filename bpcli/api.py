@@ -160,9 +160,7 @@ def mark(net: Net, work: str | os.PathLike, tol: float | None = None,
     net = _net(net)
     if tol is not None and _number(tol, "tol") <= 0:
         raise UsageError("tol", tol, "must be a number > 0")
-    k = net.samples.check(_count(sample, "sample", allow_none=True))
-    if k is not None:  # None: no sample asked for, or the net's only one
-        net = net.at_sample(k)
+    net = _at_sample(net, sample)
     analysis.world_for(net)  # a data set's derivation is one sample's: say so first
     shapes = analysis.shapes(net)
     work = _path(work)
@@ -179,9 +177,7 @@ def quiz(net: Net, ask: str | None = None, count: int = 5, seed: int = 0,
     net = _net(net)
     if ask is not None and ask not in analysis.quiz.KINDS:
         raise UsageError("ask", ask, "must be one of " + ", ".join(analysis.quiz.KINDS))
-    k = net.samples.check(_count(sample, "sample", allow_none=True))
-    if k is not None:
-        net = net.at_sample(k)
+    net = _at_sample(net, sample)
     eta = _number(analysis.resolve_settings(net, eta=eta)["eta"], "eta")
     return analysis.make_quiz(net, ask, _count(count, "count", least=1), _count(seed, "seed"), eta)
 
@@ -259,6 +255,17 @@ def _net(net) -> Net:
         raise UsageError(None, None, f"expected a network (from bpcli.load, bpcli.loads or "
                                      f"bpcli.default), not {type(net).__name__}")
     return net
+
+
+def _at_sample(net: Net, sample) -> Net:
+    """The net on sample ``sample`` of its data set or batch alone, named so (the net
+    itself when no sample is asked for, or when it has one)."""
+    k = net.samples.check(_count(sample, "sample", allow_none=True))
+    if k is None:
+        return net
+    one = net.at_sample(k)
+    one.name = f"{net.title}, sample {k}"
+    return one
 
 
 def _text(v, what) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import sys
 
 import click
 from rich.text import Text
 
 from . import analysis, api
+from .errors import BpcliError
 from .options import UserError, finite_eta, format_option, load_net, precision_option
 from .render.json import quiz_document
 from .render.quiz import answer_key, feedback, intro, question_text, score, worksheet
@@ -27,6 +29,12 @@ WORK is a YAML file of your own numbers, any of:
 In a layer net, name elements ('conv1.weight[0,0,1,1]': 0.12) or give whole grids."""
 
 
+sample_option = click.option(
+    "--sample", type=click.IntRange(min=0), default=None, metavar="K",
+    help="For a data set or a batch: work on sample K (the net on that sample alone); a "
+         "derivation by hand is one sample's.")
+
+
 def _work_help(f):
     """The help's WORK paragraph, before NET's."""
     f.__doc__ = inspect.cleandoc(f.__doc__).replace("NET is the network", WORK_HELP + "\n\nNET is the network")
@@ -40,8 +48,7 @@ def _work_help(f):
 @click.option("--tol", type=click.FloatRange(min=0, min_open=True), default=None, metavar="T",
               help="One absolute tolerance for every number (default: each number's own "
                    "rounding, widened by what it inherits).")
-@click.option("--sample", type=click.IntRange(min=0), default=None, metavar="K",
-              help="For a data set: the derivation is sample K's (the net on that sample alone).")
+@sample_option
 @click.pass_context
 @_work_help
 def mark(ctx: click.Context, files: tuple[str, ...], fmt: str, precision: int,
@@ -66,7 +73,16 @@ def mark(ctx: click.Context, files: tuple[str, ...], fmt: str, precision: int,
         raise UserError("give WORK, or NET then WORK: bpcli mark [NET] WORK.yaml"
                         + (f" (got {len(files)} files)" if files else ""))
     net, work = (None, files[0]) if len(files) == 1 else files
-    report = api.mark(load_net(net), work, tol, sample)
+    if net == "-" and work == "-":
+        raise UserError("NET and WORK cannot both be standard input; give one as a file")
+    try:
+        network = load_net(net)
+    except BpcliError:
+        if net and _looks_like_work(net):  # the two given the other way round
+            raise UserError(f"{net} is a WORK file (values:, grads:, factors:, update:), not a "
+                            "network; give the net first: bpcli mark NET WORK") from None
+        raise
+    report = api.mark(network, work, tol, sample)
     for w in report.warnings:
         warn(w)
     emit(fmt, report, precision)
@@ -74,6 +90,17 @@ def mark(ctx: click.Context, files: tuple[str, ...], fmt: str, precision: int,
         ctx.exit(1)
 
 
+def _looks_like_work(path: str) -> bool:
+    """Does the file start a line with a WORK file's section?"""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return re.search(r"^(values|grads|factors|update)\s*:", head, re.M) is not None
+
+
+MAX_ANSWER = 200  # characters of an answer line read; the rest of the line is skipped
 
 
 @click.command()
@@ -90,8 +117,7 @@ def mark(ctx: click.Context, files: tuple[str, ...], fmt: str, precision: int,
                    "decimals: a different net for every seed.")
 @click.option("--eta", type=float, default=None, metavar="ETA", callback=finite_eta,
               help="η for update questions (default: the train: section's, else 0.5).")
-@click.option("--sample", type=click.IntRange(min=0), default=None, metavar="K",
-              help="For a data set: questions about sample K (the net on that sample alone).")
+@sample_option
 @click.option("--worksheet", type=click.Path(dir_okay=False), default=None, metavar="FILE.md",
               help="Write the questions to FILE.md and the answer key to FILE.key.md instead "
                    "of asking.")
@@ -117,15 +143,20 @@ def quiz(ctx: click.Context, net: str | None, ask: str | None, count: int, seed:
     """
     if fresh and net:
         raise UserError("--random makes its own net; give NET or --random, not both")
+    if net == "-" and not worksheet:
+        raise UserError("NET from standard input leaves no answers to read there; give NET as "
+                        "a file (or write a --worksheet)")
+    if worksheet is not None:
+        key = _key_path(worksheet)
     network = api.random_net(seed) if fresh else load_net(net)
     q = api.quiz(network, ask, count, seed, eta, sample)
     if worksheet:
-        _write_worksheet(q, worksheet, force, precision)
+        _write_worksheet(q, worksheet, key, force, precision, fmt)
         return
     results = _ask(q, fmt, precision)
-    right = sum(1 for _, r in results if r is not None and r.all_right)
+    right = analysis.score(results)
     if fmt == "json":
-        emit_json(quiz_document(q, results))
+        emit_json(quiz_document(q, results, right))
     else:
         console_out().print(score(right, len(q.questions), len(results)))
     if right < len(q.questions):
@@ -148,7 +179,7 @@ def _ask(q, fmt, precision):
             except click.Abort:  # Ctrl-D: the quiz ends here
                 break
         else:
-            given = sys.stdin.readline() if sys.stdin is not None else ""
+            given = _read_answer()
             if not given:
                 break
             if fmt != "json":
@@ -160,13 +191,37 @@ def _ask(q, fmt, precision):
     return results
 
 
-def _write_worksheet(q, path, force, precision):
-    key = (path[:-3] if path.endswith(".md") else path) + ".key.md"
+def _key_path(path):
+    """FILE.md → FILE.key.md, for a worksheet's name that is a Markdown file."""
+    if path == "-" or not path.endswith(".md") or path.endswith(".key.md"):
+        raise UserError(f"--worksheet {path}: name a Markdown file such as week3.md (its answer "
+                        "key goes beside it, as week3.key.md)")
+    return path[:-3] + ".key.md"
+
+
+def _write_worksheet(q, path, key, force, precision, fmt):
     for target in (path, key):
+        if os.path.isdir(target):
+            raise UserError(f"{target} is a folder; name a file")
         if os.path.exists(target) and not force:
             raise UserError(f"{target} exists; pass --force to replace it, or name another file")
         if not os.path.isdir(os.path.dirname(os.path.abspath(target))):
             raise UserError(f"{target}: its folder does not exist")
     analysis.write_text(path, worksheet(q))
     analysis.write_text(key, answer_key(q, precision))
-    click.echo(f"wrote {path} ({len(q.questions)} questions) and {key} (the answers)")
+    if fmt == "json":
+        emit_json({**quiz_document(q, [], 0), "worksheet": path, "answer_key": key})
+    else:
+        click.echo(f"wrote {path} ({len(q.questions)} question{'s' * (len(q.questions) != 1)}) "
+                   f"and {key} (the answers)")
+
+
+def _read_answer() -> str:
+    """One line of standard input, at most MAX_ANSWER characters of it ('' at its end)."""
+    if sys.stdin is None:
+        return ""
+    line = sys.stdin.readline(MAX_ANSWER + 1)
+    rest = line
+    while rest and not rest.endswith("\n") and len(line) > MAX_ANSWER:
+        rest = sys.stdin.readline(1 << 16)  # the rest of an overlong line, skipped
+    return line[:MAX_ANSWER] + ("\n" if len(line) > MAX_ANSWER else "")

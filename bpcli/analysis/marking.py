@@ -5,10 +5,10 @@ what its step gives from the learner's *own* earlier numbers (:mod:`.worlds`).
 
 - right: |x − t| ≤ u(x), where u(x) is the rounding x may carry: half a unit in its last
   written place, plus what it inherits from the learner's earlier numbers that its step
-  uses — u(x) = ½·10⁻ᵈ + Σᵢ |∂g/∂xᵢ|·eᵢ, each ∂g/∂xᵢ measured by central differences on
-  the step, eᵢ = |xᵢ − tᵢ| for an earlier number that is right (how far off it really
-  is), else its own half unit (so a derivation rounded to 4 decimals throughout raises no
-  false alarm, and 0.40 for an exact 0.4 widens nothing);
+  uses — u(x) = ½·10⁻ᵈ + Σᵢ (how far g moves when xᵢ moves by ±eᵢ, the larger way),
+  measured by rerunning the steps, eᵢ = |xᵢ − tᵢ| for an earlier number that is right (how
+  far off it really is), else its own half unit (so a derivation rounded to 4 decimals
+  throughout raises no false alarm, and 0.40 for an exact 0.4 widens nothing);
 - right given your earlier numbers: |x − g| ≤ u(x) — the step was done right on a wrong
   number from before;
 - wrong: neither.  Then the recognisable slips (:mod:`.slips`) are tried numerically, and
@@ -16,6 +16,7 @@ what its step gives from the learner's *own* earlier numbers (:mod:`.worlds`).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -37,7 +38,7 @@ DEFAULT_ETA = 0.5
 class MarkRow:
     claim: Claim
     right: float  # the right value t
-    yours: float  # g: the step from your own earlier numbers
+    from_yours: float  # g: the step done on your own earlier numbers
     tolerance: float  # u(x)
     verdict: str
     diagnosis: str = ""  # the slip it matches, where one does
@@ -79,9 +80,9 @@ class MarkReport:
 def world_for(net: Net):
     """How the net's steps are taken: by named node for a net of numbers written as
     equations, else through the graph."""
-    if net.samples.several and net.expressions is not None:
-        raise UsageError("sample", None, "a derivation by hand is one sample's: give --sample K "
-                                         "to mark the net at sample K of its data set")
+    if net.samples.several:
+        raise UsageError(None, None, "a derivation by hand is one sample's: give --sample K to "
+                                     f"work on sample K of the net's {net.samples.noun}")
     if net.expressions is not None:
         leaves = [v for _, _, v in net.leaves()]
         if all(np.ndim(v) == 0 for v in leaves):
@@ -105,36 +106,86 @@ def mark(net: Net, work: Work, tol: float | None = None, eta: float | None = Non
     eta, source = _eta(net, work, eta)
     _check_cost(net, len(work.claims))
     claims = sorted(work.claims, key=_order(world, net))
-    patches = _patches(claims)
+    patches, spots = _patches(claims), _spots(claims)
+    rows, first = [], None
+    inherited = np.zeros(len(claims))
     with np.errstate(all="ignore"):
         right = world.run({}, eta)
-        given = world.run(patches, eta)
-        slopes = _slopes(world, claims, patches, eta)
-    rows, first, passed = [], None, []
-    for i, c in enumerate(claims):
-        at = c.index if c.index is not None else ()
-        t, g = float(np.asarray(right[c.key])[at]), float(np.asarray(given[c.key])[at])
-        ui = tol if tol is not None else (
-            c.half_unit + 1.01 * sum(abs(slopes[i][j]) * passed[j] for j in range(i)))
-        slack = ui * (1 + 1e-6) + 1e-12 * max(1.0, abs(t))
-        # given your numbers only when they moved the step (else it is plainly wrong)
-        verdict = RIGHT if abs(c.given - t) <= slack else (
-            CARRIED if abs(c.given - g) <= slack and abs(g - t) > slack else WRONG)
-        # what this number passes on to the steps that use it: how far off it is when it
-        # is right, else its own rounding (a step done right on it is judged against g)
-        passed.append(min(abs(c.given - t), ui) if verdict == RIGHT else c.half_unit)
-        diagnosis = slip(world, c, right, given, eta, slack) if verdict == WRONG else ""
-        rows.append(MarkRow(c, t, g, ui, verdict, diagnosis))
-        if verdict == WRONG and first is None:
-            formula, uses = world.formula(c.key, right, eta)
-            first = FirstWrong(c.label, formula, uses, t, c.given, c.text, diagnosis)
+        from_yours = world.run(patches, eta)
+        for i, c in enumerate(claims):
+            row = _judge(world, c, right, from_yours, eta, tol, inherited[i])
+            rows.append(row)
+            if row.verdict == WRONG and first is None:
+                formula, uses = world.formula(c.key, right, eta, c.index)
+                first = FirstWrong(c.label, formula, uses, row.right, c.given, c.text,
+                                   row.diagnosis)
+            # what this number passes on to the steps after it: how far off it is when it
+            # is right, else its own rounding (a step done right on it is judged against
+            # what it gives)
+            passed = min(abs(c.given - row.right), row.tolerance) if row.verdict == RIGHT \
+                else c.half_unit
+            if tol is None and passed > 0 and i + 1 < len(claims):
+                inherited += _carried(world, claims, patches, spots, i, passed, eta, from_yours)
     warnings = [] if np.all(np.isfinite([r.right for r in rows])) else [
         "some right values are not finite (see bpcli forward)"]
     return MarkReport(net.title, work.path, eta, source, tol, rows, first, warnings)
 
 
+def _judge(world, c, right, from_yours, eta, tol, inherited) -> MarkRow:
+    at = c.index if c.index is not None else ()
+    t, g = float(np.asarray(right[c.key])[at]), float(np.asarray(from_yours[c.key])[at])
+    u = tol if tol is not None else c.half_unit + 1.01 * inherited
+    slack = u * (1 + 1e-6) + 1e-12 * max(1.0, abs(t))
+
+    def shows(v):  # written finely enough to show v ("1" for 0.615, "0.000" for 0.00044 do not)
+        return tol is not None or v == 0 or c.half_unit <= abs(v) / 2
+
+    # given your numbers only when they moved the step (else it is plainly wrong)
+    verdict = RIGHT if abs(c.given - t) <= slack and shows(t) else (
+        CARRIED if abs(c.given - g) <= slack and abs(g - t) > slack and shows(g) else WRONG)
+    diagnosis = ""
+    if verdict == WRONG:
+        if abs(c.given - t) <= slack:
+            places = max(0, -math.floor(math.log10(abs(t) / 2)))
+            diagnosis = (f"written too roughly to show the right value {t:.6g}: it needs "
+                         f"at least {places} decimals")
+        else:
+            diagnosis = slip(world, c, right, from_yours, eta, slack, tol is None)
+    return MarkRow(c, t, g, u, verdict, diagnosis)
+
+
+def _spots(claims):
+    """key -> (the claims' positions, their indices as arrays for fancy indexing)."""
+    grouped = {}
+    for i, c in enumerate(claims):
+        grouped.setdefault(c.key, []).append((i, c.index if c.index is not None else ()))
+    return {key: (np.array([i for i, _ in items]),
+                  tuple(np.array(col) for col in zip(*[at for _, at in items])))
+            for key, items in grouped.items()}
+
+
+def _carried(world, claims, patches, spots, j, e, eta, base):
+    """How far each later claim's step can move when claim j is off by up to e: the larger
+    of its moves with x_j + e and x_j − e from ``base`` (the run on all the learner's
+    numbers) — measured, not a slope times e: right where the step curves (f(1 − f) at its
+    top), and bounded where it jumps (a max-pool tie, a ReLU's kink)."""
+    c = claims[j]
+    at = c.index if c.index is not None else ()
+    out = np.zeros(len(claims))
+    for by in (e, -e):
+        trial = {k: dict(v) for k, v in patches.items()}
+        trial[c.key][at] = c.given + by
+        moved = world.run(trial, eta)
+        for key, (positions, index) in spots.items():
+            shift = np.abs(np.asarray(moved[key], dtype=float) - np.asarray(base[key], dtype=float))
+            out[positions] = np.maximum(out[positions], shift[index] if index else shift)
+    out[:j + 1] = 0.0
+    out[~np.isfinite(out)] = 0.0
+    return out
+
+
 def _check_cost(net, numbers):
-    """Each number costs two runs of the net (its slopes): within a few steps' budget."""
+    """Each number costs two runs of the net (what it carries): within a few steps' budget."""
     layers = getattr(net, "layers", None)
     if not layers:
         return
@@ -162,10 +213,9 @@ def _order(world, net):
     """Derivation order: forward values, then ∂E in backward order (each ∂E after the
     local factors that make it), then the update."""
     forward = [e.name for e in net.forward_order()] + ["E"]
-    if isinstance(world, EquationWorld):
-        backward = ["E"] + world.backward
-    else:
-        backward = ["E"] + [e.name for e in net.backward_order()]
+    backward = ["E"] + (world.backward if isinstance(world, EquationWorld)
+                        else [e.name for e in net.backward_order()])
+    backward += [n for n in net.names() if n not in backward]  # params; names E does not use
     params = list(net.params)
 
     def key(c):
@@ -179,25 +229,8 @@ def _order(world, net):
     return key
 
 
-def _patches(claims, moved=None, by=0.0):
+def _patches(claims):
     patches = {}
     for c in claims:
-        value = c.given + (by if c is moved else 0.0)
-        patches.setdefault(c.key, {})[c.index if c.index is not None else ()] = value
+        patches.setdefault(c.key, {})[c.index if c.index is not None else ()] = c.given
     return patches
-
-
-def _slopes(world, claims, patches, eta):
-    """slopes[i][j] = ∂g_i/∂x_j: how the step of claim i moves with the learner's claim j
-    (central differences; zero unless j comes before i and i's step uses it)."""
-    n = len(claims)
-    slopes = [[0.0] * n for _ in range(n)]
-    for j, cj in enumerate(claims):
-        h = 1e-6 * max(abs(cj.given), 1e-3)
-        up = world.run(_patches(claims, cj, h), eta)
-        down = world.run(_patches(claims, cj, -h), eta)
-        for i, ci in enumerate(claims[j + 1:], j + 1):
-            at = ci.index if ci.index is not None else ()
-            d = (float(np.asarray(up[ci.key])[at]) - float(np.asarray(down[ci.key])[at])) / (2 * h)
-            slopes[i][j] = d if np.isfinite(d) else 0.0
-    return slopes

@@ -45,6 +45,7 @@ class Quiz:
     """Questions about one net, with what a learner needs to answer them."""
 
     title: str
+    source: str  # the network's file (a layer net's numbers: bpcli forward on it)
     net_text: str | None  # the network file, to work from (None: a layer net, see forward)
     listing: tuple  # the net in a few lines: its numbers, then its equations
     eta: float
@@ -64,9 +65,14 @@ def tolerance(right: float) -> float:
 def make_quiz(net: Net, ask: str | None, count: int, seed: int, eta: float) -> Quiz:
     """``count`` questions about ``net`` of kind ``ask`` (None: any kind the net has),
     drawn with ``seed``; none repeats until every one of a kind has been asked."""
+    questions = _questions(net, ask, count, seed, eta)  # a data set says --sample first
     text = net.to_yaml() if net.expressions is not None else None
-    return Quiz(net.title, text, _listing(net), eta, _questions(net, ask, count, seed, eta),
-                seed, net)
+    return Quiz(net.title, net.path, text, _listing(net), eta, questions, seed, net)
+
+
+def _number_text(v) -> str:
+    v = np.asarray(v, dtype=float)
+    return f"{float(v):g}" if not v.ndim else "[" + ", ".join(f"{x:g}" for x in v.ravel()) + "]"
 
 
 def _listing(net):
@@ -74,7 +80,7 @@ def _listing(net):
         return ()
     lines = []
     for kind in ("input", "param", "target"):
-        leaves = [f"{n} = {float(v):g}" for n, k, v in net.leaves() if k == kind]
+        leaves = [f"{n} = {_number_text(v)}" for n, k, v in net.leaves() if k == kind]
         if leaves:
             lines.append(f"{kind}s: " + ", ".join(leaves))
     lines += [f"{n} = {text}" for n, (text, _) in net.nodes.items()]
@@ -101,7 +107,7 @@ def _questions(net, ask, count, seed, eta):
         claim = Claim(kind, key[1], index, 0.0, 0.0, "", None, key[2] if kind == "factor" else None)
         prompt = claim.label if kind != "update" else (
             f"{claim.label[:-1]} after one step (η = {eta:g})")
-        formula, uses = world.formula(key, right, eta)
+        formula, uses = world.formula(key, right, eta, index)
         out.append(Question(kind, key[1], index, claim.wrt, prompt, claim.label, float(value),
                             tolerance(float(value)), formula, tuple(uses)))
     return out
@@ -127,6 +133,11 @@ def _pools(world, net, right):
     for p in net.params:
         pools["update"] += elements(("update", p))
     return pools
+
+
+def score(results: list) -> int:
+    """How many of the (answer, marked) ``results`` are right."""
+    return sum(1 for _, marked in results if marked is not None and marked.all_right)
 
 
 def answer(quiz: Quiz, q: Question, text: str) -> MarkReport | None:

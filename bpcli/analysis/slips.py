@@ -15,19 +15,28 @@ from ..engine import LOSS
 from .worlds import EquationWorld
 
 
-def slip(world, claim, right: dict, given: dict, eta: float, tol: float) -> str:
-    """The first slip whose number matches the learner's ``claim``, or ''."""
+def slip(world, claim, right: dict, given: dict, eta: float, tol: float,
+         own_rounding: bool = True) -> str:
+    """The slip whose number is nearest the learner's ``claim``, among those that give it
+    (within ``tol``, or the places written) and differ from the right value; or ''.
+    ``own_rounding``: ``tol`` is the learner's own rounding (not --tol, not a quiz's
+    digits), so a number just past it can be told so."""
     at = claim.index if claim.index is not None else ()
     t = float(np.asarray(right[claim.key])[at])
-    if abs(claim.given - t) <= tol + claim.half_unit / 2:  # just past its rounding
+    if own_rounding and abs(claim.given - t) <= tol + claim.half_unit / 2:
         return (f"just past your rounding: the right value {t:.6g} to the places you wrote is "
                 f"{_rounded_like(t, claim.text)}")
+    if not own_rounding and claim.half_unit > tol and abs(claim.given - t) <= claim.half_unit:
+        return f"right only to the places you wrote: give more digits (it is {t:.6g})"
     tol = max(tol, claim.half_unit * (1 + 1e-9))  # a slip's value, to the places written
+    best, nearest = "", math.inf
     for text, value in _candidates(world, claim, right, given, eta):
         v = float(np.asarray(value)[at]) if np.ndim(value) else float(value)
-        if math.isfinite(v) and abs(claim.given - v) <= tol:
-            return text
-    return ""
+        off = abs(claim.given - v)
+        # a slip that gives the right value (or nearly) tells nothing
+        if math.isfinite(v) and off <= tol and abs(v - t) > 2 * tol and off < nearest:
+            best, nearest = text, off
+    return best
 
 
 def _rounded_like(v: float, text: str) -> str:
@@ -41,7 +50,7 @@ def _candidates(world, c, right, given, eta):
     if c.kind == "update":
         w = right[("value", c.name)]
         for grads in (right[("grad", c.name)], given[("grad", c.name)]):
-            yield "the update adds η·∂E/∂w: w′ = w − η·∂E/∂w, not w + η·∂E/∂w", w + eta * grads
+            yield "you added η·∂E/∂w: w′ = w − η·∂E/∂w, not w + η·∂E/∂w", w + eta * grads
         yield "η left out: w′ = w − η·∂E/∂w, not w − ∂E/∂w", w - right[("grad", c.name)]
     yield _sign_text(world, c), -np.asarray(t)
     yield _sign_text(world, c), -np.asarray(g)
@@ -54,7 +63,8 @@ def _candidates(world, c, right, given, eta):
 def _sign_text(world, c):
     text = "wrong sign (yours is minus the right value)"
     exprs = getattr(world, "exprs", None)
-    if c.kind == "grad" and exprs is not None and c.name in world.uses.get(LOSS, ()):
+    if (c.kind == "grad" and exprs is not None and c.name in world.uses.get(LOSS, ())
+            and c.name in exprs):  # an output E compares with its target
         return text + "; the seed note's y − f(O) gives this, but ∂E/∂f(O) = f(O) − y"
     return text
 
@@ -66,6 +76,8 @@ def _equation_slips(world, c, right):
     if c.kind != "grad" or c.name == LOSS:
         return
     paths = world.paths(c.name)
+    if len(paths) >= 64:  # listed in part: a sum over them would not be the slip's number
+        return
     factors = {f: right[("factor",) + f] for f in dict.fromkeys(x for _, fs in paths for x in fs)}
 
     def total(swap=None, value=None):

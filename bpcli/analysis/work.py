@@ -53,7 +53,8 @@ class Claim:
     def label(self) -> str:
         at = "" if self.index is None else "[" + ",".join(map(str, self.index)) + "]"
         return {"value": f"{self.name}{at}", "grad": f"∂E/∂{self.name}{at}",
-                "factor": f"∂{self.name}/∂{self.wrt}", "update": f"{self.name}{at}′"}[self.kind]
+                "factor": f"∂{self.name}/∂{self.wrt}" + (" (local)" if self.name == "E" else ""),
+                "update": f"{self.name}{at}′"}[self.kind]
 
 
 @dataclass
@@ -150,9 +151,10 @@ class _Reader:
         shape = self.shapes[name]
         if index is None and shape and not isinstance(raw, list):
             if int(np.prod(shape)) != 1:
-                self.fail(line, f"{section}: {name} is {shape_text(shape)}; give one element, "
-                                f"as {name}[{','.join('0' * len(shape))}], or all of it as "
-                                "nested lists")
+                one = ("" if self.net.expressions is not None else  # equations: no indices
+                       f"give one element, as {name}[{','.join('0' * len(shape))}], or ")
+                self.fail(line, f"{section}: {name} is {shape_text(shape)}; {one}give all of "
+                                "it as " + ("a list" if len(shape) == 1 else "nested lists"))
             index = (0,) * len(shape)  # a tensor of one value: that value
         if isinstance(raw, list):
             self.grid(kind, name, index, raw, line)
@@ -163,6 +165,8 @@ class _Reader:
     def spelt(self, section, key, line):
         """∂E/∂w1 under grads: is w1; under values: it is a gradient, and a factor's
         a/b anywhere but factors: is out of place."""
+        if re.fullmatch(r"(?:∂|d)E\s*/\s*(?:∂|d)?\s*", key):
+            self.fail(line, f"{section}: {key!r}: write the name after ∂E/∂, e.g. ∂E/∂w1, or just w1")
         m = _DERIVATIVE.match(key)
         if m:
             if section != "grads":
@@ -188,25 +192,36 @@ class _Reader:
         if index is not None or not shape:
             self.fail(line, f"{name}{'' if index is None else list(index)} is one number, "
                             "not a list")
-        cells = _cells(raw)
+        cells = _cells(raw, line)
         if cells is None or np.shape(np.empty(_shape(raw))) != shape:
             self.fail(line, f"{name} is {shape_text(shape)}; write all of it as nested lists "
                             f"of that shape, or single elements as {name}[{','.join('0' * len(shape))}]")
-        for idx, text in zip(np.ndindex(shape), cells):
-            self.add(Claim(kind, name, idx, *self.number(text, name, line), line), line)
+        section = {v: k for k, v in KIND.items()}[kind]
+        for idx, (text, at) in zip(np.ndindex(shape), cells):
+            where = f"{section}: {name}[{','.join(map(str, idx))}]"
+            self.add(Claim(kind, name, idx, *self.number(text, where, at), at), at)
 
     def factor(self, key, raw, line):
         exprs = self.net.expressions
-        if exprs is None:
-            self.fail(line, "factors: are for nets written as equations; in a layer net give "
-                            "values: and grads: by element")
-        parts = [p.strip().lstrip("∂").lstrip("d") if p.strip().lstrip("∂") not in exprs
-                 and p.strip() not in self.net.names() else p.strip().lstrip("∂")
-                 for p in key.split("/")]
-        if len(parts) != 2:
+        if exprs is None or any(np.ndim(v) for _, _, v in self.net.leaves()):
+            self.fail(line, "factors: are for nets of numbers written as equations (in a net "
+                            "of vectors or layers a local factor is a Jacobian); give values: "
+                            "and grads:")
+        known = set(self.net.names())
+
+        def bare(part):  # "∂fO1" or "dfO1" for fO1
+            part = part.strip()
+            return part[1:] if part[:1] in ("∂", "d") and part not in known \
+                and part[1:] in known else part
+
+        parts = [bare(p) for p in key.split("/")]
+        if len(parts) != 2 or not all(parts):
             self.fail(line, f"factors: {key!r}: write a local factor ∂a/∂b as \"a/b\", "
                             "e.g. \"fO1/O1\"")
         a, b = parts
+        if a in known and a not in exprs:
+            self.fail(line, f"factors: {key}: {a} is given, not computed: a local factor ∂a/∂b "
+                            "is of a node a (or E) on a name its expression uses")
         if a not in exprs:
             self.fail(line, f"factors: {key}: {a!r} is not a node of the net; "
                             + did_you_mean(a, list(exprs), "nodes"))
@@ -220,8 +235,11 @@ class _Reader:
                  line)
 
     def number(self, raw, what, line):
-        if isinstance(raw, (dict, list)) or raw is None or isinstance(raw, bool):
-            self.fail(line, f"{what} must be a number, not {raw!r}")
+        if raw is None:
+            self.fail(line, f"{what} has no number; write one, or leave the name out")
+        if isinstance(raw, (dict, list)) or isinstance(raw, bool):
+            self.fail(line, f"{what} must be a number, not a " +
+                      ("mapping" if isinstance(raw, dict) else "list"))
         text = str(raw).strip()
         v = parse_number(text)
         if v is None or not np.isfinite(v):
@@ -248,18 +266,19 @@ def _shape(raw):
     return tuple(shape)
 
 
-def _cells(raw):
-    """The texts of a rectangular nested list, in row-major order; None when ragged."""
+def _cells(raw, line):
+    """(text, line) of each cell of a rectangular nested list, in row-major order (a cell's
+    line: its innermost list's); None when ragged."""
     shape = _shape(raw)
     out = []
 
-    def walk(v, depth):
+    def walk(v, depth, at):
         if depth == len(shape):
             if isinstance(v, list):
                 return False
-            out.append(v)
+            out.append((v, at))
             return True
         return isinstance(v, list) and len(v) == shape[depth] and all(
-            walk(x, depth + 1) for x in v)
+            walk(x, depth + 1, getattr(v, "line", 0) or at) for x in v)
 
-    return out if walk(raw, 0) else None
+    return out if walk(raw, 0, line) else None

@@ -21,7 +21,7 @@ from ..symbolic import Call, Name, names, to_text
 
 def _patched(value, patch):
     """``value`` with the learner's numbers put in: ``patch`` maps an index (() for a
-    number, None for all of it) to a number."""
+    number) to a number."""
     if not patch:
         return value
     out = np.array(value, dtype=np.float64, copy=True)
@@ -40,17 +40,23 @@ class EquationWorld:
         self.exprs = net.expressions
         self.leaves = {name: value for name, _, value in net.leaves()}
         self.order = net.node_names() + [LOSS]  # forward
-        self.uses = {a: [n for n in dict.fromkeys(names(e))] for a, e in self.exprs.items()}
+        self.uses = {a: list(dict.fromkeys(names(e))) for a, e in self.exprs.items()}
+        reached = {LOSS}  # the names E depends on; a node E does not use has ∂E = 0
+        for a in reversed(self.order):
+            if a in reached:
+                reached.update(self.uses[a])
         self.consumers = {n: [] for n in list(self.leaves) + self.order}
         for a in self.order:
             for b in self.uses[a]:
-                self.consumers[b].append(a)
+                if a in reached:
+                    self.consumers[b].append(a)
+        self.unused = [n for n in self.consumers if n not in reached]
         self.symbols = {(a, b): derivative(self.exprs[a], b, out_name=a)
                         for a in self.order for b in self.uses[a]}
         rank = {LOSS: 0}
         for a in reversed(self.order):  # the longest way down from E: every consumer first
-            for b in self.uses[a]:
-                rank[b] = max(rank.get(b, 0), rank.get(a, 0) + 1)
+            for b in self.uses[a] if a in reached else ():
+                rank[b] = max(rank.get(b, 0), rank[a] + 1)
         position = {n: i for i, n in enumerate(list(self.leaves) + self.order)}
         self.backward = sorted((n for n in rank if n != LOSS), key=lambda n: (rank[n], position[n]))
 
@@ -74,6 +80,8 @@ class EquationWorld:
                 total = total + grads.get(a, 0.0) * factors[a, b]
             computed[("grad", b)] = total
             grads[b] = _patched(total, patches.get(("grad", b)))
+        for b in self.unused:
+            computed[("grad", b)] = np.float64(0.0)
         for p in self.net.params:
             computed[("update", p)] = vals[p] - eta * grads.get(p, 0.0)
         return computed
@@ -82,9 +90,13 @@ class EquationWorld:
     def factor_text(self, a, b) -> str:
         return to_text(self.symbols[a, b])
 
-    def formula(self, key: tuple, right: dict, eta: float) -> tuple[str, list]:
+    def formula(self, key: tuple, right: dict, eta: float, index=None) -> tuple[str, list]:
         """The step's formula, and the (label, right value) of everything it uses."""
         kind, name = key[0], key[1]
+        if kind == "grad" and name in self.unused:
+            return f"∂E/∂{name} = 0: E does not depend on {name}", []
+        if kind == "grad" and name == LOSS:
+            return "∂E/∂E = 1", []
         if kind == "value":
             if name in self.leaves:
                 return f"{name} is given by the net", []
@@ -101,7 +113,7 @@ class EquationWorld:
                 terms.append(f"∂E/∂{a} · " + (f"({f})" if " " in f else f))
                 used.append((f"∂E/∂{a}", right[("grad", a)]))
                 used += [(n, right[("value", n)]) for n in dict.fromkeys(names(self.symbols[a, name]))]
-            return f"∂E/∂{name} = " + (" + ".join(terms) or "0"), list(dict(used).items())
+            return f"∂E/∂{name} = " + " + ".join(terms), list(dict(used).items())
         return (f"{name}′ = {name} − η·∂E/∂{name}",
                 [(name, right[("value", name)]), ("η", eta), (f"∂E/∂{name}", right[("grad", name)])])
 
@@ -141,6 +153,7 @@ class GraphWorld:
         g = self.graph
         self.named = {i: n.name for i, n in enumerate(g.nodes) if n.name is not None}
         self.leaves = [i for i, n in enumerate(g.nodes) if n.op is None and n.name is not None]
+        self.layers = {layer.name: layer for layer in getattr(net, "layers", [])}
 
     def graph_patch(self, name, patch):
         if not patch or not self.net.hidden_axis(name):
@@ -162,7 +175,10 @@ class GraphWorld:
         for i, fwd, ins in g.forward_plan:
             vals[i], caches[i] = fwd(*[vals[j] for j in ins])
             if i in self.named:
-                vals[i] = put("value", i, vals[i])
+                out = vals[i]
+                vals[i] = put("value", i, out)
+                if caches[i] is out:  # a backward that reads the output (σ, tanh, softmax)
+                    caches[i] = vals[i]  # reads the learner's: f(1 − f) of their f
         grads = [0.0] * len(vals)
         grads[g.loss] = np.float64(1.0)
         for i, bwd, ins in g.backward_plan:
@@ -179,26 +195,45 @@ class GraphWorld:
                 for k, v in computed.items()}
 
     def consumer(self, name: str):
-        """The layer that takes ``name`` as its input (a layer net), or None."""
-        layers = getattr(self.net, "layers", None)
-        if not layers:
-            return None
+        """The layer that takes ``name`` as its input (a layer net), or None (a param's ∂E
+        comes from the layer that owns it)."""
+        layers = list(self.layers.values())
         names = ["input"] + [layer.name for layer in layers]
         return layers[names.index(name)] if name in names[:-1] else None
 
-    def formula(self, key: tuple, right: dict, eta: float) -> tuple[str, list]:
+    def formula(self, key: tuple, right: dict, eta: float, index=None) -> tuple[str, list]:
         kind, name = key[0], key[1]
-        layers = {layer.name: layer for layer in getattr(self.net, "layers", [])}
+        at = "" if index is None else "[" + ",".join(map(str, index)) + "]"
+
+        def value(k):
+            v = np.asarray(right[k], dtype=float)
+            return float(v[index]) if index is not None and v.ndim else (v if v.ndim else float(v))
+
         if kind == "update":
-            return f"{name}′ = {name} − η·∂E/∂{name}", [("η", eta)]
+            return (f"{name}{at}′ = {name}{at} − η·∂E/∂{name}{at}",
+                    [(f"{name}{at}", value(("value", name))), ("η", eta),
+                     (f"∂E/∂{name}{at}", value(("grad", name)))])
+        exprs = self.net.expressions
         if kind == "value":
-            if name in layers:
-                return f"{name} = {layers[name].text}, of the layer before", []
+            if exprs is not None and name in exprs:  # equations over vectors
+                text = self.net.loss_text if name == LOSS else self.net.nodes[name][0]
+                return f"{name} = {text}", []
+            layer = self.layers.get(name)
+            if layer is not None:
+                return f"{name} = {layer.text}, of the layer before", []
             return f"{name} = {'the loss, ' + self.net.loss_text if name == LOSS else 'given'}", []
         after = self.consumer(name)
-        if after is not None:
-            return f"∂E/∂{name} = ∂E/∂{after.name} passed back through {after.text}", []
-        owner = next((l for l in layers.values() if name in l.params), None)
+        hint = f" (its breakdown: bpcli grad --wrt '{name}{at}')" if self.layers else ""
+        owner = next((layer for layer in self.layers.values() if name in layer.params), None)
         if owner is not None:
-            return f"∂E/∂{name} from ∂E/∂{owner.name} and the input of {owner.name}", []
-        return f"∂E/∂{name} by the backward pass", []
+            return f"∂E/∂{name} from ∂E/∂{owner.name} and the input of {owner.name}" + hint, []
+        if name == LOSS:
+            return "∂E/∂E = 1", []
+        if after is None:
+            return f"∂E/∂{name}{at} by the backward pass" + hint, []
+        uses = []
+        if index is not None and after.op in ("relu", "leaky_relu", "sigmoid", "tanh"):
+            uses = [(f"∂E/∂{after.name}{at}", value(("grad", after.name))),
+                    (f"{after.name}{at}" if after.op in ("sigmoid", "tanh") else f"{name}{at}",
+                     value(("value", after.name if after.op in ("sigmoid", "tanh") else name)))]
+        return f"∂E/∂{name} = ∂E/∂{after.name} passed back through {after.text}" + hint, uses

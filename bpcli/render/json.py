@@ -133,7 +133,7 @@ def _(r: MarkReport) -> dict:
                          "of": x.claim.wrt, "index": None if x.claim.index is None
                          else list(x.claim.index), "line": x.claim.line,
                          "yours": x.claim.given, "written": x.claim.text,
-                         "right": json_value(x.right), "from_your_numbers": json_value(x.yours),
+                         "right": json_value(x.right), "from_your_numbers": json_value(x.from_yours),
                          "tolerance": x.tolerance, "verdict": x.verdict,
                          "diagnosis": x.diagnosis or None} for x in r.rows],
             "counts": {v: r.count(v) for v in r.VERDICTS},
@@ -144,7 +144,7 @@ def _(r: MarkReport) -> dict:
             "summary": summary(r), "all_right": r.all_right}
 
 
-def quiz_document(quiz: Quiz, results: list) -> dict:
+def quiz_document(quiz: Quiz, results: list, right: int) -> dict:
     """A quiz's questions, the answers given (with their verdicts) and the score."""
     questions = []
     for i, q in enumerate(quiz.questions):
@@ -157,6 +157,5 @@ def quiz_document(quiz: Quiz, results: list) -> dict:
             entry.update(answer=given, verdict=row.verdict if row else "not a number",
                          diagnosis=(row.diagnosis or None) if row else None)
         questions.append(entry)
-    right = sum(1 for _, m in results if m is not None and m.all_right)
     return {"net": quiz.title, "seed": quiz.seed, "eta": quiz.eta, "questions": questions,
             "score": {"right": right, "asked": len(quiz.questions), "answered": len(results)}}

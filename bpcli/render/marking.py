@@ -57,7 +57,7 @@ def marked(r: MarkReport, precision: int) -> RenderableType:
     t.add_column("verdict")
     for x in r.rows:
         t.add_row(Text(x.claim.label), Text(x.claim.text), Text(fmt(x.right, precision)),
-                  Text(fmt(x.yours, precision)), verdict_text(x.verdict, x.diagnosis))
+                  Text(fmt(x.from_yours, precision)), verdict_text(x.verdict, x.diagnosis))
     rule = ("within --tol " + f"{r.tol:g}" if r.tol is not None else
             "within your own rounding: half a unit in the last place you wrote, widened by "
             "what your earlier numbers carry into the step")

@@ -15,13 +15,14 @@ DIGITS = Quiz.DIGITS
 
 
 def intro(quiz: Quiz) -> RenderableType:
-    lines = [Text(f"Quiz on {quiz.title}: {len(quiz.questions)} questions", style="bold"),
-             Text(f"Answer each to {DIGITS} significant digits; ∂E/∂name is a gradient, "
-                  "∂a/∂b a local factor.", style="dim")]
+    n = len(quiz.questions)
+    lines = [Text(f"Quiz on {quiz.title}: {n} question{'s' * (n != 1)}", style="bold"),
+             Text(f"Answer each to {DIGITS} significant digits; ∂E/∂name is a gradient" +
+                  (", ∂a/∂b a local factor." if quiz.listing else "."), style="dim")]
     if quiz.listing:
         lines += [Text("  " + line) for line in quiz.listing]
     else:
-        lines.append(Text("Its numbers: bpcli forward NET", style="dim"))
+        lines.append(Text(f"Its numbers: bpcli forward {quiz.source}", style="dim"))
     return Group(*lines)
 
 
@@ -56,11 +57,14 @@ def worksheet(quiz: Quiz) -> str:
     """The questions, in Markdown, with the net to work from."""
     lines = [f"# Backpropagation worksheet: {quiz.title}", "",
              f"Give each answer to {DIGITS} significant digits. E is the loss; ∂E/∂name is a "
-             "gradient, ∂a/∂b the local factor of a on b" +
+             "gradient" + (", ∂a/∂b the local factor of a on b" if quiz.net_text else "") +
              (f"; updates are one step of gradient descent with η = {quiz.eta:g}." if any(
                  q.kind == "update" for q in quiz.questions) else "."), ""]
     if quiz.net_text:
         lines += ["```yaml", quiz.net_text.rstrip(), "```", ""]
+    else:  # a layer net: its file holds the numbers (or makes them from seeds)
+        lines += [f"The network is `{quiz.source}`; `bpcli forward {quiz.source}` shows every "
+                  "value. Elements are indexed as its tables index them.", ""]
     for i, q in enumerate(quiz.questions, 1):
         lines.append(f"{i}. {q.prompt} = ________")
     return "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@ differences of E (float64) and against Matt Mazur's published worked example; a 
 rounded to 4 (and 3) decimals throughout, each number worked from the learner's own
 rounded numbers, is all right: no false alarm from carried rounding.
 """
+import math
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,14 @@ def r4(v, d=4):
     return f"{v:.{d}f}"
 
 
+def rounded(v, d):
+    """v to d decimals, or to 2 significant digits if d decimals would show fewer (a
+    learner writes 0.00044, not 0.000)."""
+    if v and abs(v) < 10.0 ** (1 - d):
+        d = 1 - math.floor(math.log10(abs(v)))
+    return f"{v:.{d}f}"
+
+
 # ------------------------------------------------------------------ rounding: no false alarms
 
 def test_half_unit_is_read_from_the_number_as_written():
@@ -71,7 +80,7 @@ def learner_chain(net, decimals):
     patches, written = {}, {}
     for key in keys:  # in derivation order, one at a time: each from the rounded ones before
         v = float(world.run(patches, 0.5)[key])
-        written[key] = r4(v, decimals)
+        written[key] = rounded(v, decimals)
         patches[key] = {(): float(written[key])}
     lines = {"values": [], "grads": [], "factors": [], "update": ["eta: 0.5"]}
     section = {"value": "values", "grad": "grads", "factor": "factors", "update": "update"}

@@ -86,23 +86,34 @@ def test_mistakes_of_the_command_line(tmp_path):
     f = tmp_path / "w.yaml"
     f.write_text("factors: {\"a/b\": 1}\n")
     r = run("mark", net, f)
-    assert r.exit_code == 2 and "factors: are for nets written as equations" in r.stderr
+    assert r.exit_code == 2 and f"{f}:1: factors: are for nets of numbers" in r.stderr
     f.write_text("values: {conv1: 0.5}\n")
     r = run("mark", net, f)
     assert r.exit_code == 2 and "give one element, as conv1[0,0,0]" in r.stderr
     r = run("mark", CONFIGS / "xor.yaml", f)
     assert r.exit_code == 2 and "give --sample K" in r.stderr
-    f.write_text("values: {H1: 0.5}\n")
-    assert run("mark", CONFIGS / "xor.yaml", f, "--sample", "2").exit_code in (0, 1)
+    f.write_text("values: {H1: 0.6, fH1: 0.6457}\n")  # sample 2 is x1 = 1, x2 = 0
+    r = run("mark", CONFIGS / "xor.yaml", f, "--sample", "2")
+    assert r.exit_code == 0 and "XOR, a 2-2-1 sigmoid net, sample 2" in r.stdout, r.output
+    assert "2 numbers: 2 right" in r.stdout
+    w = tmp_path / "w2.yaml"
+    w.write_text("values: {H1: 0.15}\n")
+    r = run("mark", w, CONFIGS / "sigmoid-222.yaml")  # the two the other way round
+    assert r.exit_code == 2 and "is a WORK file" in r.stderr and "give the net first" in r.stderr
+    assert "both be standard input" in run("mark", "-", "-").stderr
 
 
 def test_a_work_file_past_the_budget_is_refused_before_the_runs(tmp_path):
+    net = tmp_path / "big.yaml"  # one 200×200 image: about 2.3e7 multiply-adds a run
+    net.write_text("input: {shape: [1, 200, 200], init: {uniform: [-1, 1], seed: 0}}\n"
+                   "layers:\n  - {type: conv2d, name: conv1, filters: 8, kernel: 5}\n"
+                   "  - {type: flatten}\n  - {type: dense, units: 1}\n"
+                   "loss: {type: mse, target: [1]}\n")
     f = tmp_path / "w.yaml"
-    f.write_text("values:\n" + "".join(f'  "conv1[{n},0,0,0]": 0.1\n' for n in range(64)) * 1
-                 + "".join(f'  "conv1[{n},1,0,0]": 0.1\n' for n in range(64))
-                 + "".join(f'  "conv1[{n},2,0,0]": 0.1\n' for n in range(64)))
-    r = run("mark", CONFIGS / "conv-mnist-shape.yaml", f)
-    assert r.exit_code == 2 and "marking 192 numbers takes 386 runs" in r.stderr
-    f.write_text("values:\n  input: " + json.dumps(np.zeros((64, 1, 28, 28)).tolist()) + "\n")
-    r = run("mark", CONFIGS / "conv-mnist-shape.yaml", f)
+    f.write_text("values:\n" + "".join(f'  "conv1[0,{i},{j}]": 0.1\n'
+                                        for i in range(25) for j in range(20)))
+    r = run("mark", net, f)
+    assert r.exit_code == 2 and "marking 500 numbers takes 1,002 runs" in r.stderr, r.output
+    f.write_text("values:\n  input: " + json.dumps(np.zeros((1, 200, 200)).tolist()) + "\n")
+    r = run("mark", net, f)
     assert r.exit_code == 2 and f"{f}:2: more than 2,000 numbers" in r.stderr
