@@ -6,14 +6,15 @@ As a library (see :mod:`bpcli.api`)::
     net = bpcli.load("configs/xor.yaml")
     bpcli.show(bpcli.grad(net, wrt="w1"))
 """
-from .api import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, Run, SampleChain,
-                  StepReport, TensorGrad, TrainResult, VectorGrads, check, default, document,
-                  explain, forward, grad, load, loads, mark, run, save, show, step, train)
-from .api import MarkReport, Quiz, answer, quiz, random_net
+from .api import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, MarkReport, Quiz,
+                  Run, SampleChain, StepReport, TensorGrad, TrainResult, VectorGrads, answer,
+                  check, default, document, explain, forward, grad, load, loads, mark, quiz,
+                  random_net, run, save, show, step, train)
 from .errors import BpcliError, NetError, UsageError
 from .version import __version__
 
 __all__ = ["BpcliError", "Chain", "CheckReport", "ElementChain", "ForwardReport", "GradReport",
-           "NetError", "Run", "SampleChain", "StepReport", "TensorGrad", "TrainResult",
-           "UsageError", "VectorGrads", "__version__", "check", "default", "document", "explain",
-           "forward", "grad", "load", "loads", "mark", "MarkReport", "Quiz", "answer", "quiz", "random_net", "run", "save", "show", "step", "train"]
+           "MarkReport", "NetError", "Quiz", "Run", "SampleChain", "StepReport", "TensorGrad",
+           "TrainResult", "UsageError", "VectorGrads", "__version__", "answer", "check",
+           "default", "document", "explain", "forward", "grad", "load", "loads", "mark", "quiz",
+           "random_net", "run", "save", "show", "step", "train"]

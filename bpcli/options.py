@@ -27,8 +27,6 @@ class UserError(click.ClickException):
         self.exit_code = exit_code
 
 
-
-
 def load_net(path, needs_params=None):
     if not path and os.path.exists(LOCAL_NET):  # `bpcli init` then `bpcli train`: say which
         click.echo(f"note: NET not given, so this is the embedded seed net, not ./{LOCAL_NET}; "

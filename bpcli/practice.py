@@ -224,4 +224,4 @@ def _read_answer() -> str:
     rest = line
     while rest and not rest.endswith("\n") and len(line) > MAX_ANSWER:
         rest = sys.stdin.readline(1 << 16)  # the rest of an overlong line, skipped
-    return line[:MAX_ANSWER] + ("\n" if len(line) > MAX_ANSWER else "")
+    return line if len(line) <= MAX_ANSWER else line[:MAX_ANSWER] + "…\n"  # no number

@@ -37,14 +37,18 @@ def verdict_text(verdict: str, diagnosis: str = "") -> Text:
     return text
 
 
+def uses_text(uses, precision: int) -> str:
+    """'fH1 = 0.537430, w3 = 0.400000': the values a step uses."""
+    return ", ".join(f"{name} = {fmt(v, precision)}" for name, v in uses)
+
+
 def first_wrong(r: MarkReport, precision: int) -> list[RenderableType]:
     w = r.first_wrong
     if w is None:
         return []
     lines = [Text(), Text(f"First wrong step: {w.label}", style="bold"), Text(f"  {w.formula}")]
     if w.uses:
-        lines.append(Text("  with " + ", ".join(f"{name} = {fmt(v, precision)}"
-                                                for name, v in w.uses)))
+        lines.append(Text("  with " + uses_text(w.uses, precision)))
     lines.append(Text.assemble("  right value ", (fmt(w.right, precision), "bold"),
                                f", yours {w.written}"))
     if w.diagnosis:

@@ -7,7 +7,7 @@ from rich.text import Text
 
 from ..analysis.marking import MarkReport
 from ..analysis.quiz import Question, Quiz
-from .marking import verdict_text
+from .marking import uses_text, verdict_text
 from .numbers import fmt
 
 RIGHT = MarkReport.VERDICTS[0]
@@ -42,7 +42,7 @@ def feedback(q: Question, report: MarkReport | None, text: str, precision: int) 
 
 
 def _breakdown(q: Question, precision: int) -> list:
-    uses = ", ".join(f"{name} = {fmt(v, precision)}" for name, v in q.uses)
+    uses = uses_text(q.uses, precision)
     return ["the right answer is ", (fmt(q.right, precision), "bold"), f": {q.formula}",
             f"\n  with {uses}" if uses else ""]
 
@@ -76,7 +76,7 @@ def answer_key(quiz: Quiz, precision: int) -> str:
              f"An answer is right within half a unit of its {DIGITS}th significant digit "
              f"(questions drawn with seed {quiz.seed}).", ""]
     for i, q in enumerate(quiz.questions, 1):
-        uses = ", ".join(f"{name} = {fmt(v, precision)}" for name, v in q.uses)
+        uses = uses_text(q.uses, precision)
         lines.append(f"{i}. {q.prompt} = **{fmt(q.right, precision)}**  ")
         lines.append(f"   {q.formula}" + (f", with {uses}" if uses else ""))
     return "\n".join(lines) + "\n"

@@ -277,3 +277,87 @@ def test_layer_param_grads_match_central_differences():
             v[index] += sign * 1e-6
             bumped.append(bpcli.run(net.with_params({param: v})).loss)
         assert rows[label].right == pytest.approx((bumped[0] - bumped[1]) / 2e-6, abs=1e-9)
+
+
+# ------------------------------------------------------------------ edges a review found
+
+def test_the_right_values_are_the_backward_pass_for_every_name():
+    """The marker's right values come from the named steps and the ops' symbolic factors;
+    they must equal the graph's backward pass (an independent computation) for every name."""
+    for net in (SEED, bpcli.load(CONFIGS / "mazur-2-2-2.yaml")):
+        right = world_for(net).run({}, 0.5)
+        r = bpcli.run(net)
+        for name, g in r.grads.items():
+            assert float(right[("grad", name)]) == pytest.approx(float(g), rel=1e-12, abs=1e-15)
+        for name, v in r.values.items():
+            assert float(right[("value", name)]) == pytest.approx(float(v), rel=1e-12)
+
+
+def test_a_node_the_loss_does_not_use_has_a_zero_gradient():
+    net = bpcli.loads("inputs: {x: 1}\nparams: {w1: 0.5, w2: 0.3}\n"
+                      "nodes: {H: w1 * x, D: w2 * x}\nloss: 0.5 * (H - 1)^2\n")
+    report, rows = marked("grads: {D: 0, w2: 0.5, w1: -0.5}", net)  # ∂E/∂w1 = (H − 1)·x
+    assert rows["∂E/∂D"].verdict == RIGHT and rows["∂E/∂w1"].verdict == RIGHT
+    assert rows["∂E/∂w2"].verdict == WRONG
+    assert report.first_wrong.formula == "∂E/∂w2 = 0: E does not depend on w2"
+    q = bpcli.quiz(net, "grad", 4, 0)
+    assert {x.prompt for x in q.questions} <= {"∂E/∂H", "∂E/∂w1"}
+
+
+def test_a_net_over_vectors_is_marked_through_its_graph():
+    net = bpcli.load(CONFIGS / "softmax-equations.yaml")
+    r = bpcli.run(net)
+    dz = np.asarray(r.grads["z"])
+    report, rows = marked("values: {a: [0.0900, 0.2447, 0.6652]}\n"
+                          f"grads: {{z: [{-dz[0]:.4f}, {dz[1]:.4f}, {dz[2]:.4f}]}}\n", net)
+    assert [rows[f"a[{i}]"].verdict for i in range(3)] == [RIGHT] * 3
+    assert rows["∂E/∂z[0]"].verdict == WRONG and "wrong sign" in rows["∂E/∂z[0]"].diagnosis
+    assert rows["∂E/∂z[1]"].verdict == RIGHT
+    assert report.first_wrong.label == "∂E/∂z[0]"
+
+
+def test_numbers_written_too_roughly_are_not_right():
+    report, rows = marked("values: {fO1: 1, E: 0}\ngrads: {w1: 0, w3: 0.08}")
+    for label in ("fO1", "E", "∂E/∂w1"):
+        assert rows[label].verdict == WRONG, label
+        assert "written too roughly" in rows[label].diagnosis
+    assert "at least 3 decimals" in rows["∂E/∂w1"].diagnosis
+    assert rows["∂E/∂w3"].verdict == RIGHT  # 0.08 shows 0.077 to its places
+
+
+def test_a_max_pool_tie_in_the_learners_numbers_does_not_widen_the_tolerance_without_bound():
+    net = bpcli.loads(LAYER_NET.replace("meanpool", "maxpool"))
+    r = bpcli.run(net)
+    act = np.asarray(r.values["act1"])[0]
+    # act1 written with no decimals: 1s tie in the window, the learner's max goes elsewhere
+    text = ("values:\n  act1: " + str([[[f"{v:.0f}" for v in row] for row in act]]).replace("'", "")
+            + "\ngrads:\n" + "".join(f'  "act1[0,{i},{j}]": 5.0000\n' for i in range(3) for j in range(3)))
+    report, rows = marked(text, net)
+    assert all(rows[f"∂E/∂act1[0,{i},{j}]"].verdict == WRONG for i in range(3) for j in range(3))
+    assert max(r.tolerance for r in report.rows) < 2
+
+
+def test_a_layer_derivation_worked_from_its_own_rounded_activations_is_all_right():
+    net = bpcli.loads(LAYER_NET)
+    r = bpcli.run(net)
+    act, dact = np.asarray(r.values["act1"])[0], np.asarray(r.grads["act1"])[0]
+    for d in (2, 3):
+        written = np.round(act, d)
+        dconv = dact * written * (1 - written)  # f(1 − f) of the learner's own f
+        text = ("values:\n" + "".join(f'  "act1[{i},{j}]": {act[i, j]:.{d}f}\n'.replace("[", "[0,", 1)
+                                      for i in range(3) for j in range(3))
+                + "grads:\n" + "".join(f'  "act1[0,{i},{j}]": {dact[i, j]:.6f}\n'
+                                       f'  "conv1[0,{i},{j}]": {dconv[i, j]:.6f}\n'
+                                       for i in range(3) for j in range(3)))
+        report, _ = marked(text, net)
+        assert report.all_right, [(x.claim.label, x.verdict) for x in report.rows
+                                  if x.verdict != RIGHT]
+
+
+def test_slips_that_give_the_right_value_or_are_too_far_are_not_named():
+    # with η = 0 the update's + and − agree: no "+" diagnosis for a wrong w3′
+    _, rows = marked("update: {eta: 0, w3: 0.5}")
+    assert rows["w3′"].verdict == WRONG and rows["w3′"].diagnosis == ""
+    # 0 with no decimals is too rough for ∂E/∂fO2 = −0.349, not "a wrong sign"
+    _, rows = marked("grads: {fO2: 0}")
+    assert "wrong sign" not in rows["∂E/∂fO2"].diagnosis

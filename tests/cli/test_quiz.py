@@ -1,6 +1,7 @@
 """`bpcli quiz` end to end: through a pseudo-terminal as a learner types, through stdin as a
 script pipes answers, and as a worksheet with its answer key (issue 9, part 2)."""
 import json
+import math
 import os
 import re
 import select
@@ -132,3 +133,34 @@ def test_a_layer_net_quiz_and_what_it_cannot_ask():
     r = run("quiz", CONFIGS / "conv-pool.yaml", "--ask", "factor")
     assert r.exit_code == 2 and "no local factors" in r.stderr
     assert run("quiz", "--random", CONFIGS / "xor.yaml").exit_code == 2
+
+
+def test_the_four_significant_digit_boundary():
+    q = bpcli.quiz(bpcli.default(), "grad", 1, 0)
+    x = q.questions[0]
+    assert x.tolerance == pytest.approx(0.5 * 10 ** (math.floor(math.log10(abs(x.right))) - 3))
+    inside, outside = x.right + 0.9 * x.tolerance, x.right + 1.5 * x.tolerance
+    assert bpcli.answer(q, 1, f"{inside:.10f}").all_right
+    assert not bpcli.answer(q, 1, f"{outside:.10f}").all_right
+    rough = bpcli.answer(q, 1, f"{x.right:.2g}")  # right only to 2 digits
+    assert not rough.all_right and "give more digits" in rough.rows[0].diagnosis
+    assert bpcli.answer(q, 1, "twelve") is None
+
+
+def test_quizzes_on_vectors_and_data_sets():
+    r = run("quiz", CONFIGS / "softmax-equations.yaml", "--count", "3", input="")
+    assert r.exit_code == 1 and "z = [1, 2, 3]" in r.stdout and "3 not answered" in r.stdout
+    r = run("quiz", CONFIGS / "xor.yaml", input="")
+    assert r.exit_code == 2 and "give --sample K" in r.stderr
+    q = bpcli.quiz(bpcli.load(CONFIGS / "xor.yaml"), "value", 2, 0, sample=3)
+    assert q.title == "XOR, a 2-2-1 sigmoid net, sample 3"
+    assert bpcli.answer(q, 1, f"{q.questions[0].right:.6g}").all_right
+
+
+def test_mistakes_of_the_quiz_command_line(tmp_path):
+    assert "no answers to read" in run("quiz", "-", input="x: 1\n").stderr
+    for name in ("-", "sheet.txt", "sheet.key.md"):
+        r = run("quiz", "--worksheet", tmp_path / name if name != "-" else "-")
+        assert r.exit_code == 2 and "name a Markdown file" in r.stderr, name
+    r = run("quiz", "--count", "1", input="1" * 100_000 + "\n")
+    assert r.exit_code == 1 and "not a number" in r.stdout and len(r.stdout) < 5_000
