@@ -11,14 +11,13 @@ number keeps the text it was written as: its last decimal says how far it was ro
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..budget import limit, raise_hint
 from ..errors import NetError, UsageError
-from ..io.files import TooLarge, read_bounded
+from ..io.files import read_source
 from ..io.yamlfile import LineMap, read_yaml
 from ..nets import Net
 from ..symbolic import names as names_in
@@ -78,24 +77,7 @@ def half_unit(text: str) -> float:
 def read_work(path: str, net: Net, shapes: dict) -> Work:
     """The WORK file at ``path`` (``-``: standard input), checked against ``net`` (``shapes``:
     of every name's value as the user sees it)."""
-    shown = "<stdin>" if path == "-" else path
-    try:
-        if path == "-":
-            data = read_bounded(sys.stdin.buffer, "network_bytes")
-        else:
-            with open(path, "rb") as f:
-                data = read_bounded(f, "network_bytes")
-        text = data.decode("utf-8")
-    except FileNotFoundError:
-        raise NetError(path, None, "no such file") from None
-    except IsADirectoryError:
-        raise NetError(path, None, "is a directory, not a WORK file") from None
-    except UnicodeDecodeError:
-        raise NetError(shown, None, "is not UTF-8 text; a WORK file is YAML") from None
-    except TooLarge as e:
-        raise NetError(shown, None, str(e)) from None
-    except OSError as e:
-        raise NetError(path, None, f"cannot read: {e.strerror}") from None
+    text, shown = read_source(path, "WORK file", "WORK")
     return reads_work(text, net, shapes, shown)
 
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import tempfile
 from typing import BinaryIO, Callable
 
 from ..budget import limit, raise_hint
+from ..errors import NetError
 
 
 class TooLarge(Exception):
@@ -32,6 +34,43 @@ def read_bounded(f: BinaryIO, kind: str = "file_bytes") -> bytes:
     if size > most:
         raise TooLarge(kind)
     return b"".join(pieces)
+
+
+def read_source(path: str, what: str, arg: str) -> tuple[str, str]:
+    """(text, the name messages give it) of a YAML file bpcli reads whole, ``what`` ("network
+    file", "WORK file") and ``arg`` (NET, WORK) naming it in messages; "-" reads standard
+    input.  Within the budget's
+    network_bytes (a device without end too); every failure a NetError in one line."""
+    shown = "<stdin>" if path == "-" else path
+    try:
+        if path == "-":
+            if sys.stdin is None:  # started with stdin closed (<&-)
+                raise NetError(shown, None, f"standard input is closed; give {arg} as a file")
+            stream = getattr(sys.stdin, "buffer", None)
+            data = (read_bounded(stream, "network_bytes") if stream is not None
+                    else _encoded(sys.stdin.read()))
+        else:
+            with open(path, "rb") as f:
+                data = read_bounded(f, "network_bytes")
+        return data.decode("utf-8"), shown
+    except FileNotFoundError:
+        raise NetError(path, None, "no such file") from None
+    except IsADirectoryError:
+        raise NetError(path, None, f"is a directory, not a {what}") from None
+    except UnicodeDecodeError:
+        raise NetError(shown, None, f"is not UTF-8 text; a {what} is YAML") from None
+    except TooLarge as e:
+        raise NetError(shown, None, str(e)) from None
+    except OSError as e:
+        raise NetError(path, None, f"cannot read: {e.strerror}") from None
+
+
+def _encoded(text: str) -> bytes:
+    """A text stream's content (a caller's sys.stdin without bytes), within the budget."""
+    data = text.encode("utf-8")
+    if len(data) > limit("network_bytes"):
+        raise TooLarge("network_bytes")
+    return data
 
 
 class Unwritable(Exception):

@@ -5,12 +5,11 @@
 """
 from __future__ import annotations
 
-import sys
 from importlib import resources
 
 from ..budget import limit, raise_hint
 from ..errors import NetError
-from ..io.files import TooLarge, read_bounded
+from ..io.files import read_source
 from ..io.yamlfile import LineMap, read_yaml
 from ..text import closest
 from .base import Entry, Net, Samples
@@ -28,37 +27,7 @@ __all__ = ["Entry", "EquationNet", "LayerNet", "Net", "NetError", "Samples", "de
 def load(path: str) -> Net:
     """Read and check a network file ("-": standard input); raises :class:`NetError` on
     any mistake, and on a file larger than the budget (a device without end too)."""
-    shown = "<stdin>" if path == "-" else path
-    try:
-        if path == "-":  # data files it names are then relative to the current folder
-            if sys.stdin is None:  # started with stdin closed (<&-)
-                raise NetError(shown, None, "standard input is closed; give NET as a file")
-            stream = getattr(sys.stdin, "buffer", None)
-            data = (read_bounded(stream, "network_bytes") if stream is not None
-                    else _encoded(sys.stdin.read()))
-        else:
-            with open(path, "rb") as f:
-                data = read_bounded(f, "network_bytes")
-        text = data.decode("utf-8")
-    except FileNotFoundError:
-        raise NetError(path, None, "no such file") from None
-    except IsADirectoryError:
-        raise NetError(path, None, "is a directory, not a network file") from None
-    except UnicodeDecodeError:
-        raise NetError(shown, None, "is not UTF-8 text; a network file is YAML") from None
-    except TooLarge as e:
-        raise NetError(shown, None, str(e)) from None
-    except OSError as e:
-        raise NetError(path, None, f"cannot read: {e.strerror}") from None
-    return loads(text, shown)
-
-
-def _encoded(text: str) -> bytes:
-    """A text stream's content (a caller's sys.stdin without bytes), within the budget."""
-    data = text.encode("utf-8")
-    if len(data) > limit("network_bytes"):
-        raise TooLarge("network_bytes")
-    return data
+    return loads(*read_source(path, "network file", "NET"))
 
 
 def loads(text: str, path: str = "<string>") -> Net:
