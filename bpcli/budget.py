@@ -18,6 +18,7 @@ _BASE = {
     "tensor_values": 50_000_000,  # elements of any one tensor, intermediates too (400 MB)
     "step_work": 2_000_000_000,  # multiply-adds of one forward and backward step
     "table_rows": 10_000,  # rows of one table (--format json has every value)
+    "work_bytes": 2**20,  # a WORK file (mark): 2 000 numbers take some 60 KB
     "marked_numbers": 2_000,  # numbers of one WORK file (each costs two runs of the net)
 }
 

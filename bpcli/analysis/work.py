@@ -77,7 +77,7 @@ def half_unit(text: str) -> float:
 def read_work(path: str, net: Net, shapes: dict) -> Work:
     """The WORK file at ``path`` (``-``: standard input), checked against ``net`` (``shapes``:
     of every name's value as the user sees it)."""
-    text, shown = read_source(path, "WORK file", "WORK")
+    text, shown = read_source(path, "WORK file", "WORK", "work_bytes")
     return reads_work(text, net, shapes, shown)
 
 

@@ -36,22 +36,22 @@ def read_bounded(f: BinaryIO, kind: str = "file_bytes") -> bytes:
     return b"".join(pieces)
 
 
-def read_source(path: str, what: str, arg: str) -> tuple[str, str]:
+def read_source(path: str, what: str, arg: str, kind: str = "network_bytes") -> tuple[str, str]:
     """(text, the name messages give it) of a YAML file bpcli reads whole, ``what`` ("network
     file", "WORK file") and ``arg`` (NET, WORK) naming it in messages; "-" reads standard
-    input.  Within the budget's
-    network_bytes (a device without end too); every failure a NetError in one line."""
+    input.  Within the budget's ``kind`` of bytes (a device without end too); every failure
+    a NetError in one line."""
     shown = "<stdin>" if path == "-" else path
     try:
         if path == "-":
             if sys.stdin is None:  # started with stdin closed (<&-)
                 raise NetError(shown, None, f"standard input is closed; give {arg} as a file")
             stream = getattr(sys.stdin, "buffer", None)
-            data = (read_bounded(stream, "network_bytes") if stream is not None
-                    else _encoded(sys.stdin.read()))
+            data = (read_bounded(stream, kind) if stream is not None
+                    else _encoded(sys.stdin.read(), kind))
         else:
             with open(path, "rb") as f:
-                data = read_bounded(f, "network_bytes")
+                data = read_bounded(f, kind)
         return data.decode("utf-8"), shown
     except FileNotFoundError:
         raise NetError(path, None, "no such file") from None
@@ -65,11 +65,11 @@ def read_source(path: str, what: str, arg: str) -> tuple[str, str]:
         raise NetError(path, None, f"cannot read: {e.strerror}") from None
 
 
-def _encoded(text: str) -> bytes:
+def _encoded(text: str, kind: str) -> bytes:
     """A text stream's content (a caller's sys.stdin without bytes), within the budget."""
     data = text.encode("utf-8")
-    if len(data) > limit("network_bytes"):
-        raise TooLarge("network_bytes")
+    if len(data) > limit(kind):
+        raise TooLarge(kind)
     return data
 
 

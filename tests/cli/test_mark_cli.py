@@ -117,3 +117,10 @@ def test_a_work_file_past_the_budget_is_refused_before_the_runs(tmp_path):
     f.write_text("values:\n  input: " + json.dumps(np.zeros((1, 200, 200)).tolist()) + "\n")
     r = run("mark", net, f)
     assert r.exit_code == 2 and f"{f}:2: more than 2,000 numbers" in r.stderr
+
+
+def test_a_work_file_past_a_megabyte_is_refused_unread(tmp_path):
+    f = tmp_path / "w.yaml"
+    f.write_text("values:\n" + "  # a comment that pads the file\n" * 40_000)
+    r = run("mark", f)
+    assert r.exit_code == 2 and "is larger than the 1 MB bpcli reads" in r.stderr
