@@ -57,7 +57,7 @@ def first_wrong(r: MarkReport, precision: int) -> list[RenderableType]:
 
 
 def marked(r: MarkReport, precision: int) -> RenderableType:
-    t = table(("step",), ("yours", "right value", "from your numbers"))
+    t = table(("step",), ("yours", "right value", "from yours"))
     t.add_column("verdict")
     for x in r.rows:
         t.add_row(Text(x.claim.label), Text(x.claim.text), Text(fmt(x.right, precision)),
@@ -65,7 +65,7 @@ def marked(r: MarkReport, precision: int) -> RenderableType:
     rule = ("within --tol " + f"{r.tol:g}" if r.tol is not None else
             "within your own rounding: half a unit in the last place you wrote, widened by "
             "what your earlier numbers carry into the step")
-    lines = [Text(f"right: {rule}; from your numbers: the step done on your earlier numbers",
+    lines = [Text(f"right: {rule}; from yours: the step done on your earlier numbers",
                   style="dim")]
     if any(x.claim.kind == "update" for x in r.rows):
         lines.append(Text(f"update: w′ = w − η·∂E/∂w, η = {r.eta:g} ({ETA_FROM[r.eta_source]})",
