@@ -28,7 +28,7 @@ from ..nets import Net
 from .slips import slip
 from .tracing import traced
 from .work import Claim, Work
-from .worlds import EquationWorld, GraphWorld
+from .worlds import EquationWorld, GraphWorld, patched
 
 RIGHT, CARRIED, WRONG = "right", "right given your earlier numbers", "wrong"
 DEFAULT_ETA = 0.5
@@ -112,8 +112,15 @@ def mark(net: Net, work: Work, tol: float | None = None, eta: float | None = Non
     with np.errstate(all="ignore"):
         right = world.run({}, eta)
         from_yours = world.run(patches, eta)
+        mine = {k: patched(v, patches.get(k)) for k, v in from_yours.items()}
         for i, c in enumerate(claims):
-            row = _judge(world, c, right, from_yours, eta, tol, inherited[i])
+            def moved(c=c, i=i):  # did an earlier number that is not right move c's step?
+                kept = _patches([d for d, r in zip(claims, rows) if r.verdict == RIGHT])
+                at = c.index if c.index is not None else ()
+                g = float(np.asarray(from_yours[c.key])[at])
+                return not np.isclose(float(np.asarray(world.run(kept, eta)[c.key])[at]), g,
+                                      rtol=1e-12, atol=1e-15)
+            row = _judge(world, c, (right, from_yours, mine), eta, tol, inherited[i], moved)
             rows.append(row)
             if row.verdict == WRONG and first is None:
                 formula, uses = world.formula(c.key, right, eta, c.index)
@@ -131,26 +138,26 @@ def mark(net: Net, work: Work, tol: float | None = None, eta: float | None = Non
     return MarkReport(net.title, work.path, eta, source, tol, rows, first, warnings)
 
 
-def _judge(world, c, right, from_yours, eta, tol, inherited) -> MarkRow:
+def _judge(world, c, runs, eta, tol, inherited, moved) -> MarkRow:
+    """One number's verdict and diagnosis; ``runs``: the right run, the run on the learner's
+    numbers (each step before their number replaces it) and the learner's own numbers;
+    ``moved()``: did an earlier number that is not right move this step?"""
+    right, from_yours, mine = runs
     at = c.index if c.index is not None else ()
     t, g = float(np.asarray(right[c.key])[at]), float(np.asarray(from_yours[c.key])[at])
     u = tol if tol is not None else c.half_unit + 1.01 * inherited
     slack = u * (1 + 1e-6) + 1e-12 * max(1.0, abs(t))
 
-    def shows(v):  # written finely enough to show v ("1" for 0.615, "0.000" for 0.00044 do not)
-        return tol is not None or v == 0 or c.half_unit <= abs(v) / 2
-
-    # given your numbers only when they moved the step (else it is plainly wrong)
-    verdict = RIGHT if abs(c.given - t) <= slack and shows(t) else (
-        CARRIED if abs(c.given - g) <= slack and abs(g - t) > slack and shows(g) else WRONG)
+    verdict = RIGHT if abs(c.given - t) <= slack else (
+        CARRIED if abs(c.given - g) <= slack and moved() else WRONG)
     diagnosis = ""
-    if verdict == WRONG:
-        if abs(c.given - t) <= slack:
-            places = max(0, -math.floor(math.log10(abs(t) / 2)))
-            diagnosis = (f"written too roughly to show the right value {t:.6g}: it needs "
-                         f"at least {places} decimals")
-        else:
-            diagnosis = slip(world, c, right, from_yours, eta, slack, tol is None)
+    if verdict == RIGHT and tol is None and t != 0 and c.half_unit > abs(t) / 2:
+        # right to its places, which are too few to show the value (0 for 0.0042): said
+        places = max(0, -math.floor(math.log10(abs(t) / 2)))
+        diagnosis = (f"only to the places written, too few to show {t:.6g} (it needs "
+                     f"{places} decimals)")
+    elif verdict == WRONG:
+        diagnosis = slip(world, c, runs, eta, slack, tol is None)
     return MarkRow(c, t, g, u, verdict, diagnosis)
 
 

@@ -15,12 +15,14 @@ from ..engine import LOSS
 from .worlds import EquationWorld
 
 
-def slip(world, claim, right: dict, given: dict, eta: float, tol: float,
-         own_rounding: bool = True) -> str:
+def slip(world, claim, runs: tuple, eta: float, tol: float, own_rounding: bool = True) -> str:
     """The slip whose number is nearest the learner's ``claim``, among those that give it
     (within ``tol``, or the places written) and differ from the right value; or ''.
-    ``own_rounding``: ``tol`` is the learner's own rounding (not --tol, not a quiz's
-    digits), so a number just past it can be told so."""
+    ``runs``: the right run, the run on the learner's numbers, and the learner's numbers
+    (each slip is tried on the right numbers and on theirs).  ``own_rounding``: ``tol``
+    is the learner's own rounding (not --tol, not a quiz's digits), so a number just past
+    it can be told so."""
+    right = runs[0]
     at = claim.index if claim.index is not None else ()
     t = float(np.asarray(right[claim.key])[at])
     if own_rounding and abs(claim.given - t) <= tol + claim.half_unit / 2:
@@ -30,7 +32,7 @@ def slip(world, claim, right: dict, given: dict, eta: float, tol: float,
         return f"right only to the places you wrote: give more digits (it is {t:.6g})"
     tol = max(tol, claim.half_unit * (1 + 1e-9))  # a slip's value, to the places written
     best, nearest = "", math.inf
-    for text, value in _candidates(world, claim, right, given, eta):
+    for text, value in _candidates(world, claim, runs, eta):
         v = float(np.asarray(value)[at]) if np.ndim(value) else float(value)
         off = abs(claim.given - v)
         # a slip that gives the right value (or nearly) tells nothing
@@ -45,19 +47,20 @@ def _rounded_like(v: float, text: str) -> str:
     return f"{v:.{decimals}f}" if "e" not in text.lower() else f"{v:.3e}"
 
 
-def _candidates(world, c, right, given, eta):
-    t, g = right[c.key], given[c.key]
+def _candidates(world, c, runs, eta):
+    right, from_yours, mine = runs
     if c.kind == "update":
-        w = right[("value", c.name)]
-        for grads in (right[("grad", c.name)], given[("grad", c.name)]):
-            yield "you added η·∂E/∂w: w′ = w − η·∂E/∂w, not w + η·∂E/∂w", w + eta * grads
-        yield "η left out: w′ = w − η·∂E/∂w, not w − ∂E/∂w", w - right[("grad", c.name)]
-    yield _sign_text(world, c), -np.asarray(t)
-    yield _sign_text(world, c), -np.asarray(g)
-    if isinstance(world, EquationWorld):
-        yield from _equation_slips(world, c, right)
-    elif c.kind == "grad":
-        yield from _layer_slips(world, c, right)
+        for numbers in (right, mine):
+            w, g = numbers[("value", c.name)], numbers[("grad", c.name)]
+            yield "you added η·∂E/∂w: w′ = w − η·∂E/∂w, not w + η·∂E/∂w", w + eta * g
+            yield "η left out: w′ = w − η·∂E/∂w, not w − ∂E/∂w", w - g
+    for numbers in (right, from_yours):
+        yield _sign_text(world, c), -np.asarray(numbers[c.key])
+    for numbers, step in ((right, right), (mine, from_yours)):
+        if isinstance(world, EquationWorld):
+            yield from _equation_slips(world, c, numbers)
+        elif c.kind == "grad":
+            yield from _layer_slips(world, c, numbers, step[c.key])
 
 
 def _sign_text(world, c):
@@ -69,16 +72,39 @@ def _sign_text(world, c):
     return text
 
 
-def _equation_slips(world, c, right):
+def _equation_slips(world, c, numbers):
+    """The slips of a net of equations, on ``numbers`` (the right ones, or the learner's):
+    a factor as f for f′; a ∂E with one path (or one consumer's term) only, a factor left
+    out, or f for f′ inside it."""
     if c.kind == "factor" and world.activation(c.name):
         yield (f"f used where f′ was due: ∂{c.name}/∂{c.wrt} = {world.factor_text(c.name, c.wrt)}, "
-               f"not {c.name} itself", right[("value", c.name)])
-    if c.kind != "grad" or c.name == LOSS:
+               f"not {c.name} itself", numbers[("value", c.name)])
+    if c.kind != "grad" or c.name == LOSS or c.name in world.unused:
         return
+    b, consumers = c.name, world.consumers[c.name]
+    terms = {a: numbers[("grad", a)] * numbers[("factor", a, b)] for a in consumers}
+    if len(consumers) > 1:  # one step: a consumer's term alone
+        for a in consumers:
+            others = " and ".join(x for x in consumers if x != a)
+            yield (f"one path only (∂E/∂{a}·∂{a}/∂{b}): you missed the path through {others}",
+                   terms[a])
+    for a in consumers:
+        rest = sum(v for x, v in terms.items() if x != a)
+        sym = world.factor_text(a, b)
+        yield f"a factor left out: ∂{a}/∂{b} = {sym}", rest + numbers[("grad", a)]
+        if world.activation(a):
+            yield (f"f used where f′ was due: ∂{a}/∂{b} = {sym}, not {a} itself",
+                   rest + numbers[("grad", a)] * numbers[("value", a)])
+    yield from _path_slips(world, c, numbers)
+
+
+def _path_slips(world, c, numbers):
+    """The same slips along whole paths E → … → name: for a ∂E written without the ∂E of
+    the names between."""
     paths = world.paths(c.name)
     if len(paths) >= 64:  # listed in part: a sum over them would not be the slip's number
         return
-    factors = {f: right[("factor",) + f] for f in dict.fromkeys(x for _, fs in paths for x in fs)}
+    factors = {f: numbers[("factor",) + f] for f in dict.fromkeys(x for _, fs in paths for x in fs)}
 
     def total(swap=None, value=None):
         return sum(math.prod(value if f == swap else factors[f] for f in fs) for _, fs in paths)
@@ -92,24 +118,25 @@ def _equation_slips(world, c, right):
     for a, b in factors:
         if world.activation(a):
             yield (f"f used where f′ was due: ∂{a}/∂{b} = {world.factor_text(a, b)}, not {a} "
-                   "itself", total((a, b), right[("value", a)]))
+                   "itself", total((a, b), numbers[("value", a)]))
     for a, b in factors:
         yield (f"a factor left out: ∂{a}/∂{b} = {world.factor_text(a, b)}", total((a, b), 1.0))
 
 
-def _layer_slips(world, c, right):
+def _layer_slips(world, c, numbers, step):
+    """A layer net's slips on ``numbers``; ``step``: the value of c's own step there."""
     after = world.consumer(c.name)
     if after is None:
         return
-    dout = right[("grad", after.name)]
+    dout = numbers[("grad", after.name)]
     if after.op in ("relu", "leaky_relu", "sigmoid", "tanh"):
         yield f"a factor left out: the derivative of {after.text} (∂{after.name}/∂{c.name})", dout
     if after.op == "sigmoid":
         yield (f"f used where f′ was due: ∂{after.name}/∂{c.name} = f(1 − f), not f",
-               dout * right[("value", after.name)])
+               dout * numbers[("value", after.name)])
     if after.op == "meanpool":
         size = after.attrs.get("size", 2)
         k = size if isinstance(size, int) else (size[0] if size[0] == size[1] else None)
-        if k:
+        if k:  # the share 1/k where 1/(k·k) was due: k times the step's own value
             yield (f"the mean-pool share is 1/(k·k) = 1/{k * k} for a {k}×{k} window, not "
-                   f"1/k = 1/{k}", np.asarray(right[c.key]) * k)
+                   f"1/k = 1/{k}", np.asarray(step) * k)

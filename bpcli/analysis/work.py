@@ -164,8 +164,8 @@ class _Reader:
         try:
             name, index = self.net.resolve(key, "the default net" if self.net.path == "<default>"
                                            else self.net.path)
-        except UsageError as e:
-            self.fail(line, f"{section}: {key}: {e.reason}")
+        except UsageError as e:  # said for --wrt: here it is a WORK file's name
+            self.fail(line, f"{section}: {key}: " + e.reason.replace("--wrt takes", "name"))
         return name, index
 
     def grid(self, kind, name, index, raw, line):

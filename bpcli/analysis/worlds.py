@@ -19,7 +19,7 @@ from ..nets import Net
 from ..symbolic import Call, Name, names, to_text
 
 
-def _patched(value, patch):
+def patched(value, patch):
     """``value`` with the learner's numbers put in: ``patch`` maps an index (() for a
     number) to a number."""
     if not patch:
@@ -64,14 +64,14 @@ class EquationWorld:
         computed, vals = {}, {}
         for name, value in self.leaves.items():
             computed[("value", name)] = value
-            vals[name] = _patched(value, patches.get(("value", name)))
+            vals[name] = patched(value, patches.get(("value", name)))
         for name in self.order:
             computed[("value", name)] = evaluate(self.exprs[name], vals)
-            vals[name] = _patched(computed[("value", name)], patches.get(("value", name)))
+            vals[name] = patched(computed[("value", name)], patches.get(("value", name)))
         factors = {}
         for (a, b), sym in self.symbols.items():
             computed[("factor", a, b)] = np.float64(evaluate(sym, vals))
-            factors[a, b] = _patched(computed[("factor", a, b)], patches.get(("factor", a, b)))
+            factors[a, b] = patched(computed[("factor", a, b)], patches.get(("factor", a, b)))
         grads = {LOSS: np.float64(1.0)}
         computed[("grad", LOSS)] = grads[LOSS]
         for b in self.backward:
@@ -79,7 +79,7 @@ class EquationWorld:
             for a in self.consumers[b]:
                 total = total + grads.get(a, 0.0) * factors[a, b]
             computed[("grad", b)] = total
-            grads[b] = _patched(total, patches.get(("grad", b)))
+            grads[b] = patched(total, patches.get(("grad", b)))
         for b in self.unused:
             computed[("grad", b)] = np.float64(0.0)
         for p in self.net.params:
@@ -166,7 +166,7 @@ class GraphWorld:
         def put(kind, i, value):
             name = self.named[i]
             computed[(kind, name)] = value
-            return _patched(value, self.graph_patch(name, patches.get((kind, name))))
+            return patched(value, self.graph_patch(name, patches.get((kind, name))))
 
         vals = g.initial_values()
         for i in self.leaves:

@@ -22,6 +22,9 @@ def summary(r: MarkReport) -> str:
     counts = [(r.count(v), v) for v in (RIGHT, CARRIED, WRONG)]
     text = f"{len(r.rows)} number{'s' * (len(r.rows) != 1)}: " + ", ".join(
         f"{n} {v}" for n, v in counts if n)
+    rough = sum(1 for x in r.rows if x.verdict == RIGHT and x.diagnosis)
+    if rough:
+        text += f" ({rough} of the right only to too few places)"
     if r.first_wrong is not None:
         text += f" — first wrong step: {r.first_wrong.label}"
     elif r.count(CARRIED):

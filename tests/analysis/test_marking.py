@@ -316,13 +316,18 @@ def test_a_net_over_vectors_is_marked_through_its_graph():
     assert report.first_wrong.label == "∂E/∂z[0]"
 
 
-def test_numbers_written_too_roughly_are_not_right():
+def test_numbers_written_too_roughly_are_right_to_their_places_and_say_so():
+    """The rule is the learner's own rounding (0 is 0.0042 to no decimals), so a derivation
+    rounded to 4 decimals that writes 0.0000 for 0.00004 has no false alarm; but it is said."""
     report, rows = marked("values: {fO1: 1, E: 0}\ngrads: {w1: 0, w3: 0.08}")
     for label in ("fO1", "E", "∂E/∂w1"):
-        assert rows[label].verdict == WRONG, label
-        assert "written too roughly" in rows[label].diagnosis
-    assert "at least 3 decimals" in rows["∂E/∂w1"].diagnosis
-    assert rows["∂E/∂w3"].verdict == RIGHT  # 0.08 shows 0.077 to its places
+        assert rows[label].verdict == RIGHT, label
+        assert "only to the places written, too few to show" in rows[label].diagnosis
+    assert "(it needs 3 decimals)" in rows["∂E/∂w1"].diagnosis
+    assert rows["∂E/∂w3"].verdict == RIGHT and rows["∂E/∂w3"].diagnosis == ""
+    assert report.all_right
+    from bpcli.render.marking import summary
+    assert summary(report) == "4 numbers: 4 right (3 of the right only to too few places)"
 
 
 def test_a_max_pool_tie_in_the_learners_numbers_does_not_widen_the_tolerance_without_bound():
@@ -358,6 +363,8 @@ def test_slips_that_give_the_right_value_or_are_too_far_are_not_named():
     # with η = 0 the update's + and − agree: no "+" diagnosis for a wrong w3′
     _, rows = marked("update: {eta: 0, w3: 0.5}")
     assert rows["w3′"].verdict == WRONG and rows["w3′"].diagnosis == ""
-    # 0 with no decimals is too rough for ∂E/∂fO2 = −0.349, not "a wrong sign"
-    _, rows = marked("grads: {fO2: 0}")
-    assert "wrong sign" not in rows["∂E/∂fO2"].diagnosis
+    # 0.2 for ∂E/∂fO2 = −0.349 is no sign slip (0.3 is one, to its places)
+    _, rows = marked("grads: {fO2: 0.2}")
+    assert rows["∂E/∂fO2"].verdict == WRONG and "wrong sign" not in rows["∂E/∂fO2"].diagnosis
+    _, rows = marked("grads: {fO2: 0.3}")
+    assert "wrong sign" in rows["∂E/∂fO2"].diagnosis
