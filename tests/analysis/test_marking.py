@@ -368,3 +368,19 @@ def test_slips_that_give_the_right_value_or_are_too_far_are_not_named():
     assert rows["∂E/∂fO2"].verdict == WRONG and "wrong sign" not in rows["∂E/∂fO2"].diagnosis
     _, rows = marked("grads: {fO2: 0.3}")
     assert "wrong sign" in rows["∂E/∂fO2"].diagnosis
+
+
+def test_layer_slips_in_the_update_and_f_for_f_prime():
+    net = bpcli.loads(LAYER_NET)
+    r = bpcli.run(net)
+    act, dact = np.asarray(r.values["act1"])[0], np.asarray(r.grads["act1"])[0]
+    db = float(np.asarray(r.grads["conv1.bias"])[0])
+    w = float(np.asarray(r.grads["fc1.weight"])[0, 0])
+    report, rows = marked(f'grads: {{"conv1[0,1,1]": {dact[1, 1] * act[1, 1]:.6f}}}\n'
+                          f'update: {{eta: 0.5, "conv1.bias[0]": {0.1 + 0.5 * db:.6f}, '
+                          f'"fc1.weight[0,0]": {0.8 - w:.6f}}}', net)
+    assert "f used where f′ was due: ∂act1/∂conv1 = f(1 − f)" in rows["∂E/∂conv1[0,1,1]"].diagnosis
+    assert "you added η·∂E/∂w" in rows["conv1.bias[0]′"].diagnosis
+    assert "η left out" in rows["fc1.weight[0,0]′"].diagnosis
+    assert report.first_wrong.label == "∂E/∂conv1[0,1,1]"
+    assert report.first_wrong.uses[0][0] == "∂E/∂act1[0,1,1]"  # the values it should use
