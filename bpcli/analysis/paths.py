@@ -20,6 +20,7 @@ from ..engine import LOSS, Graph, Trace, derivative, evaluate
 from ..errors import UsageError
 from ..nets import Net
 from ..symbolic import names, to_text
+from .dp import DPView, dp_view
 from .tracing import close, verdict
 
 MAX_PATHS = 64  # paths listed one by one; the sum always covers all of them
@@ -51,10 +52,11 @@ class Chain:
     count: int  # how many paths there are
     paths: tuple[Path, ...]  # the first MAX_PATHS of them
     verdict: str  # the sum against the backward pass: equal, not equal, not finite
+    dp: DPView | None = None  # what the backward pass computed, step by step (None for E)
 
     @property
     def agrees(self) -> bool:
-        return close(self.total, self.backward)
+        return close(self.total, self.backward) and (self.dp is None or self.dp.agrees)
 
 
 def chain(net: Net, trace: Trace, wrt: str, max_paths: int = MAX_PATHS) -> Chain:
@@ -99,15 +101,19 @@ def chain(net: Net, trace: Trace, wrt: str, max_paths: int = MAX_PATHS) -> Chain
             f = factor(name, d)
             walk(d, trail + [d], factors + [f], product * f.value)
 
+    dp = None
     if wrt != LOSS:
         walk(LOSS, [LOSS], [], 1.0)
         s, count = total(LOSS)
+        order = [LOSS] + list(reversed(net.node_names())) + [n for n, _, _ in net.leaves()]
+        dp = dp_view(order, deps, factor, trace, wrt) if count else None
     else:
         paths.append(Path((LOSS,), (), 1.0))
         s, count = 1.0, 1
     backward = float(trace.grad(wrt))
+    agrees = close(s, backward) and (dp is None or dp.agrees)
     return Chain(wrt, trace.graph.kind[wrt], backward, s, count, tuple(paths),
-                 verdict(close(s, backward), s, backward))
+                 verdict(agrees, s, backward), dp)
 
 
 def _check_paths_apply(net, trace, wrt):

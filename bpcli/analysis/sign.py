@@ -20,19 +20,25 @@ def negated_squares(net: Net) -> bool:
     return exprs is not None and _sign(exprs[LOSS], exprs) == -1
 
 
-def _sign(e: Expr, exprs: dict, depth: int = 0) -> int | None:
+def _sign(e: Expr, exprs: dict, depth: int = 0, memo: dict | None = None) -> int | None:
     """+1: a sum of squares with positive weights (≥ 0, read through named nodes); −1: minus
-    one; 0: the number 0; None: anything else."""
+    one; 0: the number 0; None: anything else.  A named node is read once (``memo``): a
+    net whose nodes each use the ones before twice has 2^depth ways down, not one."""
+    memo = {} if memo is None else memo
+    if isinstance(e, Name) and e.id in exprs:
+        if e.id not in memo:
+            memo[e.id] = None  # (a loop, were there one, reads as "anything else")
+            memo[e.id] = _sign(exprs[e.id], exprs, depth + 1, memo)
+        return memo[e.id]
     if depth > 64:
         return None
-    e = _named(e, exprs)
     if isinstance(e, Num):
         return (e.value > 0) - (e.value < 0)
     if not isinstance(e, Call):
         return None
-    signs = [_sign(a, exprs, depth + 1) for a in e.args]
     if e.op == "pow":
         return 1 if isinstance(e.args[1], Num) and e.args[1].value in _EVEN_POWERS else None
+    signs = [_sign(a, exprs, depth + 1, memo) for a in e.args]
     if e.op == "neg":
         return None if signs[0] is None else -signs[0]
     if e.op in ("mul", "div"):

@@ -9,6 +9,7 @@ from ..analysis.marking import MarkReport
 from ..analysis.quiz import Quiz
 from .marking import summary
 from .numbers import json_value
+from .rows import factored_text
 
 MAX_UNITS_JSON = 1000  # an element's units listed in JSON (the sum covers all)
 
@@ -47,13 +48,25 @@ def chain_entries(e: object) -> list[tuple[str, dict]]:
 
 
 def _paths(c: Chain) -> dict:
-    return {"value": json_value(c.backward),
-            "sum_over_paths": json_value(c.total),
-            "path_count": c.count,
-            "paths": [{"nodes": list(p.nodes),
-                       "factors": [{"of": f.of, "wrt": f.wrt, "symbol": f.symbol,
-                                    "value": json_value(f.value)} for f in p.factors],
-                       "product": json_value(p.product)} for p in c.paths]}
+    doc = {"value": json_value(c.backward),
+           "sum_over_paths": json_value(c.total),
+           "path_count": c.count,
+           "paths": [{"nodes": list(p.nodes),
+                      "factors": [{"of": f.of, "wrt": f.wrt, "symbol": f.symbol,
+                                   "value": json_value(f.value)} for f in p.factors],
+                      "product": json_value(p.product)} for p in c.paths]}
+    if c.dp is not None:
+        symbols, numbers = factored_text(c.dp.factored, lambda v: repr(float(v)))
+        doc["backward_pass"] = {
+            "steps": [{"name": st.name, "sum": json_value(st.total),
+                       "backward": json_value(st.backward), "verdict": st.verdict,
+                       "terms": [{"of": t.of, "grad": json_value(t.grad), "symbol": t.symbol,
+                                  "factor": json_value(t.factor),
+                                  "product": json_value(t.product)} for t in st.terms]}
+                      for st in c.dp.steps],
+            "factored": symbols, "factored_numbers": numbers,
+            "names_visited": c.dp.visited}
+    return doc
 
 
 @chain_entries.register

@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from ..analysis import Chain, ForwardReport, GradReport, SampleChain, VectorGrads
+from ..analysis.dp import DPView
 from ..text import LOSS, plural
 from .grids import jacobian_table, too_many_classes
 from .numbers import fmt
@@ -191,8 +192,80 @@ def chain(c: Chain, precision: int, e: str = LOSS, intro: str | None = None) -> 
     parts.append(Text.from_markup(
         f"backward pass: ∂{e}/∂{escape(c.wrt)} = {fmt(c.backward, precision)}   "
         f"{MARKS[c.verdict]} to {what}"))
+    if c.dp is not None and c.count:
+        parts += [Text(), *dp_view(c.dp, c.wrt, c.count, precision, e)]
     return titled(f"∂{e}/∂{c.wrt} by the chain rule — {n} from {e} down to {c.wrt} ({c.kind})",
                   *parts)
+
+
+TICKS = {"equal": Text("✓", style="green"), "not equal": Text("✗", style="red bold"),
+         "not finite": Text("?", style="yellow")}
+
+
+def dp_view(v: DPView, wrt: str, paths: int, precision: int, e: str = LOSS) -> list:
+    """What the backward pass computed: each ∂E on the way, once, as the sum over the
+    name's consumers; then ∂E/∂wrt in the note's factored form, and paths against names."""
+    t = table(("∂E/∂", "= Σ over consumers ∂E/∂a · ∂a/∂b", "numbers"), ("value",))
+    t.add_column("")
+    for step in v.steps:
+        row(t, step.name, _sum_text(step.terms, e, lambda x: x.symbol, symbolic=True),
+            _sum_text(step.terms, e, lambda x: x, precision=precision),
+            fmt(step.total, precision), TICKS[step.verdict])
+    symbols, numbers = factored_text(v.factored, lambda x: _signed(x, precision))
+    total = v.steps[-1].total if v.steps else 0.0
+    return [Text(f"What the backward pass computed: each ∂{e}/∂name once, from its consumers, "
+                 "reused below — dynamic programming, no path listed", style="bold"), t,
+            dim("✓: the sum equals the backward pass's own ∂E (local factors from the "
+                "symbolic rules)"),
+            Text(f"factored: ∂{e}/∂{wrt} = {symbols}"),
+            Text(f"{' ' * len(f'factored: ∂{e}/∂{wrt}')} = {numbers} = {fmt(total, precision)}"),
+            dim(f"{paths:,} path{'s' * (paths != 1)} from {e} down to {wrt}; the backward pass "
+                f"visited {v.visited:,} names on the way, each once")]
+
+
+def _sum_text(terms, e, part, symbolic=False, precision=6) -> str:
+    out = []
+    for x in terms:
+        if symbolic:
+            f = x.symbol
+            out.append(f if x.of == LOSS else f"∂{e}/∂{x.of} · {_wrap(f)}")
+        elif x.of == LOSS:
+            out.append(fmt(x.factor, precision) if len(terms) == 1 else _signed(x.factor, precision))
+        else:
+            out.append(f"{_signed(x.grad, precision)} · {_signed(x.factor, precision)}")
+    return " + ".join(out) or "0"
+
+
+def factored_text(f, number) -> tuple[str, str]:
+    """(symbols, numbers) of a factored ∂E (see bpcli.analysis.dp.Factored): a product
+    down a chain of single consumers, a sum in parentheses where it is multiplied."""
+    if f.up is not None:
+        up_s, up_n = factored_text(f.up, number)
+        x = f.terms[0]
+        if f.up.up is None and len(f.up.terms) > 1:  # a sum, multiplied
+            up_s, up_n = f"({up_s})", f"({up_n})"
+        elif f.up.up is None:  # E's own factor, fO1 − y1, multiplied
+            up_s = _wrap(up_s)
+        return f"{up_s} · {_wrap(x.symbol)}", f"{up_n} · {number(x.factor)}"
+    syms = [x.symbol if x.of == LOSS else f"∂E/∂{x.of} · {_wrap(x.symbol)}" for x in f.terms]
+    nums = [number(x.factor) if x.of == LOSS else f"{number(x.grad)} · {number(x.factor)}"
+            for x in f.terms]
+    return " + ".join(syms) or "0", " + ".join(nums) or "0"
+
+
+def _wrap(text: str) -> str:
+    """A factor in parentheses when a + or − stands outside any of its own."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth == 0 and ch in "+−-" and 0 < i and text[i - 1] == " ":
+            return f"({text})"
+    return text
+
+
+def _signed(v: float, precision: int) -> str:
+    text = fmt(v, precision)
+    return f"({text})" if text.startswith("-") else text
 
 
 def sample_chain(sc: SampleChain, precision: int) -> RenderableType:
