@@ -20,10 +20,11 @@ import numpy as np
 from ..engine import LOSS, Trace
 from ..nets import Net
 from .elements import ElementChain, Unit, element_chain, label
+from .tensor_rules import ConvRule, conv_rule
 from .paths import (MAX_PATHS, Chain, Factor, Path, SampleChain, SampleRuns, chain,
                     sample_chain)
 
-__all__ = ["MAX_PATHS", "Chain", "ElementChain", "Factor", "Path", "SampleChain", "SampleRuns",
+__all__ = ["ConvRule", "MAX_PATHS", "Chain", "ElementChain", "Factor", "Path", "SampleChain", "SampleRuns",
            "TensorGrad", "Unit", "VectorGrads", "by_paths", "chain", "element_chain", "explanations", "label",
            "sample_chain"]
 
@@ -71,6 +72,9 @@ def explanations(net: Net, trace: Trace, targets: Sequence[tuple[str, tuple | No
         elif net.expressions is None:
             value = net.as_seen(name, trace.grad(name))
             out.append(TensorGrad(name, value, np.shape(value), net.per_sample(name)))
+            rule = conv_rule(net, trace, name)  # a conv layer's: its rule, grid by grid
+            if rule is not None:
+                out.append(rule)
         elif several and name != LOSS:
             out.append(sample_chain(runs, trace, name, sample or 0))
         else:

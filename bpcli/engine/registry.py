@@ -23,6 +23,10 @@ Besides those three, an op may register what explanations and checks need of it:
     for a loss that may follow a softmax: what ∂E/∂z must then be, z the softmax's input
     (cross-entropy: (a·Σy − y)/N), written how, so that `grad` can check the backward pass
     against it: ``(expected, forms, N)``.
+``rules(inputs, dout, attrs)``
+    the op's gradients as whole-tensor rules (conv2d: ∂E/∂W = X ⋆ δ, ∂E/∂X = full(δ,
+    rot180 W)), computed from the forward values and ∂E/∂out grid against grid, never
+    through ``backward``: a dict of the rule's grids, which ``grad --wrt`` shows and checks.
 ``layer``
     the layer type a network file writes for this op (:class:`LayerType`): its settings,
     output shape, params and description in tables.
@@ -118,6 +122,7 @@ class Op:
     constant_variant: tuple[int, str] | None = None
     jacobian: Callable | None = None  # one sample's ∂out_j/∂in_i, of an op that mixes entries
     logits: Callable | None = None  # a loss after a softmax: the ∂E/∂z it must give
+    rules: Callable | None = None  # the gradients as whole-tensor rules, grid against grid
 
 
 OPS: dict[str, Op] = {}
@@ -131,11 +136,12 @@ def register(name: str, forward: Callable, backward: Callable, local: Callable |
              arity: int, doc: str = "", public: bool = False, *,
              feeds: Callable | None = None, kinks: Callable | None = None,
              layer: LayerType | None = None, constant_variant: tuple[int, str] | None = None,
-             jacobian: Callable | None = None, logits: Callable | None = None) -> Op:
+             jacobian: Callable | None = None, logits: Callable | None = None,
+             rules: Callable | None = None) -> Op:
     """Add an op to the table (``public``: callable as a function in expressions)."""
     takes_need = "need" in inspect.signature(backward).parameters
     op = Op(name, forward, backward, local, arity, doc, takes_need, feeds, kinks, layer,
-            constant_variant, jacobian, logits)
+            constant_variant, jacobian, logits, rules)
     OPS[name] = op
     if public:
         FUNCTIONS[name] = doc

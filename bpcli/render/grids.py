@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ..analysis import ElementChain, ForwardReport, GradReport, TensorGrad
+from ..analysis import ConvRule, ElementChain, ForwardReport, GradReport, TensorGrad
 from ..text import plural, shape_text
 from .numbers import fmt
 from .rich_parts import JACOBIAN_NOTE, MARKS, dim, row, table, titled
@@ -213,6 +213,42 @@ def tensor_grad(t: TensorGrad, samples: object, precision: int, width: int,
                      width)
     if t.per_sample:
         parts[1:1] = _batch_note(samples, shown)
+    return parts
+
+
+def conv_rule(c: ConvRule, precision: int, width: int, sample: int | None) -> list:
+    """A conv layer's gradient by its whole-tensor rule, as grids: what is correlated with
+    what, the result, and its check against the backward pass."""
+    k = sample or 0  # the sample whose grids are shown; ∂E/∂W sums over all of them
+    (sh, sw), (ph, pw) = c.stride, c.padding
+    g = c.grids
+    over = f", summed over the {c.samples} samples (sample {k} shown)" if c.samples > 1 else ""
+    padded = f", padded by {ph}×{pw}" if ph or pw else ""
+    strided = sh > 1 or sw > 1
+    delta = (f"δ̂ = ∂E/∂{c.layer} dilated by the stride {sh}×{sw} ({sh - 1}×{sw - 1} zeros "
+             "between entries)") if strided else f"δ = ∂E/∂{c.layer}"
+    d = g["delta_dilated"][k]
+    if c.which == "weight":
+        rule = (f"∂E/∂{c.weight_name}[f,c] = X̂[c] ⋆ δ̂[f]: the layer's input{padded}, "
+                f"cross-correlated (valid) with the output's gradient{over}")
+        blocks = [(f"X̂ = {c.input_name}{padded}, by channel c", "X̂", g["x_padded"][k]),
+                  (delta + ", by filter f", "δ̂" if strided else "δ", d),
+                  (f"∂E/∂{c.weight_name} by the rule, by [f,c]", "∂E/∂W", c.result)]
+    else:
+        rule = (f"∂E/∂{c.input_name}[c] = Σ_f full(δ̂[f], rot180 W[f,c]): the output's gradient "
+                f"correlated in full with the kernel turned 180°" +
+                (f", cut back by the padding {ph}×{pw}" if ph or pw else ""))
+        blocks = [(delta + ", by filter f", "δ̂" if strided else "δ", d),
+                  (f"W = {c.weight_name} turned 180°, by [f,c]", "rot180 W", g["kernel_turned"]),
+                  (f"∂E/∂{c.input_name} by the rule, by channel c" +
+                   (f" (sample {k})" if c.samples > 1 else ""), "∂E/∂X", c.result[k])]
+    parts = [Text(f"{c.layer} ({c.layer_text}) — the rule as the note writes it", style="bold"),
+             Text(rule)]
+    for heading, label, value in blocks:
+        parts += [Text(heading, style="bold"), tensor_block(label, value, precision, width)]
+    what = c.weight_name if c.which == "weight" else c.input_name
+    parts += [Text.from_markup(f"the rule against the backward pass's ∂E/∂{escape(what)}: "
+                               f"{MARKS[c.verdict]} (every element)"), Text()]
     return parts
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import singledispatch
 
-from ..analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, SampleChain,
+from ..analysis import (Chain, CheckReport, ConvRule, ElementChain, ForwardReport, GradReport, SampleChain,
                         StepReport, TensorGrad, TrainResult, VectorGrads)
 from ..analysis.marking import MarkReport
 from ..analysis.quiz import Quiz
@@ -67,6 +67,19 @@ def _paths(c: Chain) -> dict:
             "factored": symbols, "factored_numbers": numbers,
             "names_visited": c.dp.visited}
     return doc
+
+
+@chain_entries.register
+def _(c: ConvRule):
+    g = c.grids
+    return [(f"{c.layer}:{c.which}_rule", {
+        "rule": "∂E/∂W = X̂ ⋆ δ̂ (valid)" if c.which == "weight" else
+                "∂E/∂X = full(δ̂, rot180 W), cut by the padding",
+        "layer": c.layer, "of": c.weight_name if c.which == "weight" else c.input_name,
+        "stride": list(c.stride), "padding": list(c.padding),
+        "x_padded": json_value(g["x_padded"]), "delta_dilated": json_value(g["delta_dilated"]),
+        "kernel_turned": json_value(g["kernel_turned"]), "result": json_value(c.result),
+        "backward": json_value(c.backward), "verdict": c.verdict})]
 
 
 @chain_entries.register

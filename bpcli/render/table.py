@@ -6,7 +6,7 @@ from functools import singledispatch
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from ..analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, SampleChain,
+from ..analysis import (Chain, CheckReport, ConvRule, ElementChain, ForwardReport, GradReport, SampleChain,
                         StepReport, TensorGrad, TrainResult, VectorGrads)
 from . import checks, grids, marking, rows, training
 from ..analysis.marking import MarkReport
@@ -64,6 +64,11 @@ def _(v: VectorGrads, report, precision, width):
 @explanation.register
 def _(t: TensorGrad, report, precision, width):
     return grids.tensor_grad(t, report.samples, precision, width, report.sample)
+
+
+@explanation.register
+def _(c: ConvRule, report, precision, width):
+    return grids.conv_rule(c, precision, width, report.sample)
 
 
 @explanation.register

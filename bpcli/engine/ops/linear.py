@@ -10,6 +10,7 @@ import numpy as np
 
 from ...text import shape_phrase
 from ..registry import LayerType, Made, register
+from .tensor_rules import conv2d_rules
 from .windows import images, offsets, pair, pair_text, unused_text
 
 CONV_LAYOUT = "filters × channels × kh × kw"
@@ -134,6 +135,7 @@ def _conv2d_layer(s):
 
 
 register("conv2d", conv2d_forward, conv2d_backward, None, 3, feeds=_conv2d_feeds,
+         rules=conv2d_rules,
          layer=LayerType("conv2d", ("filters", "kernel", "stride", "padding", "weight", "bias",
                                     "init"), _conv2d_layer, prefix="conv", takes="images"))
 
