@@ -73,13 +73,19 @@ def run(net: Net) -> Run:
                {n: net.as_seen(n, trace.grad(n)) for n in names}, warnings)
 
 
-def forward(net: Net, sample: int | None = None) -> ForwardReport:
+def forward(net: Net, sample: int | None = None, unit: str | Iterable[str] = (),
+            where: str | None = None) -> ForwardReport:
     """What `bpcli forward` shows: every value, then E (``sample``: the one of a batch or
-    data set the tables show)."""
+    data set the tables show); with ``unit`` (a layer's element such as 'conv1[0,1,1]', or
+    several), each unit broken down: its window, every x·w and the bias."""
     net = _net(net)
     sample = net.samples.check(_count(sample, "sample", allow_none=True))
+    units = _names(unit, "unit")
     trace, warnings = analysis.traced(net.build(), backward=False)
-    return analysis.forward_report(net, trace, warnings, sample)
+    report = analysis.forward_report(net, trace, warnings, sample)
+    where = where or ("the default net" if net.path == "<default>" else net.path)
+    report.units = [analysis.unit_breakdown(net, trace, u, where) for u in units]
+    return report
 
 
 def grad(net: Net, wrt: str | Iterable[str] = (), sample: int | None = None,
@@ -280,15 +286,15 @@ def _path(v) -> str:
     return os.fspath(v)
 
 
-def _names(wrt) -> list[str]:
+def _names(wrt, what="wrt") -> list[str]:
     names = [wrt] if isinstance(wrt, str) else wrt
     try:
         names = list(names)
     except TypeError:
-        raise UsageError("wrt", wrt, "must be a name, or a list of names") from None
+        raise UsageError(what, wrt, "must be a name, or a list of names") from None
     for name in names:
         if not isinstance(name, str):
-            raise UsageError("wrt", name, "must be a name (text), such as 'w1'")
+            raise UsageError(what, name, "must be a name (text), such as 'w1'")
     return list(dict.fromkeys(names))
 
 

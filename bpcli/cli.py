@@ -127,14 +127,19 @@ def main() -> None:
 @main.command()
 @common
 @sample_option
-def forward(net: str | None, fmt: str, precision: int, sample: int | None) -> None:
+@click.option("--unit", multiple=True, metavar="NAME[i,…]",
+              help="Break one unit of a conv2d or dense layer down instead: the window it "
+                   "sees, every x·w and the bias ('conv1[0,1,1]'; repeatable).")
+def forward(net: str | None, fmt: str, precision: int, sample: int | None,
+            unit: tuple[str, ...]) -> None:
     """Run NET forward: every input, param, node and E, in evaluation order.
 
     \b
     Example:
       bpcli forward configs/sigmoid-222.yaml --precision 4
+      bpcli forward configs/mixed-small.yaml --unit 'conv1[0,1,1]'
     """
-    report = api.forward(load_net(net), sample)
+    report = api.forward(load_net(net), sample, unit, "the default net" if net is None else net)
     for w in report.warnings:
         warn(w)
     emit(fmt, report, precision)

@@ -26,6 +26,7 @@ class Unit:
     why: str  # where the factor comes from
     grad: float  # ∂E/∂unit
     product: float
+    index: tuple = ()  # the unit's position in its layer, as the user indexes it
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class ElementChain:
     total: float
     units: tuple[Unit, ...]  # every unit it feeds, largest |product| first
     verdict: str  # the sum against the backward pass: equal, not equal, not finite
+    shape: tuple = ()  # the consumer's output, as the user sees it (positions of the units)
 
     @property
     def count(self) -> int:
@@ -83,11 +85,13 @@ def element_chain(net: Net, trace: Trace, name: str, index: tuple) -> ElementCha
     for idx, factor, why in op.feeds(node.inputs.index(me), internal, site):
         grad = float(out_grad[idx])
         units.append(Unit(label(node.name, shown(node.name, idx)), float(factor), why, grad,
-                          float(factor) * grad))
+                          float(factor) * grad, tuple(int(i) for i in shown(node.name, idx))))
     units.sort(key=lambda u: -abs(u.product))
     products = [u.product for u in units]
     # fsum adds exactly; a sum holding both infinities is nan (fsum would raise)
     total = float(math.fsum(products) if np.all(np.isfinite(products)) else np.sum(products))
     backward = float(np.asarray(trace.grad(name))[internal])
+    shape = np.shape(trace.vals[consumer])
     return ElementChain(wrt, node.name, backward, total, tuple(units),
-                        verdict(close(total, backward), total, backward))
+                        verdict(close(total, backward), total, backward),
+                        shape[1:] if net.hidden_axis(node.name) else shape)

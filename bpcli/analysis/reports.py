@@ -36,6 +36,7 @@ class ForwardReport:
     shapes: dict | None = None  # of every value, for nets of tensors
     sample_losses: object = None  # the loss at each sample (a data set: E is their mean)
     warnings: list[str] = field(default_factory=list)
+    units: list = field(default_factory=list)  # forward --unit: each unit's breakdown
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ Besides those three, an op may register what explanations and checks need of it:
     the op's gradients as whole-tensor rules (conv2d: ∂E/∂W = X ⋆ δ, ∂E/∂X = full(δ,
     rot180 W)), computed from the forward values and ∂E/∂out grid against grid, never
     through ``backward``: a dict of the rule's grids, which ``grad --wrt`` shows and checks.
+``unit(site, index)``
+    one output unit as the sum it is (conv2d, dense): every x·w it adds and the bias, read
+    off the forward values, with the window it sees (``forward --unit 'conv1[0,1,1]'``).
 ``layer``
     the layer type a network file writes for this op (:class:`LayerType`): its settings,
     output shape, params and description in tables.
@@ -123,6 +126,7 @@ class Op:
     jacobian: Callable | None = None  # one sample's ∂out_j/∂in_i, of an op that mixes entries
     logits: Callable | None = None  # a loss after a softmax: the ∂E/∂z it must give
     rules: Callable | None = None  # the gradients as whole-tensor rules, grid against grid
+    unit: Callable | None = None  # one output unit as the sum of its products
 
 
 OPS: dict[str, Op] = {}
@@ -137,11 +141,11 @@ def register(name: str, forward: Callable, backward: Callable, local: Callable |
              feeds: Callable | None = None, kinks: Callable | None = None,
              layer: LayerType | None = None, constant_variant: tuple[int, str] | None = None,
              jacobian: Callable | None = None, logits: Callable | None = None,
-             rules: Callable | None = None) -> Op:
+             rules: Callable | None = None, unit: Callable | None = None) -> Op:
     """Add an op to the table (``public``: callable as a function in expressions)."""
     takes_need = "need" in inspect.signature(backward).parameters
     op = Op(name, forward, backward, local, arity, doc, takes_need, feeds, kinks, layer,
-            constant_variant, jacobian, logits, rules)
+            constant_variant, jacobian, logits, rules, unit)
     OPS[name] = op
     if public:
         FUNCTIONS[name] = doc

@@ -9,7 +9,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ..analysis import ConvRule, ElementChain, ForwardReport, GradReport, TensorGrad
+from ..analysis import (ConvRule, ElementChain, ForwardReport, GradReport, TensorGrad,
+                        UnitBreakdown)
 from ..text import plural, shape_text
 from .numbers import fmt
 from .rich_parts import JACOBIAN_NOTE, MARKS, dim, row, table, titled
@@ -225,20 +226,21 @@ def conv_rule(c: ConvRule, precision: int, width: int, sample: int | None) -> li
     over = f", summed over the {c.samples} samples (sample {k} shown)" if c.samples > 1 else ""
     padded = f", padded by {ph}×{pw}" if ph or pw else ""
     strided = sh > 1 or sw > 1
+    xs, ds = ("X̂" if padded else "X"), ("δ̂" if strided else "δ")  # hats: padded, dilated
     delta = (f"δ̂ = ∂E/∂{c.layer} dilated by the stride {sh}×{sw} ({sh - 1}×{sw - 1} zeros "
              "between entries)") if strided else f"δ = ∂E/∂{c.layer}"
     d = g["delta_dilated"][k]
     if c.which == "weight":
-        rule = (f"∂E/∂{c.weight_name}[f,c] = X̂[c] ⋆ δ̂[f]: the layer's input{padded}, "
+        rule = (f"∂E/∂{c.weight_name}[f,c] = {xs}[c] ⋆ {ds}[f]: the layer's input{padded}, "
                 f"cross-correlated (valid) with the output's gradient{over}")
-        blocks = [(f"X̂ = {c.input_name}{padded}, by channel c", "X̂", g["x_padded"][k]),
-                  (delta + ", by filter f", "δ̂" if strided else "δ", d),
+        blocks = [(f"{xs} = {c.input_name}{padded}, by channel c", xs, g["x_padded"][k]),
+                  (delta + ", by filter f", ds, d),
                   (f"∂E/∂{c.weight_name} by the rule, by [f,c]", "∂E/∂W", c.result)]
     else:
-        rule = (f"∂E/∂{c.input_name}[c] = Σ_f full(δ̂[f], rot180 W[f,c]): the output's gradient "
-                f"correlated in full with the kernel turned 180°" +
+        rule = (f"∂E/∂{c.input_name}[c] = Σ_f full({ds}[f], rot180 W[f,c]): the output's "
+                "gradient correlated in full with the kernel turned 180°" +
                 (f", cut back by the padding {ph}×{pw}" if ph or pw else ""))
-        blocks = [(delta + ", by filter f", "δ̂" if strided else "δ", d),
+        blocks = [(delta + ", by filter f", ds, d),
                   (f"W = {c.weight_name} turned 180°, by [f,c]", "rot180 W", g["kernel_turned"]),
                   (f"∂E/∂{c.input_name} by the rule, by channel c" +
                    (f" (sample {k})" if c.samples > 1 else ""), "∂E/∂X", c.result[k])]
@@ -272,4 +274,59 @@ def element(c: ElementChain, precision: int) -> RenderableType:
                          "the sum covers all."))
     parts.append(Text.from_markup(f"backward pass: ∂E/∂{escape(c.wrt)} = "
                                   f"{fmt(c.backward, precision)}   {MARKS[c.verdict]} to the sum"))
+    parts += _by_position(c, precision)
     return titled(f"∂E/∂{c.wrt} — it feeds {plural(n, 'unit')} of {c.consumer}", *parts)
+
+
+def unit(u: UnitBreakdown, precision: int, width: int) -> RenderableType:
+    """One unit as the sum it is: the window it sees and its filter, then every x·w."""
+    parts = []
+    if u.window is not None:
+        (y, x), (kh, kw) = u.at, u.window.shape[1:]
+        parts += [Text(f"the window it sees: {u.input_name} rows {y}..{y + kh - 1}, columns "
+                       f"{x}..{x + kw - 1} (outside the input: the zero padding), by channel",
+                       style="bold"),
+                  tensor_block("x", u.window, precision, width),
+                  Text("the filter it applies, by channel", style="bold"),
+                  tensor_block("w", u.kernel, precision, width)]
+    t = table(("x", "w"), ("x value", "w value", "x·w"))
+    for xl, xv, wl, wv, product in u.terms:
+        row(t, xl, wl, fmt(xv, precision), fmt(wv, precision), fmt(product, precision))
+    row(t, "bias", u.bias[0], "", fmt(u.bias[1], precision), fmt(u.bias[1], precision),
+        end_section=True)
+    row(t, Text(f"Σ x·w + b over {plural(len(u.terms), 'product')}", style="bold"), "", "", "",
+        Text(fmt(u.total, precision), style="bold"))
+    parts += [t, Text.from_markup(f"forward pass: {escape(u.unit)} = {fmt(u.forward, precision)}"
+                                  f"   {MARKS[u.verdict]} to the sum")]
+    return titled(f"{u.unit} — one unit of {u.layer_text}", *parts, Text())
+
+
+MAX_POSITION_MAPS = 8  # maps of fed units shown by position (filters, samples)
+
+
+def _by_position(c: ElementChain, precision: int) -> list:
+    """The products again, each at its unit's position in the layer's maps (· where the
+    element feeds nothing): the window the element sweeps, in position order."""
+    if len(c.shape) < 2 or not c.units or any(len(u.index) != len(c.shape) for u in c.units):
+        return []
+    cells: dict = {}
+    for u in c.units:
+        cells.setdefault(u.index[:-2], {})[u.index[-2:]] = fmt(u.product, precision)
+    parts = [Text(), Text(f"the products by position in {c.consumer} (·: a unit it does not "
+                          "feed)", style="bold")]
+    for lead in sorted(cells)[:MAX_POSITION_MAPS]:
+        rows_, cols = sorted({i for i, _ in cells[lead]}), sorted({j for _, j in cells[lead]})
+        # the rows and columns it reaches, and the ones between (a stride leaves gaps)
+        rows_, cols = range(rows_[0], rows_[-1] + 1), range(cols[0], cols[-1] + 1)
+        t = Table(box=None, pad_edge=False, header_style="dim",
+                  title=f"{c.consumer}[{','.join(map(str, lead))}{',' if lead else ''}:,:]",
+                  title_justify="left", title_style="dim")
+        t.add_column("", style="dim", justify="right")
+        for j in cols:
+            t.add_column(str(j), justify="right", no_wrap=True)
+        for i in rows_:
+            t.add_row(str(i), *(cells[lead].get((i, j), "·") for j in cols))
+        parts.append(t)
+    if len(cells) > MAX_POSITION_MAPS:
+        parts.append(dim(f"… {len(cells) - MAX_POSITION_MAPS} more maps not shown"))
+    return parts

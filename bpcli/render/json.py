@@ -26,6 +26,14 @@ def _(r: ForwardReport) -> dict:
     if r.shapes is not None:
         doc["shapes"] = {name: list(shape) for name, shape in r.shapes.items()}
     doc["loss"] = json_value(r.loss)
+    if r.units:
+        doc["units"] = {u.unit: {
+            "terms": [{"x_of": xl, "x": json_value(x), "w_of": wl, "w": json_value(w),
+                       "product": json_value(p)} for xl, x, wl, w, p in u.terms],
+            "bias": {"of": u.bias[0], "value": json_value(u.bias[1])},
+            "sum": json_value(u.total), "forward": json_value(u.forward), "verdict": u.verdict,
+            **({"window": json_value(u.window), "window_at": list(u.at)}
+               if u.window is not None else {})} for u in r.units}
     return doc
 
 

@@ -22,6 +22,8 @@ def renderable(report: object, precision: int, width: int,
 
 @renderable.register
 def _(r: ForwardReport, precision, width, every=None):
+    if r.units:  # forward --unit: the units asked for, instead of every table
+        return Group(*(grids.unit(u, precision, width) for u in r.units))
     layout = grids if r.layout == "grids" else rows
     return layout.forward(r, precision, width, r.sample)
 

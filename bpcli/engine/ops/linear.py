@@ -10,7 +10,7 @@ import numpy as np
 
 from ...text import shape_phrase
 from ..registry import LayerType, Made, register
-from .tensor_rules import conv2d_rules
+from .tensor_rules import conv2d_rules, conv2d_unit, dense_unit
 from .windows import images, offsets, pair, pair_text, unused_text
 
 CONV_LAYOUT = "filters × channels × kh × kw"
@@ -135,7 +135,7 @@ def _conv2d_layer(s):
 
 
 register("conv2d", conv2d_forward, conv2d_backward, None, 3, feeds=_conv2d_feeds,
-         rules=conv2d_rules,
+         rules=conv2d_rules, unit=conv2d_unit,
          layer=LayerType("conv2d", ("filters", "kernel", "stride", "padding", "weight", "bias",
                                     "init"), _conv2d_layer, prefix="conv", takes="images"))
 
@@ -184,6 +184,6 @@ def _dense_layer(s):
     return Made("dense", {}, (units,), f"dense, {units} units", params, units * d)
 
 
-register("dense", dense_forward, dense_backward, None, 3, feeds=_dense_feeds,
+register("dense", dense_forward, dense_backward, None, 3, feeds=_dense_feeds, unit=dense_unit,
          layer=LayerType("dense", ("units", "weight", "bias", "init"), _dense_layer, prefix="fc",
                            takes="vector"))

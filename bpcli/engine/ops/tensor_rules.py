@@ -53,3 +53,33 @@ def conv2d_rules(inputs: list, dout: np.ndarray, attrs: dict) -> dict:
     return {"x_padded": xp, "delta": np.asarray(dout, dtype=float), "delta_dilated": dd,
             "kernel": w, "kernel_turned": turned, "weight": dw, "input": dx,
             "stride": (sh, sw), "padding": (ph, pw)}
+
+
+def conv2d_unit(site, index: tuple) -> dict:
+    """One output unit (n, f, i, j) from its window, read off the forward values: every
+    x·w it adds (x 0 where the window meets the padding) and the bias; the window's input
+    and the filter, C×kh×kw each."""
+    x, w, b = site.inputs
+    (sh, sw), (ph, pw) = pair(site.attrs.get("stride", 1)), pair(site.attrs.get("padding", 0))
+    n, f, i, j = index
+    _, c, kh, kw = w.shape
+    xp = np.pad(x[n], ((0, 0), (ph, ph), (pw, pw)))
+    window = xp[:, i * sh:i * sh + kh, j * sw:j * sw + kw]
+    terms = []
+    for ch, a, bb in np.ndindex(c, kh, kw):
+        y, xx = i * sh + a - ph, j * sw + bb - pw  # the pixel in the unpadded input
+        inside = 0 <= y < x.shape[2] and 0 <= xx < x.shape[3]
+        terms.append((site.label(0, (n, ch, y, xx)) if inside else "padding",
+                      float(window[ch, a, bb]), site.label(1, (f, ch, a, bb)),
+                      float(w[f, ch, a, bb])))
+    return {"terms": terms, "bias": (site.label(2, (f,)), float(b[f])), "window": window,
+            "kernel": w[f], "at": (i * sh - ph, j * sw - pw)}
+
+
+def dense_unit(site, index: tuple) -> dict:
+    """One output unit (n, u): Σ_d x[n,d]·w[u,d] + b[u], every product."""
+    x, w, b = site.inputs
+    n, u = index
+    terms = [(site.label(0, (n, d)), float(x[n, d]), site.label(1, (u, d)), float(w[u, d]))
+             for d in range(x.shape[1])]
+    return {"terms": terms, "bias": (site.label(2, (u,)), float(b[u]))}
