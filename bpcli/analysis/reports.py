@@ -15,6 +15,7 @@ from ..engine import LOSS, OPS, Trace
 from ..nets import Entry, Net, Samples
 from .explain import SampleRuns, by_paths, explanations
 from .sign import negated_squares
+from .tensor_rules import pool_checks, pool_maps
 from .tracing import close, verdict
 
 
@@ -37,6 +38,7 @@ class ForwardReport:
     sample_losses: object = None  # the loss at each sample (a data set: E is their mean)
     warnings: list[str] = field(default_factory=list)
     units: list = field(default_factory=list)  # forward --unit: each unit's breakdown
+    pool_maps: list = field(default_factory=list)  # each max-pool's winners (PoolMap)
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ class GradReport:
     sign_note: bool = False  # by paths, of the seed net or a loss in the note's negated form:
     # say how the seed note's sign differs
     warnings: list[str] = field(default_factory=list)
+    pool_checks: list = field(default_factory=list)  # each pool's hand-back (PoolCheck)
 
 
 def forward_report(net: Net, trace: Trace, warnings: Iterable[str] = (),
@@ -94,7 +97,7 @@ def forward_report(net: Net, trace: Trace, warnings: Iterable[str] = (),
     shapes = {name: np.shape(v) for name, v in values.items()} if net.LAYOUT == "grids" else None
     return ForwardReport(net.title, net.LAYOUT, net.forward_order(), values, float(trace.loss),
                          net.loss_text, net.samples, sample, shapes, sample_losses,
-                         list(warnings))
+                         list(warnings), pool_maps=pool_maps(net, trace))
 
 
 def grad_report(net: Net, trace: Trace, targets: Sequence[tuple[str, tuple | None]] = (),
@@ -125,7 +128,7 @@ def grad_report(net: Net, trace: Trace, targets: Sequence[tuple[str, tuple | Non
         shares, checks, jacobians, explained,
         bool(explained) and by_paths(net, trace) and (net.path == "<default>"
                                                       or negated_squares(net)),
-        list(warnings))
+        list(warnings), pool_checks(net, trace))
 
 
 def softmax_checks(trace: Trace) -> list[SoftmaxCheck]:

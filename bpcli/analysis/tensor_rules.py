@@ -54,3 +54,72 @@ def conv_rule(net: Net, trace: Trace, name: str) -> ConvRule | None:
                         layer.params[0], grids, result, back, grids["stride"], grids["padding"],
                         int(np.shape(inputs[0])[0]), verdict(close(result, back), result, back))
     return None
+
+
+@dataclass(frozen=True)
+class PoolMap:
+    """A max-pool's winners: for each window, the input position (row, column) whose value
+    is its maximum; ``ties`` where several share it (the first in row-major order wins, as
+    the forward pass takes it).  N×C×OH×OW each, the batch axis first."""
+
+    layer: str
+    layer_text: str
+    input_name: str
+    rows: np.ndarray
+    cols: np.ndarray
+    ties: np.ndarray
+
+
+@dataclass(frozen=True)
+class PoolCheck:
+    """What a pool hands back against what it received: the sums per sample and channel
+    (each window's shares add up to its gradient), and the gradient by the pool's rule
+    (scattered to the winners, or in equal shares) against the backward pass's."""
+
+    layer: str
+    layer_text: str
+    input_name: str
+    kind: str  # "max" or "mean"
+    share: str  # how a window hands its gradient back
+    received: np.ndarray  # Σ ∂E/∂out per sample and channel, N×C
+    handed: np.ndarray  # Σ ∂E/∂in (the backward pass's) per sample and channel, N×C
+    sums: str  # received against handed
+    by_rule: str  # the rule's ∂E/∂in against the backward pass's
+
+
+def _pools(net, trace):
+    for layer in getattr(net, "layers", ()):
+        if layer.op in ("maxpool", "meanpool"):
+            g = trace.graph
+            node = g.nodes[g.index[layer.name]]
+            yield layer, node, trace.vals[node.inputs[0]], g.nodes[node.inputs[0]].name
+
+
+def pool_maps(net: Net, trace: Trace) -> list[PoolMap]:
+    """The winners of every max-pool layer of ``net`` (a forward pass suffices)."""
+    maps = []
+    for layer, node, x, input_name in _pools(net, trace):
+        if layer.op == "maxpool":
+            r = OPS["maxpool"].rules([x], None, node.attrs or {})
+            rows, cols = (np.broadcast_to(a, r["ties"].shape) for a in r["winners"])
+            maps.append(PoolMap(layer.name, layer.text, input_name, rows, cols, r["ties"]))
+    return maps
+
+
+def pool_checks(net: Net, trace: Trace) -> list[PoolCheck]:
+    """Every pool layer's hand-back, checked (a full run)."""
+    checks = []
+    for layer, node, x, input_name in _pools(net, trace):
+        g = trace.graph
+        dout = np.zeros(np.shape(trace.vals[g.index[layer.name]])) + trace.grads[g.index[layer.name]]
+        back = np.zeros(np.shape(x)) + trace.grads[node.inputs[0]]
+        r = OPS[layer.op].rules([x], dout, node.attrs or {})
+        kind = "max" if layer.op == "maxpool" else "mean"
+        kh, kw = r["size"]
+        share = ("all of a window's gradient to its winner, 0 to the others" if kind == "max"
+                 else f"1/{kh * kw} of a window's gradient to each of its {kh}×{kw} pixels")
+        received, handed = dout.sum(axis=(2, 3)), back.sum(axis=(2, 3))
+        checks.append(PoolCheck(layer.name, layer.text, input_name, kind, share, received,
+                                handed, verdict(close(received, handed), received, handed),
+                                verdict(close(r["input"], back), r["input"], back)))
+    return checks

@@ -161,9 +161,12 @@ def forward(r: ForwardReport, precision: int, width: int, sample: int | None) ->
     shown = _samples(r.samples, sample)
     parts = [Text(f"{r.title} — forward pass", style="bold")]
     parts += _batch_note(r.samples, shown)
+    winners = {m.layer: m for m in r.pool_maps}
     for e in r.entries:
         parts += _section(e.name, e.name, e.text, r.values[e.name],
                           r.samples.several and e.kind != "param", shown, precision, width)
+        if e.name in winners:
+            parts += _winners(winners[e.name], shown, width)
     parts.append(Text.assemble(("E", "bold"), f" = {r.loss_text} = ",
                                (fmt(r.loss, precision), "bold")))
     return Group(*parts)
@@ -175,12 +178,57 @@ def grad(r: GradReport, precision: int, width: int, sample: int | None) -> Rende
     parts += _batch_note(r.samples, shown)
     parts += [Text.assemble(("∂E/∂E", "bold"), " = 1"), Text()]
     softmax = {s.name: s for s in r.softmax}
+    pools = {p.layer: p for p in r.pool_checks}
     for e in r.entries:
         parts += _section(e.name, "∂E/∂" + e.name, e.text, r.grads[e.name],
                           r.samples.several and e.kind != "param", shown, precision, width)
         if e.name in softmax:
             parts += _softmax(softmax[e.name], r.samples, shown, precision, width)
+        if e.name in pools:
+            parts += _pool_check(pools[e.name])
     return Group(*parts)
+
+
+MAX_WINNER_MAPS = 8  # channels of a max-pool whose winners are mapped
+
+
+def _winners(m, shown, width) -> list:
+    """A max-pool's winners as a map per channel: the input (row, column) that won each
+    window, * where it won a tie by coming first; a map too wide for the terminal is left
+    to JSON."""
+    head = (f"{m.layer}: which {m.input_name} position won each window (row,col; *: a tie, "
+            "the first in row-major order taken)")
+    cell = len(f"({m.rows.max()},{m.cols.max()})*") + 2
+    if len(str(m.rows.shape[2])) + 1 + cell * m.rows.shape[3] > width:
+        return [dim(f"{m.layer}'s winners: {m.rows.shape[2]}×{m.rows.shape[3]} maps, too wide "
+                    "to map here; --format json has them (pool_winners)"), Text()]
+    parts = [Text(head, style="bold")]
+    channels = m.rows.shape[1]
+    for n in (0 if k is None else k for k in shown):
+        for c in range(channels)[:MAX_WINNER_MAPS]:
+            parts.append(dim(f"{m.layer}[{'' if shown == [None] else f'{n},'}{c},:,:] won by"))
+            t = Table(box=None, pad_edge=False, header_style="dim")
+            t.add_column("", style="dim", justify="right")
+            for j in range(m.rows.shape[3]):
+                t.add_column(str(j), justify="right", no_wrap=True)
+            for i in range(m.rows.shape[2]):
+                t.add_row(str(i), *(f"({m.rows[n, c, i, j]},{m.cols[n, c, i, j]})"
+                                    + ("*" if m.ties[n, c, i, j] else "")
+                                    for j in range(m.rows.shape[3])))
+            parts.append(t)
+    if channels > MAX_WINNER_MAPS:
+        parts.append(dim(f"{channels - MAX_WINNER_MAPS} more channels not mapped; "
+                         "--format json has them"))
+    return parts + [Text()]
+
+
+def _pool_check(p) -> list:
+    """What a pool hands back: its rule, and that it passes on all it received."""
+    return [Text(f"{p.layer} hands back {p.share}", style="bold"),
+            Text.from_markup(f"  Σ ∂E/∂{escape(p.input_name)} = Σ ∂E/∂{escape(p.layer)}, per "
+                             f"sample and channel: {MARKS[p.sums]}"),
+            Text.from_markup(f"  ∂E/∂{escape(p.input_name)} by that rule against the backward "
+                             f"pass: {MARKS[p.by_rule]}"), Text()]
 
 
 def _softmax(s, samples, shown, precision, width):

@@ -26,6 +26,9 @@ def _(r: ForwardReport) -> dict:
     if r.shapes is not None:
         doc["shapes"] = {name: list(shape) for name, shape in r.shapes.items()}
     doc["loss"] = json_value(r.loss)
+    if r.pool_maps:
+        doc["pool_winners"] = {m.layer: {"rows": m.rows.tolist(), "cols": m.cols.tolist(),
+                                         "ties": m.ties.tolist()} for m in r.pool_maps}
     if r.units:
         doc["units"] = {u.unit: {
             "terms": [{"x_of": xl, "x": json_value(x), "w_of": wl, "w": json_value(w),
@@ -44,6 +47,11 @@ def _(r: GradReport) -> dict:
            "node_grads": {name: json_value(r.grads[name]) for name in r.node_grads}}
     if r.jacobians:
         doc["softmax_jacobians"] = {name: json_value(j) for name, j in r.jacobians.items()}
+    if r.pool_checks:
+        doc["pools"] = {p.layer: {"hands_back": p.share, "to": p.input_name,
+                                  "received": json_value(p.received),
+                                  "handed_back": json_value(p.handed), "sums": p.sums,
+                                  "rule_vs_backward": p.by_rule} for p in r.pool_checks}
     if r.explanations:
         doc["chain"] = {key: entry for e in r.explanations for key, entry in chain_entries(e)}
     return doc

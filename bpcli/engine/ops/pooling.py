@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..registry import LayerType, Made, register
+from .tensor_rules import pool_rules
 from .windows import images, offsets, pair, pair_text, unused_text, windows
 
 
@@ -129,6 +130,8 @@ def _pool_layer(kind):
 
 
 register("maxpool", maxpool_forward, maxpool_backward, None, 1, feeds=_maxpool_feeds,
+         rules=pool_rules("max"),
          kinks=lambda cache: np.asarray(cache[1]).tobytes(), layer=_pool_layer("maxpool"))
 register("meanpool", meanpool_forward, meanpool_backward, None, 1, feeds=_meanpool_feeds,
+         rules=pool_rules("mean"),
          layer=_pool_layer("meanpool"))

@@ -83,3 +83,41 @@ def dense_unit(site, index: tuple) -> dict:
     terms = [(site.label(0, (n, d)), float(x[n, d]), site.label(1, (u, d)), float(w[u, d]))
              for d in range(x.shape[1])]
     return {"terms": terms, "bias": (site.label(2, (u,)), float(b[u]))}
+
+
+def pool_rules(kind: str):
+    """The rules of a pool of ``kind`` ("max", "mean"): per window its winner (max; ties
+    marked) or its equal shares (mean), and — given ∂E/∂out — the gradient handed back,
+    scattered window by window with np.add.at, never through ``backward``."""
+
+    def rules(inputs: list, dout: np.ndarray | None, attrs: dict) -> dict:
+        x = inputs[0]
+        (kh, kw), (sh, sw) = pair(attrs.get("size", 2)), pair(attrs.get("stride") or
+                                                              attrs.get("size", 2))
+        n, c, h, w = x.shape
+        oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
+        win = sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw][:, :, :oh, :ow]
+        rows = np.arange(oh)[:, None, None, None] * sh + np.arange(kh)[None, None, :, None]
+        cols = np.arange(ow)[None, :, None, None] * sw + np.arange(kw)[None, None, None, :]
+        out = {"size": (kh, kw), "stride": (sh, sw)}
+        if kind == "max":
+            flat = win.reshape(n, c, oh, ow, kh * kw)
+            arg = np.argmax(flat, axis=-1)  # the first of a tie, as the forward pass
+            out["winners"] = (np.arange(oh)[:, None] * sh + arg // kw,
+                              np.arange(ow)[None, :] * sw + arg % kw)
+            out["ties"] = (flat == flat.max(axis=-1, keepdims=True)).sum(axis=-1) > 1
+        if dout is None:
+            return out
+        dx = np.zeros(x.shape)
+        ni, ci = np.arange(n)[:, None, None, None], np.arange(c)[None, :, None, None]
+        if kind == "max":
+            np.add.at(dx, (ni, ci, *out["winners"]), dout)
+        else:  # every pixel of a window gets 1/(kh·kw) of its gradient
+            share = np.broadcast_to((dout / (kh * kw))[..., None, None], (n, c, oh, ow, kh, kw))
+            np.add.at(dx, (ni[..., None, None], ci[..., None, None],
+                           np.broadcast_to(rows, (oh, ow, kh, kw)),
+                           np.broadcast_to(cols, (oh, ow, kh, kw))), share)
+        out["input"] = dx
+        return out
+
+    return rules
