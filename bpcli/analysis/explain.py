@@ -20,6 +20,7 @@ import numpy as np
 from ..engine import LOSS, Trace
 from ..nets import Net
 from .elements import ElementChain, Unit, element_chain, label
+from .softmax import softmax_checks
 from .tensor_rules import ConvRule, conv_rule
 from .paths import (MAX_PATHS, Chain, Factor, Path, SampleChain, SampleRuns, chain,
                     sample_chain)
@@ -41,9 +42,11 @@ class TensorGrad:
 
 @dataclass(frozen=True)
 class VectorGrads:
-    """∂E/∂name of each name asked for, in a net written as equations with vectors."""
+    """∂E/∂name of each name asked for, in a net written as equations with vectors; for a
+    name that is a softmax's input z, the Jacobian route ∂E/∂z = Jᵀ·∂E/∂a (``routes``)."""
 
     grads: tuple  # (name, ∂E/∂name) pairs
+    routes: tuple = ()  # SoftmaxCheck of each softmax whose input was asked for
 
 
 def by_paths(net: Net, trace: Trace) -> bool:
@@ -63,7 +66,9 @@ def explanations(net: Net, trace: Trace, targets: Sequence[tuple[str, tuple | No
         return []
     several = net.samples.several
     if net.expressions is not None and not by_paths(net, trace):
-        return [VectorGrads(tuple((name, trace.grad(name)) for name, _ in targets))]
+        asked = {name for name, _ in targets}
+        routes = tuple(c for c in softmax_checks(trace, net.expressions) if c.z in asked)
+        return [VectorGrads(tuple((name, trace.grad(name)) for name, _ in targets), routes)]
     runs = runs or SampleRuns(net, trace.graph)
     out = []
     for name, index in targets:

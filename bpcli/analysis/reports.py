@@ -11,15 +11,12 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from ..engine import LOSS, OPS, Trace
+from ..engine import LOSS, Trace
 from ..nets import Entry, Net, Samples
 from .explain import SampleRuns, by_paths, explanations
 from .sign import negated_squares
+from .softmax import SoftmaxCheck, softmax_checks
 from .tensor_rules import pool_checks, pool_maps
-from .tracing import close, verdict
-
-
-MAX_JACOBIAN = 32  # classes of a softmax whose Jacobian is built and shown
 
 
 @dataclass
@@ -39,25 +36,6 @@ class ForwardReport:
     warnings: list[str] = field(default_factory=list)
     units: list = field(default_factory=list)  # forward --unit: each unit's breakdown
     pool_maps: list = field(default_factory=list)  # each max-pool's winners (PoolMap)
-
-
-@dataclass(frozen=True)
-class SoftmaxCheck:
-    """A softmax's Jacobian ∂a_j/∂z_i = a_j(δ_ij − a_i) and its product with ∂E/∂a; with
-    cross-entropy right after it, the check that ∂E/∂z = (a·Σy − y)/N (a − y for one sample
-    and a one-hot y).  Arrays as the graph holds them: K for an equation net's vector,
-    N×K for a layer (every sample)."""
-
-    name: str  # the softmax's output
-    z: str  # its input
-    a: np.ndarray
-    da: np.ndarray  # ∂E/∂a
-    dz: np.ndarray  # ∂E/∂z
-    jacobian: np.ndarray | None  # K×K, or N×K×K; None past MAX_JACOBIAN classes
-    expected: np.ndarray | None = None  # (a·Σy − y)/N with cross-entropy next, else None
-    scale: int = 1  # that N
-    forms: tuple = ()  # per sample: "a − y" when y sums to 1, else "a·Σy − y"
-    verdicts: tuple = ()  # per sample: expected against dz
 
 
 @dataclass
@@ -115,7 +93,7 @@ def grad_report(net: Net, trace: Trace, targets: Sequence[tuple[str, tuple | Non
     if trace.graph.sample_loss is not None:  # E is a mean over samples: each one's share
         shares = {name: runs.wide.grad(name) for name in shown}
         shares[LOSS] = runs.wide.grads[trace.graph.sample_loss]  # 1/N at each sample
-    checks = softmax_checks(trace)
+    checks = softmax_checks(trace, net.expressions)
     jacobians = None
     if net.LAYOUT == "grids":  # a layer's, per sample of a batch
         jacobians = {c.name: net.as_seen(c.name, c.jacobian) for c in checks
@@ -129,32 +107,3 @@ def grad_report(net: Net, trace: Trace, targets: Sequence[tuple[str, tuple | Non
         bool(explained) and by_paths(net, trace) and (net.path == "<default>"
                                                       or negated_squares(net)),
         list(warnings), pool_checks(net, trace))
-
-
-def softmax_checks(trace: Trace) -> list[SoftmaxCheck]:
-    """Every named node of an op that registers its Jacobian (softmax), of a named input:
-    its Jacobian, and when its output goes straight into a loss that registers what ∂E on
-    the softmax's input must then be (cross-entropy: a − y), that check."""
-    g = trace.graph
-    loss = g.nodes[g.loss]
-    checks = []
-    for name, i in g.index.items():
-        node = g.nodes[i]
-        if node.op is None or OPS[node.op].jacobian is None or node.name != name:
-            continue
-        z = g.nodes[node.inputs[0]].name
-        if z is None:
-            continue
-        jacobian = OPS[node.op].jacobian
-        a = np.asarray(trace.value(name))
-        da, dz = np.asarray(trace.grad(name)), np.asarray(trace.grad(z))
-        jac = None  # K×K: past MAX_JACOBIAN classes neither readable nor cheap, and not built
-        if a.shape[-1] <= MAX_JACOBIAN:
-            jac = jacobian(a) if a.ndim == 1 else np.stack([jacobian(row) for row in a])
-        check = SoftmaxCheck(name, z, a, da, dz, jac)
-        if i in loss.inputs and OPS[loss.op].logits is not None:
-            expected, forms, n = OPS[loss.op].logits(a, np.asarray(trace.vals[loss.inputs[1]]))
-            check = SoftmaxCheck(name, z, a, da, dz, jac, expected, n, forms,
-                                 tuple(verdict(close(e, d), e, d) for e, d in zip(expected, dz)))
-        checks.append(check)
-    return checks

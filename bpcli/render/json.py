@@ -114,7 +114,21 @@ def _(sc: SampleChain):
 
 @chain_entries.register
 def _(v: VectorGrads):
-    return [(name, {"value": json_value(g)}) for name, g in v.grads]
+    routes = {s.z: s for s in v.routes}
+    out = []
+    for name, g in v.grads:
+        entry = {"value": json_value(g)}
+        s = routes.get(name)
+        if s is not None and s.jacobian is not None:  # the Jacobian route through a softmax
+            entry["jacobian_route"] = {
+                "through": s.name, "jacobian": json_value(s.jacobian),
+                "grad_of_softmax": json_value(s.da), "value": json_value(s.route),
+                "verdict": s.route_verdict}
+            if s.expected is not None:
+                entry["jacobian_route"]["a_minus_y"] = {"value": json_value(s.expected),
+                                                        "verdict": s.verdicts[0]}
+        out.append((name, entry))
+    return out
 
 
 @chain_entries.register

@@ -144,21 +144,45 @@ def grad(r: GradReport, precision: int, width: int, sample: int | None) -> Rende
             parts += [Text(), title, dim(too_many_classes(s))]
             continue
         parts += [Text(), title, dim(JACOBIAN_NOTE),
-                  jacobian_table(s.jacobian, s.da, s.dz, precision, width)]
+                  jacobian_table(s.jacobian, s.da, s.dz, precision, width), *_logits_check(s, precision)]
     return Group(*parts)
+
+
+def _logits_check(s, precision) -> list:
+    """With cross-entropy after the softmax: ∂E/∂z = a − y, against the backward pass."""
+    if s.expected is None:
+        return []
+    return [Text.from_markup(f"with cross-entropy, {s.forms[0]} = {fmt(s.expected, precision)}   "
+                             f"{MARKS[s.verdicts[0]]} to ∂E/∂{escape(s.z)}")]
 
 
 # ------------------------------------------------------------------ --wrt
 
-def vector_grads(v: VectorGrads, title: str, precision: int) -> RenderableType:
+def vector_grads(v: VectorGrads, title: str, precision: int, width: int = 100) -> RenderableType:
     """--wrt in an equation net with vectors: ∂E/∂name of each (paths of numbers do not
     apply; the softmax Jacobians are in grad's full output)."""
     t = table(("name",), ("∂E/∂name",))
     for name, g in dict(v.grads).items():
         row(t, name, fmt(g, precision))
-    return titled(f"{title} — ∂E/∂name", t, dim(
-        "This net has vectors: a path's factors would be Jacobians, not numbers, so there is no "
-        "path-by-path breakdown; `bpcli grad` without --wrt shows each softmax's Jacobian."))
+    parts = [t]
+    for s in v.routes:  # a softmax's input: the Jacobian route, as the note's §7 takes it
+        parts += [Text(), Text(f"∂E/∂{s.z} by the Jacobian route through {s.name} = "
+                               f"softmax({s.z}): ∂E/∂{s.z}_i = Σ_j ∂E/∂{s.name}_j · "
+                               f"∂{s.name}_j/∂{s.z}_i", style="bold")]
+        if s.jacobian is None:
+            parts.append(dim(too_many_classes(s)))
+            continue
+        parts += [dim(JACOBIAN_NOTE), jacobian_table(s.jacobian, s.da, s.dz, precision, width),
+                  Text.from_markup(f"Jᵀ·∂E/∂{escape(s.name)} = {fmt(s.route, precision)}   "
+                                   f"{MARKS[s.route_verdict]} to the backward pass's "
+                                   f"∂E/∂{escape(s.z)}"),
+                  *_logits_check(s, precision)]
+    others = [n for n, _ in v.grads if n not in {s.z for s in v.routes}]
+    if others:
+        parts.append(dim(
+            f"{', '.join(others)}: this net has vectors, so a path's factors would be "
+            "Jacobians, not numbers; `bpcli grad` without --wrt shows each softmax's Jacobian."))
+    return titled(f"{title} — ∂E/∂name", *parts)
 
 
 def chain(c: Chain, precision: int, e: str = LOSS, intro: str | None = None) -> RenderableType:

@@ -60,7 +60,7 @@ def _(sc: SampleChain, report, precision, width):
 
 @explanation.register
 def _(v: VectorGrads, report, precision, width):
-    return [rows.vector_grads(v, report.title, precision)]
+    return [rows.vector_grads(v, report.title, precision, width)]
 
 
 @explanation.register

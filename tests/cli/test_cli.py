@@ -180,10 +180,18 @@ def test_wrt_in_a_net_with_vectors_gives_the_gradient_and_says_why_no_paths():
     out = run("grad", str(CONFIGS / "softmax-equations.yaml"), "--wrt", "z").stdout
     assert out.startswith(f"{net.name} — ∂E/∂name\n")
     assert "[" + ", ".join(f"{v:.6f}" for v in dz) + "]" in out
-    assert "no path-by-path breakdown" in " ".join(out.split())
+    # z is the softmax's input: the Jacobian route, and the a − y of cross-entropy, checked
+    assert "∂E/∂z by the Jacobian route through a = softmax(z)" in out
+    assert "Jᵀ·∂E/∂a = [0.090031, -0.755272, 0.665241]   ✓ equal" in out
+    assert "with cross-entropy, a − y = [0.090031, -0.755272, 0.665241]   ✓ equal" in out
+    out = run("grad", str(CONFIGS / "softmax-equations.yaml"), "--wrt", "a").stdout
+    assert "a: this net has vectors, so a path's factors would be Jacobians" in " ".join(out.split())
     doc = json.loads(run("grad", str(CONFIGS / "softmax-equations.yaml"), "--wrt", "z",
                          "--format", "json").stdout)
     assert doc["chain"]["z"]["value"] == dz.tolist()
+    route = doc["chain"]["z"]["jacobian_route"]
+    assert route["verdict"] == "equal" and route["a_minus_y"]["verdict"] == "equal"
+    assert np.allclose(route["value"], dz)
 
 
 def test_init_dash_writes_to_stdout_and_dash_reads_stdin():
