@@ -63,12 +63,15 @@ def dp_view(order: list[str], deps: Callable, factor: Callable, trace: Trace,
     """The DP steps from E down to ``wrt``.  ``order``: every name, E first, in the order the
     backward pass completes them; ``deps(a)``: the names a uses that lead down to wrt;
     ``factor(a, b)``: the local factor ∂a/∂b (with ``symbol`` and ``value``)."""
-    on_way = {LOSS}
+    on_way, uses = {LOSS}, {}
     for a in order:  # E first, then each name after every consumer of it
         if a in on_way:
-            on_way.update(deps(a))
-    forward = list(reversed(order))  # a sum's terms in the order the net writes its names
-    consumers = {b: [a for a in forward if a in on_way and b in deps(a)] for b in on_way}
+            uses[a] = deps(a)
+            on_way.update(uses[a])
+    consumers = {b: [] for b in on_way}
+    for a in reversed(order):  # one pass; a sum's terms in the order the net writes names
+        for b in uses.get(a, ()):
+            consumers[b].append(a)
     steps = []
     for b in (n for n in order if n in on_way and n != LOSS):
         terms = []

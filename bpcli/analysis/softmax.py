@@ -32,14 +32,18 @@ class SoftmaxCheck:
     forms: tuple = ()  # per sample: "a − y" when y sums to 1, else "a·Σy − y"
     verdicts: tuple = ()  # per sample: expected against dz
     route: np.ndarray | None = None  # Jᵀ·∂E/∂a, computed from the Jacobian (None without one)
-    route_verdict: str = ""  # route against dz
+    route_verdict: str = ""  # route against dz (against the part through a, when partial)
+    partial: bool = False  # z is used elsewhere too: ∂E/∂z is more than the route through a
 
 
 def softmax_checks(trace: Trace, exprs: dict | None = None) -> list[SoftmaxCheck]:
     """Every named node of an op that registers its Jacobian (softmax), of a named input:
-    its Jacobian, and when its output goes straight into a loss that registers what ∂E on
-    the softmax's input must then be (cross-entropy: a − y), that check; ``exprs``: a net of
-    equations' expressions, whose loss −Σ y·log(a) of a softmax node a gets the same check."""
+    its Jacobian and the route Jᵀ·∂E/∂a, and when its output goes straight into a loss that
+    registers what ∂E on the softmax's input must then be (cross-entropy: a − y), that check;
+    ``exprs``: a net of equations' expressions, whose loss −Σ y·log(a) of a softmax node a
+    gets the same check.  Where z is used elsewhere too, ∂E/∂z has more than the route: the
+    route is checked against the part the softmax's own backward hands z, and a − y is not
+    claimed."""
     written = cross_entropy_pairs(exprs) if exprs is not None else {}
     g = trace.graph
     loss = g.nodes[g.loss]
@@ -51,29 +55,39 @@ def softmax_checks(trace: Trace, exprs: dict | None = None) -> list[SoftmaxCheck
         z = g.nodes[node.inputs[0]].name
         if z is None:
             continue
-        jacobian = OPS[node.op].jacobian
         a = np.asarray(trace.value(name))
         da, dz = np.asarray(trace.grad(name)), np.asarray(trace.grad(z))
-        jac = None  # K×K: past MAX_JACOBIAN classes neither readable nor cheap, and not built
-        if a.shape[-1] <= MAX_JACOBIAN:
-            jac = jacobian(a) if a.ndim == 1 else np.stack([jacobian(row) for row in a])
-        route = None if jac is None else (jac.T @ da if a.ndim == 1
-                                          else np.einsum("nji,nj->ni", jac, da))
-        extra = {} if route is None else {"route": route,
-                                          "route_verdict": verdict(close(route, dz), route, dz)}
-        check = SoftmaxCheck(name, z, a, da, dz, jac, **extra)
-        if i in loss.inputs and OPS[loss.op].logits is not None:
-            expected, forms, n = OPS[loss.op].logits(a, np.asarray(trace.vals[loss.inputs[1]]))
-            check = SoftmaxCheck(name, z, a, da, dz, jac, expected, n, forms,
-                                 tuple(verdict(close(e, d), e, d) for e, d in zip(expected, dz)),
-                                 **extra)
-        elif name in written and a.ndim == 1:  # E = −Σ y·log(a), written out: one sample
-            y = np.asarray(trace.value(written[name]), dtype=float)
-            expected, forms, n = OPS["cross_entropy"].logits(a[None], y[None])
-            check = SoftmaxCheck(name, z, a, da, dz, jac, expected[0], n, forms,
-                                 (verdict(close(expected[0], dz), expected[0], dz),), **extra)
-        checks.append(check)
+        partial = len(g.consumers(node.inputs[0])) > 1
+        through = dz
+        if partial:  # the part of ∂E/∂z that comes through a: the softmax's own backward
+            op = OPS[node.op]
+            through = op.backward(da, op.forward(trace.vals[node.inputs[0]])[1])[0]
+        checks.append(_check(node, name, z, a, da, dz, through, partial, trace, loss,
+                             written))
     return checks
+
+
+def _check(node, name, z, a, da, dz, through, partial, trace, loss, written) -> SoftmaxCheck:
+    jac = None  # K×K: past MAX_JACOBIAN classes neither readable nor cheap, and not built
+    if a.shape[-1] <= MAX_JACOBIAN:
+        jacobian = OPS[node.op].jacobian
+        jac = jacobian(a) if a.ndim == 1 else np.stack([jacobian(row) for row in a])
+    extra = {"partial": partial}
+    if jac is not None:
+        route = jac.T @ da if a.ndim == 1 else np.einsum("nji,nj->ni", jac, da)
+        extra.update(route=route, route_verdict=verdict(close(route, through), route, through))
+    i = trace.graph.index[name]
+    if not partial and i in loss.inputs and OPS[loss.op].logits is not None:
+        expected, forms, n = OPS[loss.op].logits(a, np.asarray(trace.vals[loss.inputs[1]]))
+        return SoftmaxCheck(name, z, a, da, dz, jac, expected, n, forms,
+                            tuple(verdict(close(e, d), e, d) for e, d in zip(expected, dz)),
+                            **extra)
+    if not partial and name in written and a.ndim == 1:  # E = −Σ y·log(a), one sample
+        y = np.asarray(trace.value(written[name]), dtype=float)
+        expected, forms, n = OPS["cross_entropy"].logits(a[None], y[None])
+        return SoftmaxCheck(name, z, a, da, dz, jac, expected[0], n, forms,
+                            (verdict(close(expected[0], dz), expected[0], dz),), **extra)
+    return SoftmaxCheck(name, z, a, da, dz, jac, **extra)
 
 
 def cross_entropy_pairs(exprs: dict) -> dict:
@@ -100,6 +114,8 @@ def cross_entropy_pairs(exprs: dict) -> dict:
         return {}
     a = log.args[0].id
     soft = exprs.get(a)
+    if y.id in exprs or y.id == a:  # a computed y (entropy −Σ a·log a, t·z) is no target
+        return {}
     return {a: y.id} if isinstance(soft, Call) and soft.op == "softmax" else {}
 
 

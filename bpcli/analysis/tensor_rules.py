@@ -68,6 +68,7 @@ class PoolMap:
     rows: np.ndarray
     cols: np.ndarray
     ties: np.ndarray
+    batched: bool = True  # False: a net of one sample, shown without the batch axis
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class PoolCheck:
     handed: np.ndarray  # Σ ∂E/∂in (the backward pass's) per sample and channel, N×C
     sums: str  # received against handed
     by_rule: str  # the rule's ∂E/∂in against the backward pass's
+    batched: bool = True  # False: a net of one sample, shown without the batch axis
 
 
 def _pools(net, trace):
@@ -102,7 +104,8 @@ def pool_maps(net: Net, trace: Trace) -> list[PoolMap]:
         if layer.op == "maxpool":
             r = OPS["maxpool"].rules([x], None, node.attrs or {})
             rows, cols = (np.broadcast_to(a, r["ties"].shape) for a in r["winners"])
-            maps.append(PoolMap(layer.name, layer.text, input_name, rows, cols, r["ties"]))
+            maps.append(PoolMap(layer.name, layer.text, input_name, rows, cols, r["ties"],
+                                net.samples.several))
     return maps
 
 
@@ -121,5 +124,6 @@ def pool_checks(net: Net, trace: Trace) -> list[PoolCheck]:
         received, handed = dout.sum(axis=(2, 3)), back.sum(axis=(2, 3))
         checks.append(PoolCheck(layer.name, layer.text, input_name, kind, share, received,
                                 handed, verdict(close(received, handed), received, handed),
-                                verdict(close(r["input"], back), r["input"], back)))
+                                verdict(close(r["input"], back), r["input"], back),
+                                net.samples.several))
     return checks

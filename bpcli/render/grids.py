@@ -282,8 +282,13 @@ def conv_rule(c: ConvRule, precision: int, width: int, sample: int | None) -> li
         rule = (f"∂E/∂{c.weight_name}[f,c] = {xs}[c] ⋆ {ds}[f]: the layer's input{padded}, "
                 f"cross-correlated (valid) with the output's gradient{over}")
         blocks = [(f"{xs} = {c.input_name}{padded}, by channel c", xs, g["x_padded"][k]),
-                  (delta + ", by filter f", ds, d),
-                  (f"∂E/∂{c.weight_name} by the rule, by [f,c]", "∂E/∂W", c.result)]
+                  (delta + ", by filter f", ds, d)]
+        if c.samples > 1:  # what the grids shown give, then the sum over the samples
+            blocks.append((f"sample {k}'s own {xs}[c] ⋆ {ds}[f], by [f,c]", f"sample {k}",
+                           g["weight_per_sample"][k]))
+        blocks.append((f"∂E/∂{c.weight_name} by the rule" +
+                       (f", the sum of that over the {c.samples} samples" if c.samples > 1
+                        else "") + ", by [f,c]", "∂E/∂W", c.result))
     else:
         rule = (f"∂E/∂{c.input_name}[c] = Σ_f full({ds}[f], rot180 W[f,c]): the output's "
                 "gradient correlated in full with the kernel turned 180°" +
@@ -331,9 +336,10 @@ def unit(u: UnitBreakdown, precision: int, width: int) -> RenderableType:
     parts = []
     if u.window is not None:
         (y, x), (kh, kw) = u.at, u.window.shape[1:]
+        padded = " (outside the input: the zero padding)" if any(
+            t[0] == "padding" for t in u.terms) else ""
         parts += [Text(f"the window it sees: {u.input_name} rows {y}..{y + kh - 1}, columns "
-                       f"{x}..{x + kw - 1} (outside the input: the zero padding), by channel",
-                       style="bold"),
+                       f"{x}..{x + kw - 1}{padded}, by channel", style="bold"),
                   tensor_block("x", u.window, precision, width),
                   Text("the filter it applies, by channel", style="bold"),
                   tensor_block("w", u.kernel, precision, width)]

@@ -27,8 +27,9 @@ def _(r: ForwardReport) -> dict:
         doc["shapes"] = {name: list(shape) for name, shape in r.shapes.items()}
     doc["loss"] = json_value(r.loss)
     if r.pool_maps:
-        doc["pool_winners"] = {m.layer: {"rows": m.rows.tolist(), "cols": m.cols.tolist(),
-                                         "ties": m.ties.tolist()} for m in r.pool_maps}
+        doc["pool_winners"] = {m.layer: {k: (v if m.batched else v[0]).tolist() for k, v in
+                                         (("rows", m.rows), ("cols", m.cols), ("ties", m.ties))}
+                               for m in r.pool_maps}
     if r.units:
         doc["units"] = {u.unit: {
             "terms": [{"x_of": xl, "x": json_value(x), "w_of": wl, "w": json_value(w),
@@ -49,11 +50,18 @@ def _(r: GradReport) -> dict:
         doc["softmax_jacobians"] = {name: json_value(j) for name, j in r.jacobians.items()}
     if r.pool_checks:
         doc["pools"] = {p.layer: {"hands_back": p.share, "to": p.input_name,
-                                  "received": json_value(p.received),
-                                  "handed_back": json_value(p.handed), "sums": p.sums,
+                                  "received": json_value(p.received if p.batched
+                                                         else p.received[0]),
+                                  "handed_back": json_value(p.handed if p.batched
+                                                            else p.handed[0]), "sums": p.sums,
                                   "rule_vs_backward": p.by_rule} for p in r.pool_checks}
     if r.explanations:
         doc["chain"] = {key: entry for e in r.explanations for key, entry in chain_entries(e)}
+        rules = [e for e in r.explanations if isinstance(e, ConvRule)]
+        if rules:
+            doc["conv_rules"] = {}
+            for c in rules:
+                doc["conv_rules"].setdefault(c.layer, {})[c.which] = _conv_rule(c)
     return doc
 
 
@@ -87,15 +95,25 @@ def _paths(c: Chain) -> dict:
 
 @chain_entries.register
 def _(c: ConvRule):
+    return []  # under the document's conv_rules (see the GradReport document)
+
+
+def _conv_rule(c: ConvRule) -> dict:
+    """A conv rule's own grids (the batch axis first), its result and its verdict."""
     g = c.grids
-    return [(f"{c.layer}:{c.which}_rule", {
-        "rule": "∂E/∂W = X̂ ⋆ δ̂ (valid)" if c.which == "weight" else
-                "∂E/∂X = full(δ̂, rot180 W), cut by the padding",
-        "layer": c.layer, "of": c.weight_name if c.which == "weight" else c.input_name,
-        "stride": list(c.stride), "padding": list(c.padding),
-        "x_padded": json_value(g["x_padded"]), "delta_dilated": json_value(g["delta_dilated"]),
-        "kernel_turned": json_value(g["kernel_turned"]), "result": json_value(c.result),
-        "backward": json_value(c.backward), "verdict": c.verdict})]
+    strided = tuple(c.stride) != (1, 1)
+    doc = {"rule": "∂E/∂W = X̂ ⋆ δ̂ (valid)" if c.which == "weight" else
+                   "∂E/∂X = full(δ̂, rot180 W), cut back by the padding",
+           "of": c.weight_name if c.which == "weight" else c.input_name,
+           "stride": list(c.stride), "padding": list(c.padding)}
+    if c.which == "weight":
+        doc["x_padded"] = json_value(g["x_padded"])
+    else:
+        doc["kernel_turned"] = json_value(g["kernel_turned"])
+    if strided:  # else δ̂ is δ, ∂E/∂layer, in node_grads
+        doc["delta_dilated"] = json_value(g["delta_dilated"])
+    doc.update(result=json_value(c.result), verdict=c.verdict)
+    return doc
 
 
 @chain_entries.register

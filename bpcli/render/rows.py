@@ -144,7 +144,11 @@ def grad(r: GradReport, precision: int, width: int, sample: int | None) -> Rende
             parts += [Text(), title, dim(too_many_classes(s))]
             continue
         parts += [Text(), title, dim(JACOBIAN_NOTE),
-                  jacobian_table(s.jacobian, s.da, s.dz, precision, width), *_logits_check(s, precision)]
+                  jacobian_table(s.jacobian, s.da, s.route if s.partial else s.dz, precision,
+                                 width), *_logits_check(s, precision)]
+        if s.partial:
+            parts.append(dim(f"(∂E/∂{s.z}_i: the part through {s.name}; {s.z} is used "
+                             "elsewhere too)"))
     return Group(*parts)
 
 
@@ -172,10 +176,15 @@ def vector_grads(v: VectorGrads, title: str, precision: int, width: int = 100) -
         if s.jacobian is None:
             parts.append(dim(too_many_classes(s)))
             continue
-        parts += [dim(JACOBIAN_NOTE), jacobian_table(s.jacobian, s.da, s.dz, precision, width),
+        parts += [dim(JACOBIAN_NOTE),
+                  jacobian_table(s.jacobian, s.da, s.route if s.partial else s.dz, precision,
+                                 width),
                   Text.from_markup(f"Jᵀ·∂E/∂{escape(s.name)} = {fmt(s.route, precision)}   "
-                                   f"{MARKS[s.route_verdict]} to the backward pass's "
-                                   f"∂E/∂{escape(s.z)}"),
+                                   f"{MARKS[s.route_verdict]} to " + (
+                                       f"the part of ∂E/∂{escape(s.z)} that comes through "
+                                       f"{escape(s.name)} ({escape(s.z)} is used elsewhere "
+                                       "too)" if s.partial else
+                                       f"the backward pass's ∂E/∂{escape(s.z)}")),
                   *_logits_check(s, precision)]
     others = [n for n, _ in v.grads if n not in {s.z for s in v.routes}]
     if others:
@@ -229,13 +238,13 @@ TICKS = {"equal": Text("✓", style="green"), "not equal": Text("✗", style="re
 def dp_view(v: DPView, wrt: str, paths: int, precision: int, e: str = LOSS) -> list:
     """What the backward pass computed: each ∂E on the way, once, as the sum over the
     name's consumers; then ∂E/∂wrt in the note's factored form, and paths against names."""
-    t = table(("∂E/∂", "= Σ over consumers ∂E/∂a · ∂a/∂b", "numbers"), ("value",))
+    t = table((f"∂{e}/∂", f"= Σ over consumers ∂{e}/∂a · ∂a/∂b", "numbers"), ("value",))
     t.add_column("")
     for step in v.steps:
         row(t, step.name, _sum_text(step.terms, e, lambda x: x.symbol, symbolic=True),
             _sum_text(step.terms, e, lambda x: x, precision=precision),
             fmt(step.total, precision), TICKS[step.verdict])
-    symbols, numbers = factored_text(v.factored, lambda x: _signed(x, precision))
+    symbols, numbers = factored_text(v.factored, lambda x: _signed(x, precision), e)
     total = v.steps[-1].total if v.steps else 0.0
     return [Text(f"What the backward pass computed: each ∂{e}/∂name once, from its consumers, "
                  "reused below — dynamic programming, no path listed", style="bold"), t,
@@ -260,18 +269,19 @@ def _sum_text(terms, e, part, symbolic=False, precision=6) -> str:
     return " + ".join(out) or "0"
 
 
-def factored_text(f, number) -> tuple[str, str]:
+def factored_text(f, number, e: str = LOSS) -> tuple[str, str]:
     """(symbols, numbers) of a factored ∂E (see bpcli.analysis.dp.Factored): a product
-    down a chain of single consumers, a sum in parentheses where it is multiplied."""
+    down a chain of single consumers, a sum in parentheses where it is multiplied; ``e``:
+    what E is called (E_2, sample 2's loss)."""
     if f.up is not None:
-        up_s, up_n = factored_text(f.up, number)
+        up_s, up_n = factored_text(f.up, number, e)
         x = f.terms[0]
         if f.up.up is None and len(f.up.terms) > 1:  # a sum, multiplied
             up_s, up_n = f"({up_s})", f"({up_n})"
         elif f.up.up is None:  # E's own factor, fO1 − y1, multiplied
             up_s = _wrap(up_s)
         return f"{up_s} · {_wrap(x.symbol)}", f"{up_n} · {number(x.factor)}"
-    syms = [x.symbol if x.of == LOSS else f"∂E/∂{x.of} · {_wrap(x.symbol)}" for x in f.terms]
+    syms = [x.symbol if x.of == LOSS else f"∂{e}/∂{x.of} · {_wrap(x.symbol)}" for x in f.terms]
     nums = [number(x.factor) if x.of == LOSS else f"{number(x.grad)} · {number(x.factor)}"
             for x in f.terms]
     return " + ".join(syms) or "0", " + ".join(nums) or "0"

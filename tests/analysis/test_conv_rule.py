@@ -66,12 +66,28 @@ def test_tables_show_the_grids_and_json_the_same():
         assert words in out, words
     doc = json.loads(run("grad", CONFIGS / "mixed-small.yaml", "--wrt", "conv1",
                          "--format", "json").stdout)
-    entry = doc["chain"]["conv1:input_rule"]
+    entry = doc["conv_rules"]["conv1"]["input"]
     assert entry["verdict"] == "equal" and entry["of"] == "input"
-    assert np.allclose(entry["result"], entry["backward"])
-    assert "conv1" in doc["chain"]  # the tensor itself, as before
+    assert "kernel_turned" in entry and "x_padded" not in entry and "delta_dilated" not in entry
+    assert list(doc["chain"]) == ["conv1"]  # the tensor itself, as before
 
 
 def test_other_names_get_no_rule():
     net = bpcli.load(CONFIGS / "mixed-small.yaml")
     assert rules(net, "fc1.weight") == [] and rules(net, "conv1.bias") == []
+
+
+def test_a_batch_shows_the_samples_own_correlation_then_the_sum():
+    net = bpcli.loads(TWO_CHANNELS.replace("input: {shape: [2, 5, 5]", "input: {shape: [3, 2, 5, 5]")
+                      .replace("target: [1, 0]", "target: [[1, 0], [0, 1], [1, 0]]"))
+    (rule,) = rules(net, "conv1.weight")
+    per = rule.grids["weight_per_sample"]
+    assert per.shape[0] == 3 and np.allclose(per.sum(axis=0), rule.result)
+    out = bpcli.grad(net, "conv1.weight", sample=2)
+    from bpcli.render import renderable
+    from rich.console import Console
+    console = Console(width=100, record=True)
+    with console.capture() as captured:
+        console.print(renderable(out, 6, 100))
+    out = captured.get()
+    assert "sample 2's own X̂[c] ⋆ δ̂[f]" in out and "the sum of that over the 3 samples" in out

@@ -98,3 +98,25 @@ def test_a_data_set_shows_one_samples_dp():
     out = run("grad", CONFIGS / "xor.yaml", "--wrt", "w1", "--sample", "2").stdout
     assert "What the backward pass computed: each ∂E_2/∂name once" in out
     assert np.isfinite(bpcli.explain(bpcli.load(CONFIGS / "xor.yaml"), "w1", 2).at_sample.dp.steps[-1].total)
+
+
+@pytest.mark.parametrize("text, wrt", [
+    # a node used twice, a constant, and E using the param directly
+    ("params: {w: 0.5}\nnodes: {a: w * w + 2 * w, b: 3 * a}\nloss: (a + b)^2 + w * w\n", "w"),
+    ("params: {u: 0.3, v: -0.7}\nnodes: {a: u * v, b: a + u, c: b * a}\nloss: c^2 + v\n", "u"),
+])
+def test_shared_nodes_constants_and_a_loss_that_uses_the_param_itself(text, wrt):
+    net = bpcli.loads(text)
+    c = bpcli.explain(net, wrt)
+    assert c.dp.agrees and evaluate(c.dp.factored) == pytest.approx(central(net, wrt), rel=1e-7)
+
+
+def test_a_long_chain_is_quick():
+    """The DP view is linear in the names: a chain of 2 000 nodes in well under a second of
+    its own (it was quadratic: 1 500 nodes took 5.6 s)."""
+    nodes = "\n".join(f"  a{k}: tanh(0.9 * {'w' if k == 0 else f'a{k - 1}'})" for k in range(2000))
+    net = bpcli.loads(f"params: {{w: 0.5}}\nnodes:\n{nodes}\nloss: a1999^2\n")
+    start = time.perf_counter()
+    c = bpcli.explain(net, "w")
+    assert time.perf_counter() - start < 8
+    assert len(c.dp.steps) == 2001 and c.dp.agrees

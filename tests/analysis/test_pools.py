@@ -71,7 +71,7 @@ def test_tables_and_json():
     assert doc["pools"]["pool1"]["sums"] == "equal"
     assert np.allclose(doc["pools"]["pool1"]["received"], doc["pools"]["pool1"]["handed_back"])
     doc = json.loads(run("forward", CONFIGS / "mixed-small.yaml", "--format", "json").stdout)
-    assert doc["pool_winners"]["pool1"]["rows"][0][0] == [[1, 1], [2, 1]]
+    assert doc["pool_winners"]["pool1"]["rows"][0] == [[1, 1], [2, 1]]  # one sample: no batch axis
 
 
 def test_a_map_too_wide_is_left_to_json():

@@ -57,3 +57,20 @@ def test_other_losses_get_no_a_minus_y_check(loss):
 def test_the_config_shows_it():
     out = run("grad", CONFIGS / "softmax-equations.yaml").stdout
     assert "with cross-entropy, a − y = [0.090031, -0.755272, 0.665241]   ✓ equal to ∂E/∂z" in out
+
+
+@pytest.mark.parametrize("loss", ["-sum(a * log(a))", "-sum(t * log(a))"])
+def test_no_a_minus_y_for_a_computed_y(loss):
+    """Entropy −Σ a·log a, or a y computed from z, is not cross-entropy with a target."""
+    net = bpcli.loads("params: {z: [1.0, 2.0, 3.0]}\nnodes:\n  a: softmax(z)\n  t: 0.1 * z\n"
+                      f"loss: {loss}\n")
+    (check,) = bpcli.grad(net).softmax
+    assert check.expected is None and check.route_verdict == "equal"
+
+
+def test_z_used_elsewhere_too_checks_the_part_through_the_softmax():
+    net = bpcli.loads(NET % ("[0.0, 1.0, 0.0]", "-sum(y * log(a)) + 0.1 * sum(z * z)"))
+    (check,) = bpcli.grad(net).softmax
+    assert check.partial and check.route_verdict == "equal" and check.expected is None
+    z = np.asarray(net.params["z"])
+    assert np.allclose(check.route + 0.2 * z, central_dz(net), atol=1e-8)  # route + the L2 part

@@ -41,7 +41,8 @@ def conv2d_rules(inputs: list, dout: np.ndarray, attrs: dict) -> dict:
     # ∂E/∂W: slide δ̂ over X̂; the first kh×kw placements (a stride that leaves the last
     # rows of X̂ unused puts no placement past them)
     windows = sliding_window_view(xp, (hd, wd), axis=(2, 3))[:, :, :kh, :kw]
-    dw = np.einsum("ncijhw,nfhw->fcij", windows, dd, optimize=True)
+    per_sample = np.einsum("ncijhw,nfhw->nfcij", windows, dd, optimize=True)
+    dw = per_sample.sum(axis=0)
     # ∂E/∂X: δ̂ padded by the kernel less one on every side, correlated with W turned 180°
     turned = w[:, :, ::-1, ::-1]
     full = np.pad(dd, ((0, 0), (0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1)))
@@ -52,6 +53,7 @@ def conv2d_rules(inputs: list, dout: np.ndarray, attrs: dict) -> dict:
     dx = dxp[:, :, ph:ph + x.shape[2], pw:pw + x.shape[3]]
     return {"x_padded": xp, "delta": np.asarray(dout, dtype=float), "delta_dilated": dd,
             "kernel": w, "kernel_turned": turned, "weight": dw, "input": dx,
+            "weight_per_sample": per_sample,
             "stride": (sh, sw), "padding": (ph, pw)}
 
 
