@@ -8,7 +8,7 @@ As a library (see :mod:`bpcli.api`)::
 """
 from .api import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, MarkReport, Quiz,
                   Run, SampleChain, StepReport, TensorGrad, TrainResult, VectorGrads, answer,
-                  check, default, document, explain, forward, grad, load, loads, mark, quiz,
+                  check, default, document, explain, forward, grad, load, loads, mark, picture, quiz,
                   random_net, run, save, show, step, train)
 from .errors import BpcliError, NetError, UsageError
 from .version import __version__
@@ -16,5 +16,5 @@ from .version import __version__
 __all__ = ["BpcliError", "Chain", "CheckReport", "ElementChain", "ForwardReport", "GradReport",
            "MarkReport", "NetError", "Quiz", "Run", "SampleChain", "StepReport", "TensorGrad",
            "TrainResult", "UsageError", "VectorGrads", "__version__", "answer", "check",
-           "default", "document", "explain", "forward", "grad", "load", "loads", "mark", "quiz",
+           "default", "document", "explain", "forward", "grad", "load", "loads", "mark", "picture", "quiz",
            "random_net", "run", "save", "show", "step", "train"]

@@ -31,7 +31,7 @@ from .render import document as _document
 from .render import renderable
 
 __all__ = ["Chain", "CheckReport", "ElementChain", "ForwardReport", "GradReport", "MarkReport",
-           "Quiz", "Run", "answer", "mark", "quiz", "random_net",
+           "Quiz", "Run", "answer", "mark", "picture", "quiz", "random_net",
            "SampleChain", "StepReport", "TensorGrad", "TrainResult", "VectorGrads", "check",
            "default", "document", "explain", "forward", "grad", "load", "loads", "run", "save",
            "show", "step", "train"]
@@ -201,6 +201,14 @@ def answer(quiz: Quiz, number: int, text: str) -> MarkReport | None:
 def random_net(seed: int = 0) -> Net:
     """A fresh small sigmoid net (2-2-2 or 2-3-1, numbers with two decimals) from ``seed``."""
     return analysis.random_net(_count(seed, "seed"))
+
+
+def picture(net: Net, wrt: str | None = None) -> "analysis.picture.Picture":
+    """The computation as `bpcli graph` draws it: a box per name (or layer), an edge per use
+    with its local factor; ``wrt``: the paths from E down to that name, highlighted."""
+    net = _net(net)
+    return analysis.picture.picture(net, None if wrt is None else _text(wrt, "wrt"),
+                                    "the default net" if net.path == "<default>" else net.path)
 
 
 MIN_EPS = 1e-10  # the smallest step of check's central differences that measures anything

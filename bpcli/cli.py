@@ -15,6 +15,8 @@ import click
 
 from . import analysis, api, nets, practice
 from .errors import BpcliError
+from .io.files import Unwritable, save_target
+from .render.graph import FORMATS as GRAPH_FORMATS
 from .options import (UserError, capped, common, finite_eta, load_net,
                       sample_option)
 from .terminal import (STOPPING, WRITE_ERRORS, ProgressBar, console_out, emit, finish_training,
@@ -328,6 +330,43 @@ def init(out: str, force: bool) -> None:
         raise UserError(f"{out}: folder {folder} does not exist")
     analysis.write_text(out, nets.default_text())
     click.echo(f"wrote {out}; try: bpcli forward {out}")
+
+
+@main.command()
+@click.argument("net", required=False, metavar="[NET]")
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
+              metavar="FILE", help="Where to draw it; the format from the suffix: .svg, .dot "
+                                   "(Graphviz) or .mmd (Mermaid).")
+@click.option("--wrt", default=None, metavar="NAME",
+              help="Highlight every path from E down to NAME (nets written as equations).")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+def graph(net: str | None, out: str, wrt: str | None, force: bool) -> None:
+    """Draw NET's computation: a box per name with its expression, value and ∂E, an edge
+    per use labelled with its local factor (a layer net: a box per layer).
+
+    NET is a network file (default: the embedded seed net). No system program is needed:
+    bpcli lays the SVG out itself.
+
+    \b
+    Example:
+      bpcli graph -o seed.svg --wrt w1
+      bpcli graph configs/conv-pool.yaml -o stack.mmd
+    """
+    suffix = os.path.splitext(out)[1].lower()
+    if suffix not in GRAPH_FORMATS:
+        raise UserError(f"-o {out}: name a file ending in " + ", ".join(GRAPH_FORMATS) +
+                        " (the format comes from the suffix)")
+    if os.path.exists(out) and not force:
+        raise UserError(f"-o {out} exists; pass --force to replace it, or name another file")
+    try:
+        save_target(out)
+    except Unwritable as e:
+        raise UserError(f"-o {e}") from None
+    p = api.picture(load_net(net), wrt)
+    for w in p.warnings:
+        warn(w)
+    analysis.write_text(out, GRAPH_FORMATS[suffix](p))
+    click.echo(f"wrote {out}" + (f" ({p.note})" if p.note else ""))
 
 
 main.add_command(practice.mark)
