@@ -6,6 +6,7 @@ every table and document from :mod:`bpcli.render`.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import sys
@@ -17,6 +18,7 @@ from . import analysis, api, nets, practice
 from .errors import BpcliError
 from .io.files import Unwritable, save_target
 from .render.graph import FORMATS as GRAPH_FORMATS
+from .render.graph import PICTURES as GRAPH_PICTURES
 from .options import (UserError, capped, common, finite_eta, load_net,
                       sample_option)
 from .terminal import (STOPPING, WRITE_ERRORS, ProgressBar, console_out, emit, finish_training,
@@ -336,7 +338,7 @@ def init(out: str, force: bool) -> None:
 @click.argument("net", required=False, metavar="[NET]")
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
               metavar="FILE", help="Where to draw it; the format from the suffix: .svg, .dot "
-                                   "(Graphviz) or .mmd (Mermaid).")
+                                   "(Graphviz), .mmd (Mermaid) or .png (the plot extra).")
 @click.option("--wrt", default=None, metavar="NAME",
               help="Highlight every path from E down to NAME (nets written as equations).")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
@@ -353,9 +355,12 @@ def graph(net: str | None, out: str, wrt: str | None, force: bool) -> None:
       bpcli graph configs/conv-pool.yaml -o stack.mmd
     """
     suffix = os.path.splitext(out)[1].lower()
-    if suffix not in GRAPH_FORMATS:
-        raise UserError(f"-o {out}: name a file ending in " + ", ".join(GRAPH_FORMATS) +
-                        " (the format comes from the suffix)")
+    if suffix not in GRAPH_FORMATS and suffix not in GRAPH_PICTURES:
+        raise UserError(f"-o {out}: name a file ending in " + ", ".join(
+            [*GRAPH_FORMATS, *GRAPH_PICTURES]) + " (the format comes from the suffix)")
+    if suffix in GRAPH_PICTURES and importlib.util.find_spec("matplotlib") is None:
+        raise UserError(f"-o {out}: a .png needs matplotlib, which is not installed: pip "
+                        "install 'bpcli[plot]' (or draw .svg, which needs nothing)")
     if os.path.exists(out) and not force:
         raise UserError(f"-o {out} exists; pass --force to replace it, or name another file")
     try:
@@ -365,7 +370,10 @@ def graph(net: str | None, out: str, wrt: str | None, force: bool) -> None:
     p = api.picture(load_net(net), wrt)
     for w in p.warnings:
         warn(w)
-    analysis.write_text(out, GRAPH_FORMATS[suffix](p))
+    if suffix in GRAPH_PICTURES:
+        GRAPH_PICTURES[suffix](out, p)
+    else:
+        analysis.write_text(out, GRAPH_FORMATS[suffix](p))
     click.echo(f"wrote {out}" + (f" ({p.note})" if p.note else ""))
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from ..analysis.picture import Picture
 from ..text import shape_text
 from .numbers import fmt
+from .plot import write_graph_png
 
 BOX_W, LINE_H, PAD, GAP_X, GAP_Y = 190, 15, 8, 90, 24
 LIT, DIM, INK = "#d62728", "#9aa0a6", "#202124"
@@ -181,4 +182,11 @@ def _mq(text: str) -> str:
     return str(text).replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
-FORMATS = {".svg": svg, ".dot": dot, ".gv": dot, ".mmd": mermaid}
+def write_png(path: str, p: Picture) -> None:
+    """The same picture as a PNG, through the optional 'plot' extra (matplotlib)."""
+    write_graph_png(path, p, _layout(p), box_lines,
+                    {"BOX_W": BOX_W, "FILL": FILL, "LIT": LIT, "LINE_H": LINE_H, "PAD": PAD})
+
+
+FORMATS = {".svg": svg, ".dot": dot, ".gv": dot, ".mmd": mermaid}  # text formats
+PICTURES = {".png": write_png}  # drawn through matplotlib

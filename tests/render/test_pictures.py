@@ -88,7 +88,7 @@ def test_the_command(tmp_path):
     r = run("graph", "-o", out, code=2)
     assert "exists; pass --force" in r.stderr
     assert run("graph", "-o", out, "--force").exit_code == 0
-    for bad, words in ((tmp_path / "x.png", "name a file ending in .svg"),
+    for bad, words in ((tmp_path / "x.jpg", "name a file ending in .svg"),
                        (tmp_path / "no" / "x.svg", "cannot write into")):
         r = run("graph", "-o", bad, code=2)
         assert words in r.stderr and len(r.stderr.strip().splitlines()) == 1
@@ -97,3 +97,26 @@ def test_the_command(tmp_path):
     (tmp_path / "z.mmd").write_text("")
     run("graph", CONFIGS / "conv-pool.yaml", "-o", tmp_path / "z.mmd", "--force")
     assert (tmp_path / "z.mmd").read_text().startswith("flowchart LR")
+
+
+def test_a_png_through_the_plot_extra(tmp_path):
+    import matplotlib.pyplot as plt
+
+    out = tmp_path / "seed.png"
+    run("graph", "-o", out, "--wrt", "w1")
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    pixels = plt.imread(out)
+    assert pixels.shape[0] > 300 and pixels.shape[1] > 1000
+    red = (pixels[..., 0] > 0.7) & (pixels[..., 1] < 0.3) & (pixels[..., 2] < 0.3)
+    assert red.sum() > 500  # the highlighted paths are drawn
+    assert (pixels[..., :3].mean(axis=-1) < 0.5).sum() > 2000  # and text and lines
+
+
+def test_readmes_picture_is_what_graph_draws(tmp_path):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    shown = re.search(r"```mermaid\n(.*?)```", readme, re.S).group(1)
+    out = tmp_path / "seed.mmd"
+    run("graph", "-o", out, "--wrt", "w1")
+    assert out.read_text() == shown
