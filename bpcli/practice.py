@@ -122,7 +122,9 @@ MAX_ANSWER = 200  # characters of an answer line read; the rest of the line is s
               help="Write the questions to FILE.md and the answer key to FILE.key.md instead "
                    "of asking.")
 @click.option("--force", is_flag=True, help="Let --worksheet replace files that exist.")
-@format_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Text for people, or JSON of the questions, answers "
+                                      "and score (stdout only).")
 @precision_option
 @click.pass_context
 def quiz(ctx: click.Context, net: str | None, ask: str | None, count: int, seed: int,

@@ -22,6 +22,7 @@ from rich.text import Text
 from . import api
 from .errors import BpcliError
 from .render import document, renderable
+from .render.markdown import markdown
 from .render.plot import write_plot
 
 
@@ -171,6 +172,9 @@ def emit(fmt, report, precision, every=None):
     """Print a report: as JSON, or as tables fitted to the terminal."""
     if fmt == "json":
         emit_json(document(report))
+        return
+    if fmt == "markdown":
+        write_pieces([markdown(report, precision)])
         return
     console = console_out()
     tables = renderable(report, precision, console.width, every)

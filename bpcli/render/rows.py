@@ -261,7 +261,7 @@ def _sum_text(terms, e, part, symbolic=False, precision=6) -> str:
     for x in terms:
         if symbolic:
             f = x.symbol
-            out.append(f if x.of == LOSS else f"∂{e}/∂{x.of} · {_wrap(f)}")
+            out.append(f if x.of == LOSS else f"∂{e}/∂{x.of} · {wrap(f)}")
         elif x.of == LOSS:
             out.append(fmt(x.factor, precision) if len(terms) == 1 else _signed(x.factor, precision))
         else:
@@ -279,15 +279,15 @@ def factored_text(f, number, e: str = LOSS) -> tuple[str, str]:
         if f.up.up is None and len(f.up.terms) > 1:  # a sum, multiplied
             up_s, up_n = f"({up_s})", f"({up_n})"
         elif f.up.up is None:  # E's own factor, fO1 − y1, multiplied
-            up_s = _wrap(up_s)
-        return f"{up_s} · {_wrap(x.symbol)}", f"{up_n} · {number(x.factor)}"
-    syms = [x.symbol if x.of == LOSS else f"∂{e}/∂{x.of} · {_wrap(x.symbol)}" for x in f.terms]
+            up_s = wrap(up_s)
+        return f"{up_s} · {wrap(x.symbol)}", f"{up_n} · {number(x.factor)}"
+    syms = [x.symbol if x.of == LOSS else f"∂{e}/∂{x.of} · {wrap(x.symbol)}" for x in f.terms]
     nums = [number(x.factor) if x.of == LOSS else f"{number(x.grad)} · {number(x.factor)}"
             for x in f.terms]
     return " + ".join(syms) or "0", " + ".join(nums) or "0"
 
 
-def _wrap(text: str) -> str:
+def wrap(text: str) -> str:
     """A factor in parentheses when a + or − stands outside any of its own."""
     depth = 0
     for i, ch in enumerate(text):
