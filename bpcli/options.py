@@ -46,10 +46,11 @@ def finite_eta(ctx, param, value):
 
 net_argument = click.argument("net", required=False, metavar="[NET]")
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table",
-    show_default=True,
+    "--format", "fmt", type=click.Choice(["table", "json", "markdown", "latex"]),
+    default="table", show_default=True,
     help="Rich tables for people, JSON (stdout only, full float64 precision), or Markdown "
-         "(GitHub-flavoured tables, the chain rule as $$ math $$) for notes and homework.")
+         "(GitHub-flavoured, the chain rule as $$ math $$) or LaTeX (a fragment) for notes "
+         "and homework.")
 precision_option = click.option(
     "--precision", type=click.IntRange(0, 15), default=6, show_default=True, metavar="N",
     help="Decimals shown in tables (JSON always has full precision).")

@@ -22,6 +22,7 @@ from rich.text import Text
 from . import api
 from .errors import BpcliError
 from .render import document, renderable
+from .render.latex import latex
 from .render.markdown import markdown
 from .render.plot import write_plot
 
@@ -173,8 +174,8 @@ def emit(fmt, report, precision, every=None):
     if fmt == "json":
         emit_json(document(report))
         return
-    if fmt == "markdown":
-        write_pieces([markdown(report, precision)])
+    if fmt in ("markdown", "latex"):
+        write_pieces([(markdown if fmt == "markdown" else latex)(report, precision)])
         return
     console = console_out()
     tables = renderable(report, precision, console.width, every)
