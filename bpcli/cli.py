@@ -18,8 +18,9 @@ from . import analysis, api, nets, practice
 from .errors import BpcliError
 from .io.files import Unwritable, save_target
 from .render.graph import FORMATS as GRAPH_FORMATS
+from .render.html import page as html_page
 from .render.graph import PICTURES as GRAPH_PICTURES
-from .options import (UserError, capped, common, finite_eta, load_net,
+from .options import (UserError, capped, common, finite_eta, load_net, precision_option,
                       sample_option)
 from .terminal import (STOPPING, WRITE_ERRORS, ProgressBar, console_out, emit, finish_training,
                        quiet_stdout, signals_held, warn, write_pieces)
@@ -375,6 +376,43 @@ def graph(net: str | None, out: str, wrt: str | None, force: bool) -> None:
     else:
         analysis.write_text(out, GRAPH_FORMATS[suffix](p))
     click.echo(f"wrote {out}" + (f" ({p.note})" if p.note else ""))
+
+
+@main.command()
+@click.argument("net", required=False, metavar="[NET]")
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
+              metavar="FILE.html", help="The page to write.")
+@click.option("--force", is_flag=True, help="Replace FILE.html if it exists.")
+@precision_option
+def report(net: str | None, out: str, force: bool, precision: int) -> None:
+    """Write one self-contained HTML page about NET, to mail or publish: the network file,
+    the computation as a picture (hover a box for its numbers), the forward and gradient
+    tables, and each param's chain rule, collapsed. No network access is needed to view it.
+
+    NET is a network file (default: the embedded seed net).
+
+    \b
+    Example:
+      bpcli report configs/mazur-2-2-2.yaml -o mazur.html
+    """
+    if not out.lower().endswith((".html", ".htm")):
+        raise UserError(f"-o {out}: name a file ending in .html")
+    if os.path.exists(out) and not force:
+        raise UserError(f"-o {out} exists; pass --force to replace it, or name another file")
+    try:
+        save_target(out)
+    except Unwritable as e:
+        raise UserError(f"-o {e}") from None
+    network = load_net(net)
+    source = (nets.default_text() if net is None else network.to_yaml() if net == "-"
+              else open(net, encoding="utf-8").read())
+    where = "the default net" if net is None else net
+    r = analysis.report_page(network, source, where)
+    for w in r.warnings:
+        warn(w)
+    analysis.write_text(out, html_page(r.title, r.source, r.picture, r.forward, r.grad,
+                                       r.chains, precision))
+    click.echo(f"wrote {out}")
 
 
 main.add_command(practice.mark)
