@@ -16,12 +16,11 @@ import click
 
 from . import analysis, api, nets, practice
 from .errors import BpcliError
-from .io.files import Unwritable, save_target
 from .render.graph import FORMATS as GRAPH_FORMATS
 from .render.html import page as html_page
 from .render.graph import PICTURES as GRAPH_PICTURES
-from .options import (UserError, capped, common, finite_eta, load_net, precision_option,
-                      sample_option)
+from .options import (UserError, capped, check_output, common, finite_eta, load_net,
+                      precision_option, sample_option)
 from .terminal import (STOPPING, WRITE_ERRORS, ProgressBar, console_out, emit, finish_training,
                        quiet_stdout, signals_held, warn, write_pieces)
 from .train_options import check_save, check_train_options, warn_settings
@@ -362,12 +361,7 @@ def graph(net: str | None, out: str, wrt: str | None, force: bool) -> None:
     if suffix in GRAPH_PICTURES and importlib.util.find_spec("matplotlib") is None:
         raise UserError(f"-o {out}: a .png needs matplotlib, which is not installed: pip "
                         "install 'bpcli[plot]' (or draw .svg, which needs nothing)")
-    if os.path.exists(out) and not force:
-        raise UserError(f"-o {out} exists; pass --force to replace it, or name another file")
-    try:
-        save_target(out)
-    except Unwritable as e:
-        raise UserError(f"-o {e}") from None
+    check_output(out, force)
     p = api.picture(load_net(net), wrt)
     for w in p.warnings:
         warn(w)
@@ -397,12 +391,7 @@ def report(net: str | None, out: str, force: bool, precision: int) -> None:
     """
     if not out.lower().endswith((".html", ".htm")):
         raise UserError(f"-o {out}: name a file ending in .html")
-    if os.path.exists(out) and not force:
-        raise UserError(f"-o {out} exists; pass --force to replace it, or name another file")
-    try:
-        save_target(out)
-    except Unwritable as e:
-        raise UserError(f"-o {e}") from None
+    check_output(out, force)
     network = load_net(net)
     source = (nets.default_text() if net is None else network.to_yaml() if net == "-"
               else open(net, encoding="utf-8").read())

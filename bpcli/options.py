@@ -9,6 +9,7 @@ import click
 import numpy as np
 
 from . import analysis, api
+from .io.files import Unwritable, save_target
 
 
 def capped(message: str, most: int = 400) -> str:
@@ -73,3 +74,13 @@ def common(f):
     summary, rest = inspect.cleandoc(f.__doc__).split("\n\n", 1)
     f.__doc__ = f"{summary}\n\n{NET_HELP}\n\n{rest}"
     return net_argument(format_option(precision_option(f)))
+
+
+def check_output(out: str, force: bool) -> None:
+    """-o FILE: a file bpcli may write (an existing one only with --force), before the work."""
+    if os.path.exists(out) and not force:
+        raise UserError(f"-o {out} exists; pass --force to replace it, or name another file")
+    try:
+        save_target(out)
+    except Unwritable as e:
+        raise UserError(f"-o {e}") from None
