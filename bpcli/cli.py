@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from . import analysis, api, nets, practice
+from . import analysis, api, nets, outputs, practice
 from .errors import BpcliError
 from .render.graph import FORMATS as GRAPH_FORMATS
 from .render.html import page as html_page
@@ -405,4 +405,5 @@ def report(net: str | None, out: str, force: bool, precision: int) -> None:
 
 
 main.add_command(practice.mark)
+main.add_command(outputs.export)
 main.add_command(practice.quiz)

@@ -18,7 +18,7 @@ LAYERS = [
     ("bpcli.analysis",),  # runs, reports, explanations, training, check, saving
     ("bpcli.render",),  # tables and documents of the reports
     ("bpcli.api", "bpcli"),  # the library as `import bpcli` gives it
-    ("bpcli.cli", "bpcli.options", "bpcli.practice", "bpcli.terminal", "bpcli.train_options",
+    ("bpcli.cli", "bpcli.options", "bpcli.practice", "bpcli.outputs", "bpcli.terminal", "bpcli.train_options",
      "bpcli.__main__"),  # Click, the terminal
 ]
 MAX_MODULE_LINES = 420

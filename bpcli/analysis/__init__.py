@@ -8,7 +8,7 @@ from .reports import ForwardReport, GradReport, SoftmaxCheck, forward_report, gr
 from .tracing import traced
 from .save import check_savable, save, save_trained, write_text
 from .marking import MarkReport, mark, shapes, world_for
-from . import picture
+from . import export, picture
 from .report_page import ReportPage, report_page
 from .quiz import Question, Quiz, answer, make_quiz, random_net, score
 from .units import UnitBreakdown, unit_breakdown
@@ -16,7 +16,7 @@ from .work import read_work, reads_work
 from .step import StepReport, StepRow, one_step
 from .train import TrainResult, plan_steps, require_params, resolve_settings, train
 
-__all__ = ["ReportPage", "report_page", "picture", "UnitBreakdown", "unit_breakdown", "ConvRule", "Question", "Quiz", "answer", "make_quiz", "random_net", "score", "MarkReport", "mark", "shapes", "world_for", "read_work", "reads_work", "Chain", "CheckReport", "CheckRow", "StepReport", "StepRow", "one_step", "ElementChain", "ForwardReport", "GradReport",
+__all__ = ["export", "ReportPage", "report_page", "picture", "UnitBreakdown", "unit_breakdown", "ConvRule", "Question", "Quiz", "answer", "make_quiz", "random_net", "score", "MarkReport", "mark", "shapes", "world_for", "read_work", "reads_work", "Chain", "CheckReport", "CheckRow", "StepReport", "StepRow", "one_step", "ElementChain", "ForwardReport", "GradReport",
            "SampleChain", "SoftmaxCheck", "TensorGrad", "TrainResult", "VectorGrads", "by_paths",
            "chain", "check", "element_chain", "explanations", "forward_report", "grad_report",
            "check_savable", "plan_steps", "require_params", "resolve_settings", "save", "save_trained", "traced", "train",
