@@ -17,13 +17,18 @@ from .render.pytorch import script
 @click.option("--force", is_flag=True, help="Replace FILE.py if it exists.")
 @click.option("--eta", type=float, default=None, metavar="ETA", callback=finite_eta,
               help="η (default: the train: section's, else 0.5).")
-@click.option("--steps", type=click.IntRange(min=0), default=None, metavar="N")
-@click.option("--epochs", type=click.IntRange(min=0), default=None, metavar="E")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None, metavar="B")
-@click.option("--shuffle/--no-shuffle", default=None)
-@click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S")
+@click.option("--steps", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Steps of gradient descent (default: the train: section's, else 100).")
+@click.option("--epochs", type=click.IntRange(min=0), default=None, metavar="E",
+              help="Or passes over the data set, in batches.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, metavar="B",
+              help="Samples a step (default: the whole set).")
+@click.option("--shuffle/--no-shuffle", default=None,
+              help="Draw each epoch's order anew, as train does (default: shuffle).")
+@click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S",
+              help="The seed of the shuffled order (default 0).")
 @click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=None,
-              metavar="MU")
+              metavar="MU", help="Momentum μ (default 0).")
 def export(net, target, out, force, eta, steps, epochs, batch_size, shuffle, seed, momentum):
     """Write NET, its data and the run `bpcli train` would make of it as a runnable
     PyTorch script: the same network (equations as a forward of torch ops, layers as modules
