@@ -18,6 +18,7 @@ def script(x) -> str:
              "",
              "Run it: python this.py — it trains as `bpcli train` does and prints E at every step.",
              "On a GPU: set DEVICE = 'cuda' below (float64 is kept: the same numbers).",
+             "One difference to know: PyTorch's ReLU has slope 0 at exactly 0 (bpcli's: 1).",
              '"""', "import numpy as np", "import torch", "",
              "torch.set_default_dtype(torch.float64)", "DEVICE = 'cpu'",
              f"ETA, STEPS, BATCH, MOMENTUM = {x.eta!r}, {x.steps}, {x.batch_size}, {x.momentum!r}",
