@@ -400,7 +400,7 @@ def report(net: str | None, out: str, force: bool, precision: int) -> None:
     for w in r.warnings:
         warn(w)
     analysis.write_text(out, html_page(r.title, r.source, r.picture, r.forward, r.grad,
-                                       r.chains, precision))
+                                       r.chains, precision, r.history, r.every))
     click.echo(f"wrote {out}")
 
 

@@ -21,6 +21,7 @@ from ..symbolic import names, to_text
 from .tracing import traced
 
 MAX_BOXES = 60  # boxes a picture stays readable with; past it, a box per column
+MAX_COLUMNS = 200  # columns past which no picture is drawn at all
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,10 @@ def _capped(p: Picture) -> Picture:
     if len(p.boxes) <= MAX_BOXES:
         return p
     columns = sorted({b.column for b in p.boxes})
+    if len(columns) > MAX_COLUMNS:
+        raise UsageError(None, None, f"{p.title}: {len(p.boxes):,} names in {len(columns):,} "
+                                     f"columns are too many to draw (a picture stays readable "
+                                     f"up to {MAX_COLUMNS} columns); bpcli grad lists them all")
     boxes = []
     for c in columns:
         held = [b for b in p.boxes if b.column == c]

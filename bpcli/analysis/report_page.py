@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..nets import Net
 from .picture import Picture, picture
+from .save import read_history
 from .reports import ForwardReport, GradReport, forward_report, grad_report
 from .tracing import traced
 
@@ -19,6 +20,8 @@ class ReportPage:
     grad: GradReport
     chains: list  # (label, explanation) of each param
     warnings: list
+    history: list = None  # E by step of the training that saved the file (train --save)
+    every: int = 1  # the steps between its points
 
 
 def report_page(net: Net, source: str, where: str) -> ReportPage:
@@ -30,5 +33,7 @@ def report_page(net: Net, source: str, where: str) -> ReportPage:
         label = (getattr(e, "wrt", None) or getattr(getattr(e, "at_sample", None), "wrt", None)
                  or getattr(e, "name", None) or f"{e.layer}: its rule")
         chains.append((label, e))
+    history, every = read_history(source)
     return ReportPage(net.title, source, picture(net), forward_report(net, trace, warnings),
-                      grad_report(net, trace, (), None, warnings), chains, list(warnings))
+                      grad_report(net, trace, (), None, warnings), chains, list(warnings),
+                      history, every)

@@ -85,4 +85,48 @@ def trained_header(result: TrainResult, source: str) -> str:
     return (f"# Trained by bpcli {__version__}: {plural(result.updates, 'step')} of gradient "
             f"descent, {how}, from {source}.\n{stopped}"
             f"# E{' on the whole set' if result.samples > 1 else ''}: "
-            f"{result.final_loss!r} after training.\n")
+            f"{result.final_loss!r} after training.\n" + history_comment(result.history))
+
+
+HISTORY_MARK = "# E by step"  # what `bpcli report` looks for in a saved net's header
+MAX_HISTORY = 2000  # points of the loss curve a saved file keeps (every k-th step past it)
+
+
+def history_comment(history: list) -> str:
+    """E at every step (every k-th of a long run), as comment lines for `bpcli report`'s
+    loss curve: '# E by step 1, 2, …: 0.2440, …'."""
+    if not history:
+        return ""
+    every = -(-len(history) // MAX_HISTORY)
+    kept = [f"{e:.6g}" for e in history[::every]]
+    head = f"{HISTORY_MARK}" + (f" (a point every {every} steps)" if every > 1 else "") + ":"
+    lines, line = [], head
+    for text in kept:
+        if len(line) + len(text) + 2 > 100:
+            lines.append(line)
+            line = "#  "
+        line += f" {text}"
+    return "\n".join(lines + [line]) + "\n"
+
+
+def read_history(text: str) -> tuple[list, int]:
+    """(E by step, the step between points) from a saved net's header; ([], 1) if none."""
+    values, every, inside = [], 1, False
+    for line in text.splitlines():
+        if line.startswith(HISTORY_MARK):
+            inside = True
+            head, _, rest = line.partition(":")
+            if "every" in head:
+                every = int("".join(ch for ch in head.split("every")[1] if ch.isdigit()) or 1)
+        elif inside and line.startswith("#  "):
+            rest = line[1:]
+        else:
+            if inside:
+                break
+            continue
+        for word in rest.split():
+            try:
+                values.append(float(word))
+            except ValueError:
+                return [], 1
+    return values, every

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from html import escape
 
+import numpy as np
+
 from .documents import document, explanation
 from .graph import svg
 
@@ -58,14 +60,48 @@ class HtmlWriter:
         return f"<code>{escape(text)}</code>"
 
 
-def page(title: str, source: str, picture, forward, grad, chains: list, precision: int) -> str:
-    """The report page: the net's file, its picture, its tables, each param's chain rule."""
+def loss_curve(history: list, every: int) -> str:
+    """E by step as an inline SVG polyline (a log scale when E spans over two decades)."""
+    e = np.asarray(history, dtype=float)
+    log = bool(np.all(e > 0) and e.max() / e.min() > 100)
+    y = np.log10(e) if log else e
+    lo, hi = float(y.min()), float(y.max())
+    span = hi - lo or 1.0
+    width, height, left, top = 640, 240, 70, 15
+    xs = left + np.arange(len(e)) * (width - left - 10) / max(1, len(e) - 1)
+    ys = top + (hi - y) / span * (height - top - 35)
+    points = " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xs, ys))
+    label = (lambda v: f"{10 ** v:.3g}") if log else (lambda v: f"{v:.3g}")
+    steps = (len(e) - 1) * every + 1
+    return (f'<svg class="loss-curve" xmlns="http://www.w3.org/2000/svg" width="{width}" '
+            f'height="{height}" font-size="11" font-family="sans-serif">'
+            f'<rect width="100%" height="100%" fill="white"/>'
+            f'<polyline fill="none" stroke="#1a73e8" stroke-width="1.5" points="{points}"/>'
+            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - 20}" stroke="#5f6368"/>'
+            f'<line x1="{left}" y1="{height - 20}" x2="{width - 10}" y2="{height - 20}" '
+            f'stroke="#5f6368"/>'
+            f'<text x="{left - 5}" y="{top + 4}" text-anchor="end">{label(hi)}</text>'
+            f'<text x="{left - 5}" y="{height - 22}" text-anchor="end">{label(lo)}</text>'
+            f'<text x="{left}" y="{height - 5}">1</text>'
+            f'<text x="{width - 10}" y="{height - 5}" text-anchor="end">{steps}</text>'
+            f'<text x="{width / 2}" y="{height - 5}" text-anchor="middle">step'
+            f'{" (E on a log scale)" if log else ""}</text></svg>')
+
+
+def page(title: str, source: str, picture, forward, grad, chains: list, precision: int,
+         history: list | None = None, every: int = 1) -> str:
+    """The report page: the net's file, its picture, its tables, each param's chain rule, and
+    the loss curve of the training that saved the file (train --save)."""
     w = HtmlWriter()
     parts = [f"<h1>{escape(title)}</h1>", "<h2>The network file</h2>",
              f"<pre class=source>{escape(source)}</pre>",
              "<h2>The computation</h2><p>Hover over a box for its expression, value and ∂E.</p>",
              f'<div class="picture">{svg(picture)}</div>',
              document(forward, precision, w), document(grad, precision, w)]
+    if history:
+        parts += ["<h2>Training</h2>", "<p>E at each step of the training that saved this file "
+                  "(from its header, written by <code>bpcli train --save</code>).</p>",
+                  loss_curve(history, every)]
     if chains:
         parts.append("<h2>Each param's chain rule</h2>")
         for name, e in chains:

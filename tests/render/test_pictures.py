@@ -120,3 +120,12 @@ def test_readmes_picture_is_what_graph_draws(tmp_path):
     out = tmp_path / "seed.mmd"
     run("graph", "-o", out, "--wrt", "w1")
     assert out.read_text() == shown
+
+
+def test_a_net_too_large_to_draw_is_one_line(tmp_path):
+    nodes = "\n".join(f"  a{k}: tanh({'w' if k == 0 else f'a{k - 1}'})" for k in range(300))
+    net = tmp_path / "long.yaml"
+    net.write_text(f"params: {{w: 0.5}}\nnodes:\n{nodes}\nloss: a299^2\n")
+    r = run("graph", net, "-o", tmp_path / "long.svg", code=2)
+    assert "too many to draw" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "long.svg").exists()

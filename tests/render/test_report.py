@@ -2,6 +2,8 @@
 the same reports as the tables, and the command's mistakes."""
 import re
 
+import pytest
+
 from conftest import CONFIGS, run
 
 
@@ -25,3 +27,25 @@ def test_mistakes(tmp_path):
     assert "name a file ending in .html" in run("report", "-o", tmp_path / "a.txt", code=2).stderr
     r = run("report", "-o", tmp_path / "no" / "a.html", code=2)
     assert "cannot write into" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_after_train_save_the_page_has_the_loss_curve(tmp_path):
+    import bpcli
+    from bpcli.analysis.save import history_comment, read_history
+
+    saved = tmp_path / "xor-trained.yaml"
+    run("train", CONFIGS / "xor.yaml", "--steps", "300", "--save", saved)
+    history = [h["loss"] for h in __import__("json").loads(
+        run("train", CONFIGS / "xor.yaml", "--steps", "300", "--format", "json").stdout)["history"]]
+    values, every = read_history(saved.read_text())
+    assert every == 1 and values == [float(f"{e:.6g}") for e in history]
+    assert bpcli.load(saved).params  # the comment lines leave the file loadable
+    page = tmp_path / "p.html"
+    run("report", saved, "-o", page)
+    curve = re.search(r'<svg class="loss-curve".*?points="([^"]*)"', page.read_text(), re.S)
+    assert curve and len(curve.group(1).split()) == 300
+    assert "loss-curve" not in (run("report", "-o", tmp_path / "q.html") and
+                                (tmp_path / "q.html").read_text())  # an untrained net: none
+    long = history_comment([1.0 / k for k in range(1, 5001)])
+    values, every = read_history(long)
+    assert every == 3 and len(values) == 1667 and values[1] == pytest.approx(0.25)
