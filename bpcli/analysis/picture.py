@@ -90,9 +90,11 @@ def _equations(net, trace, wrt, warnings) -> Picture:
     edges = []
     for a in order[len(leaves):]:
         for b in uses[a]:
-            sym = derivative(exprs[a], b, out_name=a)
-            factor = float(evaluate(sym, env)) if scalar else None
-            edges.append(Edge(b, a, factor, to_text(sym), a in lit and b in lit))
+            factor, text = None, ""
+            if scalar:  # between vectors a local factor is a Jacobian: no number on the edge
+                sym = derivative(exprs[a], b, out_name=a)
+                factor, text = float(evaluate(sym, env)), to_text(sym)
+            edges.append(Edge(b, a, factor, text, a in lit and b in lit))
     return _capped(Picture(net.title, boxes, edges, wrt, warnings=list(warnings)))
 
 

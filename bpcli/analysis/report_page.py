@@ -31,7 +31,8 @@ def report_page(net: Net, source: str, where: str) -> ReportPage:
     chains = []
     for e in explained:
         label = (getattr(e, "wrt", None) or getattr(getattr(e, "at_sample", None), "wrt", None)
-                 or getattr(e, "name", None) or f"{e.layer}: its rule")
+                 or getattr(e, "name", None)
+                 or (f"{e.layer}: its rule" if hasattr(e, "layer") else "every param"))
         chains.append((label, e))
     history, every = read_history(source)
     return ReportPage(net.title, source, picture(net), forward_report(net, trace, warnings),

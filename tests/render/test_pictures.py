@@ -129,3 +129,12 @@ def test_a_net_too_large_to_draw_is_one_line(tmp_path):
     r = run("graph", net, "-o", tmp_path / "long.svg", code=2)
     assert "too many to draw" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "long.svg").exists()
+
+
+def test_a_net_of_vectors_is_drawn_without_numbers_on_its_edges(tmp_path):
+    out = tmp_path / "soft.svg"
+    run("graph", CONFIGS / "softmax-equations.yaml", "-o", out)
+    root = parsed(out.read_text())
+    assert len(root.findall(".//s:g[@class='node']", NS)) == 4  # z, y, a, E
+    assert root.findall(".//s:text[@class='factor']", NS) == []
+    run("report", CONFIGS / "softmax-equations.yaml", "-o", tmp_path / "soft.html")
