@@ -63,6 +63,9 @@ class HtmlWriter:
 def loss_curve(history: list, every: int) -> str:
     """E by step as an inline SVG polyline (a log scale when E spans over two decades)."""
     e = np.asarray(history, dtype=float)
+    e = e[:int(np.argmin(np.isfinite(e)))] if not np.all(np.isfinite(e)) else e  # to the halt
+    if e.size < 2:
+        return "<p><em>(too few finite values of E to draw)</em></p>"
     log = bool(np.all(e > 0) and e.max() / e.min() > 100)
     y = np.log10(e) if log else e
     lo, hi = float(y.min()), float(y.max())
