@@ -20,7 +20,7 @@ from .render.graph import FORMATS as GRAPH_FORMATS
 from .render.html import page as html_page
 from .render.graph import PICTURES as GRAPH_PICTURES
 from .options import (UserError, capped, check_output, common, finite_eta, load_net,
-                      precision_option, sample_option)
+                      precision_option, sample_option, train_settings)
 from .terminal import (STOPPING, WRITE_ERRORS, ProgressBar, console_out, emit, finish_training,
                        quiet_stdout, signals_held, warn, write_pieces)
 from .train_options import check_save, check_train_options, warn_settings
@@ -176,21 +176,7 @@ def grad(net: str | None, fmt: str, precision: int, wrt: tuple[str, ...],
 
 @main.command()
 @common
-@click.option("--eta", type=float, default=None, metavar="ETA", callback=finite_eta,
-              help="Learning rate η (default 0.5).")
-@click.option("--steps", type=click.IntRange(min=0), default=None, metavar="N",
-              help="Gradient-descent steps (one batch each). Default: 100, or --epochs.")
-@click.option("--epochs", type=click.IntRange(min=0), default=None, metavar="E",
-              help="Passes over the data set, instead of --steps.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None, metavar="B",
-              help="Samples per step (default: the whole data set).")
-@click.option("--shuffle/--no-shuffle", default=None,
-              help="Shuffle the samples at each epoch (with --batch-size; default: shuffle).")
-@click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S",
-              help="Seed of the shuffling (default 0): the same seed gives the same run, bit "
-                   "for bit.")
-@click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=None,
-              metavar="MU", help="Momentum μ (default 0): v ← μv + ∂E/∂w, w ← w − ηv.")
+@train_settings
 @click.option("--every", type=click.IntRange(min=1), default=None, metavar="K",
               help="Show E every K steps (default: about ten rows).")
 @click.option("--save", "save", type=click.Path(dir_okay=False), default=None, metavar="OUT.yaml",

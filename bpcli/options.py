@@ -84,3 +84,30 @@ def check_output(out: str, force: bool) -> None:
         save_target(out)
     except Unwritable as e:
         raise UserError(f"-o {e}") from None
+
+
+def train_settings(f):
+    """train's settings as options: --eta, --steps, --epochs, --batch-size, --shuffle, --seed,
+    --momentum (each None when not given: the file's train: section, else train's default)."""
+    for option in reversed(_TRAIN_OPTIONS):
+        f = option(f)
+    return f
+
+
+_TRAIN_OPTIONS = [
+    click.option("--eta", type=float, default=None, metavar="ETA", callback=finite_eta,
+                 help="Learning rate η (default 0.5)."),
+    click.option("--steps", type=click.IntRange(min=0), default=None, metavar="N",
+                 help="Gradient-descent steps (one batch each). Default: 100, or --epochs."),
+    click.option("--epochs", type=click.IntRange(min=0), default=None, metavar="E",
+                 help="Passes over the data set, instead of --steps."),
+    click.option("--batch-size", type=click.IntRange(min=1), default=None, metavar="B",
+                 help="Samples per step (default: the whole data set)."),
+    click.option("--shuffle/--no-shuffle", default=None,
+                 help="Shuffle the samples at each epoch (with --batch-size; default: shuffle)."),
+    click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S",
+                 help="Seed of the shuffling (default 0): the same seed gives the same run, bit "
+                      "for bit."),
+    click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=None,
+                 metavar="MU", help="Momentum μ (default 0): v ← μv + ∂E/∂w, w ← w − ηv."),
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from . import analysis
-from .options import UserError, check_output, finite_eta, load_net
+from .options import UserError, check_output, load_net, train_settings
 from .render.pytorch import script
 
 
@@ -15,20 +15,7 @@ from .render.pytorch import script
 @click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
               metavar="FILE.py", help="The script to write.")
 @click.option("--force", is_flag=True, help="Replace FILE.py if it exists.")
-@click.option("--eta", type=float, default=None, metavar="ETA", callback=finite_eta,
-              help="η (default: the train: section's, else 0.5).")
-@click.option("--steps", type=click.IntRange(min=0), default=None, metavar="N",
-              help="Steps of gradient descent (default: the train: section's, else 100).")
-@click.option("--epochs", type=click.IntRange(min=0), default=None, metavar="E",
-              help="Or passes over the data set, in batches.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=None, metavar="B",
-              help="Samples a step (default: the whole set).")
-@click.option("--shuffle/--no-shuffle", default=None,
-              help="Draw each epoch's order anew, as train does (default: shuffle).")
-@click.option("--seed", type=click.IntRange(min=0), default=None, metavar="S",
-              help="The seed of the shuffled order (default 0).")
-@click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=None,
-              metavar="MU", help="Momentum μ (default 0).")
+@train_settings
 def export(net, target, out, force, eta, steps, epochs, batch_size, shuffle, seed, momentum):
     """Write NET, its data and the run `bpcli train` would make of it as a runnable
     PyTorch script: the same network (equations as a forward of torch ops, layers as modules
