@@ -132,13 +132,16 @@ def test_maxpool_ties_go_to_the_first_in_row_major_order():
     np.testing.assert_array_equal(dx[0, 0], [[0.0, 1.0], [0.0, 0.0]])
 
 
-@pytest.mark.parametrize("size, stride", [(2, None), (3, None), (2, 1), (3, 2), ((2, 3), (1, 2))])
-def test_maxpool_winners_match_argmax_over_windows_full_of_ties(size, stride):
+@pytest.mark.parametrize("diverged", [False, True])
+@pytest.mark.parametrize("size, stride", [(2, None), (3, None), (2, 1), (3, 2), ((2, 3), (1, 2)),
+                                          ((1, 2), (2, 1)), ((3, 1), (1, 3))])
+def test_maxpool_winners_match_argmax_over_windows_full_of_ties(size, stride, diverged):
     # Values from {0, 1, 2}: most windows hold ties, at every offset, offset 0 included;
-    # a few NaNs and infinities as after a diverged run.  The reference is np.argmax over
-    # each window laid out in row-major order (the first NaN, if any, wins).
+    # with a few NaNs and infinities as after a diverged run.  The reference is np.argmax
+    # over each window laid out in row-major order (the first NaN, if any, wins).
     x = np.random.default_rng(7).integers(0, 3, size=(3, 2, 7, 8)).astype(float)
-    x[0, 0, 1:3, 1:4] = [[np.nan, 2.0, np.nan], [np.inf, np.nan, -np.inf]]  # a diverged run
+    if diverged:
+        x[0, 0, 1:3, 1:4] = [[np.nan, 2.0, np.nan], [np.inf, np.nan, -np.inf]]
     out, (_, arg, k, s) = OPS["maxpool"].forward(x, size=size, stride=stride)
     win = np.lib.stride_tricks.sliding_window_view(x, k, axis=(2, 3))[:, :, ::s[0], ::s[1]]
     flat = win.reshape(*win.shape[:4], -1)
@@ -194,3 +197,38 @@ def test_conv2d_gathers_its_windows_or_adds_each_offsets_product_alike(monkeypat
     monkeypatch.setattr(linear, "IM2COL_MAX", 0)
     added, _ = OPS["conv2d"].forward(x, w, b, stride=(2, 1), padding=1)
     np.testing.assert_allclose(added, gathered, rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("size, stride", [(2, None), (3, 2), ((2, 3), (1, 2)), (2, 3)])
+def test_maxpool_backward_is_the_winners_scatter_bit_for_bit(size, stride):
+    # The reference adds each window's gradient onto its winner, from +0.0, with np.add.at
+    # (−0.0 becomes +0.0, as an addition onto zeros does); a non-finite δ reaches its
+    # winner only, never the other cells of its window.
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 3, size=(2, 3, 7, 8)).astype(float)
+    out, cache = OPS["maxpool"].forward(x, size=size, stride=stride)
+    dout = rng.normal(size=out.shape)
+    dout[0, 0, 0, :3] = [np.inf, -0.0, np.nan]
+    (dx,) = OPS["maxpool"].backward(dout, cache)
+    _, arg, (kh, kw), (sh, sw) = cache
+    n, c, a, b = np.indices(out.shape)
+    ref = np.zeros(x.shape)
+    np.add.at(ref, (n, c, a * sh + arg // kw, b * sw + arg % kw), dout)
+    assert dx.tobytes() == ref.tobytes()
+
+
+@pytest.mark.parametrize("padding", [0, 1, (2, 1)])
+def test_conv2d_stride_one_col2im_by_rows_matches_the_per_offset_sums(padding, monkeypatch):
+    """A stride-1 conv adds Wᵀ·δ back one contiguous run per kernel offset (δ widened by
+    zero columns); the per-offset path (past IM2COL_MAX) adds each offset's own product."""
+    from bpcli.engine.ops import linear
+
+    rng = np.random.default_rng(6)
+    x, w, b = rng.normal(size=(3, 2, 7, 9)), rng.normal(size=(4, 2, 3, 2)), rng.normal(size=4)
+    out, cache = OPS["conv2d"].forward(x, w, b, stride=1, padding=padding)
+    dout = rng.normal(size=out.shape)
+    rows = OPS["conv2d"].backward(dout, cache)
+    monkeypatch.setattr(linear, "IM2COL_MAX", 0)
+    _, cache = OPS["conv2d"].forward(x, w, b, stride=1, padding=padding)
+    for got, want in zip(rows, OPS["conv2d"].backward(dout, cache)):
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)

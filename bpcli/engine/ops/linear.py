@@ -1,8 +1,8 @@
 """Weighted sums: conv2d and dense, in PyTorch's layouts.
 
 Images are N×C×H×W, conv weights filters×channels×kh×kw, dense weights units×inputs.
-No op loops over pixels, samples or channels; conv's backward loops over the kh·kw
-offsets of the kernel (a handful), each step one matrix product.
+No op loops over pixels, samples or channels in Python; conv gathers its windows one
+kernel offset at a time (a handful) and multiplies them in one BLAS product per sample.
 """
 from __future__ import annotations
 
@@ -23,55 +23,92 @@ DENSE_LAYOUT = "units × inputs"
 def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int | tuple = 1,
                    padding: int | tuple = 0) -> tuple[np.ndarray, tuple]:
     """x: N×C×H×W, w: F×C×kh×kw, b: F → N×F×OH×OW (cross-correlation, as frameworks do:
-    the kernel is not flipped); cache: (x's shape, padded x, w, stride, padding).
+    the kernel is not flipped); cache: (x's shape, padded x, the gathered windows or
+    None, w, stride, padding).
 
-    The windows' cells are gathered one kernel offset at a time into (N·OH·OW)×(kh·kw·C)
-    and multiplied by the weights in one product; past IM2COL_MAX cells, each offset's
-    product is added up instead.  The 6-D window view is never copied whole (a 100×100
-    kernel over a 1000×1000 image would want 60 GiB)."""
+    Im2col in the images' own layout: each sample's windows are gathered, one kernel
+    offset at a time, into a (C·kh·kw)×(OH·OW) matrix, and the filters (F×(C·kh·kw), the
+    weights as they lie) multiply it, one BLAS product per sample that lands in N×F×OH×OW
+    as it is.  The gathered windows are kept for backward.  Past IM2COL_MAX cells each
+    offset's product is added up instead: the 6-D window view is never copied whole (a
+    100×100 kernel over a 1000×1000 image would want 60 GiB)."""
     (sh, sw), (ph, pw) = pair(stride), pair(padding)
     xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
     f, c, kh, kw = w.shape
-    n, out_hw = x.shape[0], ((xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1)
-    xt = xp.transpose(0, 2, 3, 1)  # N×H×W×C: the channels last, for matmul
-    cells = list(offsets((kh, kw), (sh, sw), out_hw))
-    if n * out_hw[0] * out_hw[1] * kh * kw * c <= IM2COL_MAX:
-        cols = np.empty((n, *out_hw, kh * kw, c))
-        for k, (_, _, ys, xs) in cells:
-            cols[:, :, :, k, :] = xt[:, ys, xs, :]
-        out = cols.reshape(-1, kh * kw * c) @ w.transpose(2, 3, 1, 0).reshape(-1, f)
-        out = out.reshape(n, *out_hw, f)
+    n, oh, ow = x.shape[0], (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1
+    cells = offsets((kh, kw), (sh, sw), (oh, ow))
+    if n * oh * ow * kh * kw * c <= IM2COL_MAX:
+        cols = np.empty((n, c, kh * kw, oh, ow))
+        for k, cell in cells:
+            cols[:, :, k] = xp[cell]
+        cols = cols.reshape(n, c * kh * kw, oh * ow)
+        out = np.matmul(w.reshape(f, -1), cols).reshape(n, f, oh, ow)
     else:
-        out = np.zeros((n, *out_hw, f))
-        for k, (_, _, ys, xs) in cells:
-            out += xt[:, ys, xs, :] @ w[:, :, k // kw, k % kw].T
-    return out.transpose(0, 3, 1, 2) + b[None, :, None, None], (x.shape, xp, w, (sh, sw), (ph, pw))
+        cols, out = None, np.zeros((n, f, oh, ow))
+        for k, cell in cells:
+            out += np.matmul(w[:, :, k // kw, k % kw], xp[cell].reshape(n, c, -1)).reshape(out.shape)
+    out += b[:, None, None]
+    return out, (x.shape, xp, cols, w, (sh, sw), (ph, pw))
 
 
 def conv2d_backward(dout: np.ndarray, cache: tuple, need: tuple[bool, ...] = (True, True, True)
                     ) -> tuple[np.ndarray | float, np.ndarray, np.ndarray]:
     """dout: N×F×OH×OW → (dx: N×C×H×W, dw: F×C×kh×kw, db: F); dx is 0.0 when ``need``
-    says the input wants no gradient (training: the input is data)."""
-    # One matrix product per offset (ky, kx) of the kernel: the weight at that offset met
-    # the input cells of offsets()' slice, one per output unit (faster than one einsum
-    # over the 6-D window view, which NumPy cannot hand to BLAS).
-    x_shape, xp, w, stride, (ph, pw) = cache
+    says the input wants no gradient (training: the input is data).
+
+    ∂E/∂W is each sample's δ (F×(OH·OW)) times its gathered windows, summed over the
+    samples; ∂E/∂X is Wᵀ·δ (the windows' gradients), each offset's row added back onto
+    the input cells it came from (col2im)."""
+    x_shape, xp, cols, w, stride, (ph, pw) = cache
     f, c, kh, kw = w.shape
+    n, _, oh, ow = dout.shape
+    d = dout.reshape(n, f, oh * ow)
     db = dout.sum(axis=(0, 2, 3))
-    d2 = dout.transpose(0, 2, 3, 1).reshape(-1, f)  # (N·OH·OW)×F
-    xt = xp.transpose(0, 2, 3, 1)  # N×H×W×C: the channels last, for matmul
-    cells = list(offsets((kh, kw), stride, dout.shape[2:]))
-    dw = np.empty(w.shape)
-    for k, (_, _, ys, xs) in cells:
-        dw[:, :, k // kw, k % kw] = d2.T @ xt[:, ys, xs, :].reshape(-1, c)
+    cells = list(offsets((kh, kw), stride, (oh, ow)))
+    if cols is not None:
+        dw = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    else:
+        dw = np.empty(w.shape)
+        for k, cell in cells:
+            at = xp[cell].reshape(n, c, -1).transpose(0, 2, 1)
+            dw[:, :, k // kw, k % kw] = np.matmul(d, at).sum(axis=0)
     if not need[0]:  # the input is data: training wants no ∂E/∂input (half the work)
         return 0.0, dw, db
-    dt = d2.reshape(*dout.shape[:1], *dout.shape[2:], f)  # N×OH×OW×F
-    dxt = np.zeros(xt.shape)
-    for k, (_, _, ys, xs) in cells:
-        dxt[:, ys, xs, :] += dt @ w[:, :, k // kw, k % kw]
+    if cols is not None and stride == (1, 1) and np.isfinite(w).all():
+        dxp = _col2im_rows(w, dout, xp.shape)
+    elif cols is not None:
+        dxp = np.zeros(xp.shape)
+        dcols = np.matmul(w.reshape(f, -1).T, d).reshape(n, c, kh * kw, oh, ow)
+        for k, cell in cells:
+            dxp[cell] += dcols[:, :, k]
+    else:
+        dxp = np.zeros(xp.shape)
+        for k, cell in cells:
+            dxp[cell] += np.matmul(w[:, :, k // kw, k % kw].T, d).reshape(n, c, oh, ow)
     h, wd = x_shape[2:]
-    return dxt.transpose(0, 3, 1, 2)[:, :, ph:ph + h, pw:pw + wd], dw, db
+    return dxp[:, :, ph:ph + h, pw:pw + wd], dw, db
+
+
+def _col2im_rows(w: np.ndarray, dout: np.ndarray, xp_shape: tuple) -> np.ndarray:
+    """∂E/∂(padded x) of a stride-1 conv: Wᵀ·δ added back onto the input, each kernel
+    offset one contiguous run per image.
+
+    δ is widened to the input's width with zero columns, so that the window at (y, x)
+    and offset (ky, kx) lands at flat position (y + ky)·W + x + kx of its image: each
+    offset's rows are then one slice of the flat image.  The widened columns add Wᵀ·0,
+    an exact ±0, to cells that hold a sum started from +0.0: no bit changes (the weights
+    are finite; the caller checks)."""
+    f, c, kh, kw = w.shape
+    n, _, oh, ow = dout.shape
+    width = xp_shape[3]
+    wide = np.zeros((n, f, oh, width))
+    wide[..., :ow] = dout
+    dcols = np.matmul(w.reshape(f, -1).T, wide.reshape(n, f, -1)).reshape(n, c, kh * kw, -1)
+    flat = np.zeros((n, c, xp_shape[2] * width + kw))  # kw spare: the last row's overhang
+    for k in range(kh * kw):
+        at = (k // kw) * width + k % kw
+        flat[:, :, at:at + oh * width] += dcols[:, :, k]
+    return flat[:, :, :xp_shape[2] * width].reshape(xp_shape)
 
 
 def _conv2d_feeds(k, index, site):

@@ -22,26 +22,60 @@ def maxpool_forward(x: np.ndarray, size: int | tuple[int, ...] = 2,
                     stride: int | tuple[int, ...] | None = None) -> tuple[np.ndarray, tuple]:
     """x: N×C×H×W → each window's maximum, N×C×OH×OW; cache: (x's shape, the winners'
     offsets ky·kw + kx in their windows, size, stride).  Ties go to the first in
-    row-major order (as np.argmax)."""
+    row-major order (as np.argmax).
+
+    In two passes, each over the kw (then kh) offsets of a row of windows: first the
+    maximum of every input row's kw cells under each window, then of the kh rows of a
+    window.  A strict > keeps the first of equal cells in each pass, so the winner is the
+    first in row-major order.  The slices of the first pass merge into one long strided
+    run when the windows tile the rows, which NumPy walks fast."""
     k, s = _geometry(size, stride)
-    out_hw = ((x.shape[2] - k[0]) // s[0] + 1, (x.shape[3] - k[1]) // s[1] + 1)
-    cells = list(offsets(k, s, out_hw))
-    out = x[cells[0][1]].copy()
-    for _, c in cells[1:]:
-        np.maximum(out, x[c], out=out)  # a NaN propagates, as in np.max
-    # arg, N×C×OH×OW: the winner's offset ky·kw + kx in its window.  Walked backwards,
-    # so of several offsets equal to the maximum (a tie) the first in row-major order
-    # is written last and wins, as in np.argmax; in a window holding a NaN (a diverged
-    # run), the first NaN wins, as in np.argmax too.
+    (kh, kw), (sh, sw) = k, s
+    oh, ow = (x.shape[2] - kh) // sh + 1, (x.shape[3] - kw) // sw + 1
+    rows, kx = _running_max([x[:, :, :, j:j + sw * (ow - 1) + 1:sw] for j in range(kw)])
+    out, ky = _running_max([rows[:, :, i:i + sh * (oh - 1) + 1:sh] for i in range(kh)])
+    if kh > 1:  # each window's winning column, read off the winning row
+        kx = _pick([kx[:, :, i:i + sh * (oh - 1) + 1:sh] for i in range(kh)], ky)
+    else:
+        kx = kx[:, :, ::sh][:, :, :oh]
+    if np.isnan(out).any():  # a diverged run: the first NaN of a window wins, as in np.argmax
+        return out, (x.shape, _nan_winners(x, out, k, s), k, s)
+    return out, (x.shape, ky.astype(np.intp) * kw + kx, k, s)
+
+
+def _running_max(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The elementwise maximum of ``parts`` (np.maximum, chained in order, so that the
+    bits are the chain's) and the index of the first part that holds it (a small
+    unsigned type: the arithmetic below wraps around and still lands on the index)."""
+    best, at = parts[0], np.zeros(parts[0].shape, dtype=_index_type(len(parts)))
+    for j, part in enumerate(parts[1:], 1):
+        ahead = part > best  # strictly: the first of equal values keeps it
+        best = np.maximum(best, part)
+        at = ahead.view(np.uint8) if len(parts) == 2 else at + (j - at) * ahead
+    return best, at
+
+
+def _index_type(n: int) -> type:
+    return np.uint8 if n <= 256 else np.intp
+
+
+def _pick(choices: list[np.ndarray], index: np.ndarray) -> np.ndarray:
+    """choices[index] elementwise (integers), by arithmetic rather than np.choose's copy."""
+    picked = choices[0]
+    for j, c in enumerate(choices[1:], 1):
+        picked = picked + (c - picked) * (index == j)
+    return picked
+
+
+def _nan_winners(x, out, k, s):
+    """The winners' offsets where some window holds a NaN: the first NaN wins it (as
+    np.argmax), elsewhere the first cell equal to the maximum."""
+    cells = list(offsets(k, s, out.shape[2:]))
     arg = np.zeros(out.shape, dtype=np.intp)
     nan = np.isnan(out)
-    nan = nan if nan.any() else None
-    for offset, c in reversed(cells):
-        top = x[c] == out
-        if nan is not None:
-            top |= nan & np.isnan(x[c])
-        np.copyto(arg, offset, where=top)
-    return out, (x.shape, arg, k, s)
+    for offset, c in reversed(cells):  # the first in row-major order is written last
+        np.copyto(arg, offset, where=(x[c] == out) | (nan & np.isnan(x[c])))
+    return arg
 
 
 def maxpool_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray]:
@@ -49,8 +83,13 @@ def maxpool_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray]:
     0 to the others (seed note, §5)."""
     x_shape, arg, k, s = cache
     dx = np.zeros(x_shape)
+    tiled = s[0] >= k[0] and s[1] >= k[1]  # no cell in two windows: each is written once
+    finite = tiled and np.isfinite(dout).all()
     for offset, cells in offsets(k, s, dout.shape[2:]):
-        dx[cells] += np.where(arg == offset, dout, 0.0)
+        if finite:  # dout·[winner] + 0.0: the bits of 0.0 + where(winner, dout, 0.0), faster
+            dx[cells] = dout * (arg == offset) + 0.0
+        else:
+            dx[cells] += np.where(arg == offset, dout, 0.0)
     return (dx,)
 
 
