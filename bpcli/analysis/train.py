@@ -133,11 +133,10 @@ def _train(net, eta, steps, epochs, batch_size, shuffle, seed, momentum, progres
             idx = next(batches)
             for i, arr in data:
                 vals[i] = arr[idx]
-        caches = graph.forward(vals)
+        grads = graph.step(vals)  # forward and backward
         history.append(float(vals[loss]))
         if not math.isfinite(history[-1]):
             break  # nothing is learnt from here on: stop, and go back to the step before
-        grads = graph.backward(caches)
         kept = ([vals[i] for _, i in slots], grads)  # references: each update makes new arrays
         for _, i in slots:
             g = grads[i]

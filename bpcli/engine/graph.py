@@ -13,6 +13,7 @@ from typing import Iterable
 
 import numpy as np
 
+from .fused import fuse
 from .registry import OPS, Value
 
 
@@ -38,6 +39,7 @@ class Graph:
     # inputs) in the order backward runs them
     forward_plan: list | None = None
     backward_plan: list | None = None
+    fused: object = None  # step()'s generated function: None until built, False if none
 
     # ---------------------------------------------------------------- building
     def add_leaf(self, name: str | None, kind: str, value: Value) -> int:
@@ -112,6 +114,7 @@ class Graph:
                 if live.intersection(ins):
                     live.add(i)
         self.skipped = set(range(len(self.nodes))) - live  # their ∂E is not computed
+        self.fused = None
         self.forward_plan = [(i, f, ins) for i, f, _, ins in ops]
         self.backward_plan = []
         for i, _, op, ins in reversed(ops):
@@ -151,6 +154,21 @@ class Graph:
             for j, g in zip(ins, bwd(grads[i], caches[i])):
                 grads[j] = grads[j] + g  # add, never assign: a node may feed several
         return grads
+
+    def step(self, vals: list) -> list | dict:
+        """A training step's forward and backward: fills vals[loss] (and, on the graph
+        walk, every node's value) and returns ∂E per node, at least for the wanted leaves.
+        A net of numbers runs as one generated function (:mod:`bpcli.engine.fused`), the
+        same numbers bit for bit; where its Python floats raise (a division by 0, a power
+        that overflows) that step takes the graph walk, whose NumPy gives inf or nan."""
+        if self.fused is None:
+            self.fused = fuse(self) or False
+        if self.fused:
+            try:
+                return self.fused(vals)
+            except (ArithmeticError, ValueError):
+                pass
+        return self.backward(self.forward(vals))
 
     def run(self, vals: Iterable[Value] | None = None, backward: bool = True) -> "Trace":
         """Forward (and unless told otherwise, backward) from ``vals`` (default: the leaves'

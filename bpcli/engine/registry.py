@@ -33,6 +33,11 @@ Besides those three, an op may register what explanations and checks need of it:
 ``layer``
     the layer type a network file writes for this op (:class:`LayerType`): its settings,
     output shape, params and description in tables.
+``scalar``
+    ``(forward, backward per input, names)``: the op on Python floats as source templates
+    (``{0}``, ``{1}`` the inputs, ``{out}`` the output, ``{d}`` ∂E/∂out) and the helpers
+    they call, for :mod:`bpcli.engine.fused`; the same numbers as forward and backward,
+    bit for bit (tests/engine/test_fused.py holds them to it).
 ``constant_variant``
     ``(k, other op)``: lower to ``other op`` when input ``k`` is a number in the
     expression (a^2 needs no ln a).
@@ -127,6 +132,7 @@ class Op:
     logits: Callable | None = None  # a loss after a softmax: the ∂E/∂z it must give
     rules: Callable | None = None  # the gradients as whole-tensor rules, grid against grid
     unit: Callable | None = None  # one output unit as the sum of its products
+    scalar: tuple | None = None  # (forward, backward per input, helpers) on Python floats
 
 
 OPS: dict[str, Op] = {}
@@ -141,11 +147,12 @@ def register(name: str, forward: Callable, backward: Callable, local: Callable |
              feeds: Callable | None = None, kinks: Callable | None = None,
              layer: LayerType | None = None, constant_variant: tuple[int, str] | None = None,
              jacobian: Callable | None = None, logits: Callable | None = None,
-             rules: Callable | None = None, unit: Callable | None = None) -> Op:
+             rules: Callable | None = None, unit: Callable | None = None,
+             scalar: tuple | None = None) -> Op:
     """Add an op to the table (``public``: callable as a function in expressions)."""
     takes_need = "need" in inspect.signature(backward).parameters
     op = Op(name, forward, backward, local, arity, doc, takes_need, feeds, kinks, layer,
-            constant_variant, jacobian, logits, rules, unit)
+            constant_variant, jacobian, logits, rules, unit, scalar)
     OPS[name] = op
     if public:
         FUNCTIONS[name] = doc

@@ -44,7 +44,8 @@ def add_backward(dout: Value, cache: tuple) -> tuple[Value, Value]:
     return _reduce(dout, dout, *cache)
 
 
-register("add", add_forward, add_backward, lambda out, a, b: (1, 1), 2)
+register("add", add_forward, add_backward, lambda out, a, b: (1, 1), 2,
+         scalar=("{0} + {1}", ("{d}", "{d}"), {}))
 
 
 def sub_forward(a: Value, b: Value) -> tuple[Value, tuple]:
@@ -57,7 +58,8 @@ def sub_backward(dout: Value, cache: tuple) -> tuple[Value, Value]:
     return _reduce(dout, -dout, *cache)
 
 
-register("sub", sub_forward, sub_backward, lambda out, a, b: (1, -1), 2)
+register("sub", sub_forward, sub_backward, lambda out, a, b: (1, -1), 2,
+         scalar=("{0} - {1}", ("{d}", "-{d}"), {}))
 
 
 def mul_forward(a: Value, b: Value) -> tuple[Value, tuple[Value, Value]]:
@@ -71,7 +73,8 @@ def mul_backward(dout: Value, cache: tuple[Value, Value]) -> tuple[Value, Value]
     return _reduce(dout * b, dout * a, a.shape, b.shape)
 
 
-register("mul", mul_forward, mul_backward, lambda out, a, b: (b, a), 2)
+register("mul", mul_forward, mul_backward, lambda out, a, b: (b, a), 2,
+         scalar=("{0} * {1}", ("{d} * {1}", "{d} * {0}"), {}))
 
 
 def div_forward(a: Value, b: Value) -> tuple[Value, tuple[Value, Value]]:
@@ -85,7 +88,8 @@ def div_backward(dout: Value, cache: tuple[Value, Value]) -> tuple[Value, Value]
     return _reduce(dout / b, -dout * a / (b * b), a.shape, b.shape)
 
 
-register("div", div_forward, div_backward, lambda out, a, b: (1 / b, -a / b ** 2), 2)
+register("div", div_forward, div_backward, lambda out, a, b: (1 / b, -a / b ** 2), 2,
+         scalar=("{0} / {1}", ("{d} / {1}", "-{d} * {0} / ({1} * {1})"), {}))
 
 
 def pow_forward(a: Value, b: Value) -> tuple[Value, tuple[Value, Value, Value]]:
@@ -118,6 +122,17 @@ register("pow", pow_forward, pow_backward,
          constant_variant=(1, "powc"))
 
 
+def scalar_pow(a: float, b: float) -> float:
+    """a^b of two Python floats as pow_forward computes it (NumPy's power, not Python's,
+    which raises on overflow and turns a negative base complex)."""
+    return float(np.float64(a) ** np.float64(b))
+
+
+def scalar_pow_grad(a: float, b: float) -> float:
+    """b·a^(b−1) of two Python floats, as _pow_base_grad computes it for a number b."""
+    return float(_pow_base_grad(np.float64(a), np.float64(b)))
+
+
 def powc_backward(dout: Value, cache: tuple[Value, Value, Value]) -> tuple[Value, Value]:
     """dout: the output's shape → (dout·b·a^(b−1), 0): the exponent is a constant."""
     a, b, out = cache
@@ -126,7 +141,9 @@ def powc_backward(dout: Value, cache: tuple[Value, Value, Value]) -> tuple[Value
 
 # a^n with a constant exponent n, the usual case: the same forward, and no ln a
 # for a gradient nobody uses: pow's constant_variant, taken when the exponent is a number.
-register("powc", pow_forward, powc_backward, lambda out, a, b: (b * a ** (b - 1), 0), 2)
+register("powc", pow_forward, powc_backward, lambda out, a, b: (b * a ** (b - 1), 0), 2,
+         scalar=("scalar_pow({0}, {1})", ("{d} * scalar_pow_grad({0}, {1})", "0.0 * {1}"),
+                 {"scalar_pow": scalar_pow, "scalar_pow_grad": scalar_pow_grad}))
 
 
 def neg_forward(a: Value) -> tuple[Value, None]:
@@ -139,7 +156,8 @@ def neg_backward(dout: Value, cache: None) -> tuple[Value]:
     return (-dout,)
 
 
-register("neg", neg_forward, neg_backward, lambda out, a: (-1,), 1)
+register("neg", neg_forward, neg_backward, lambda out, a: (-1,), 1,
+         scalar=("-{0}", ("-{d}",), {}))
 
 
 def id_forward(a: Value) -> tuple[Value, None]:
@@ -153,4 +171,4 @@ def id_backward(dout: Value, cache: None) -> tuple[Value]:
 
 
 # A named node whose expression is a bare name or number gets its own slot through this.
-register("id", id_forward, id_backward, lambda out, a: (1,), 1)
+register("id", id_forward, id_backward, lambda out, a: (1,), 1, scalar=("{0}", ("{d}",), {}))

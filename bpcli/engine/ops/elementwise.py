@@ -33,6 +33,15 @@ def sigmoid_forward(x: Value) -> tuple[Value, Value]:
     return out, out
 
 
+def scalar_sigmoid(x: float) -> float:
+    """σ(x) of a Python float, bit for bit sigmoid_forward's: for x ≥ 0 its e^min(x,0) is
+    exactly 1, for x < 0 its two exponentials are one; NumPy's exp, as there."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + float(np.exp(-x)))
+    e = float(np.exp(x))  # also x = nan: nan, as there
+    return e / (1.0 + e)
+
+
 def sigmoid_backward(dout: Value, cache: Value) -> tuple[Value]:
     """dout: x's shape → (dout·f(1 − f),), f = σ(x)."""
     out = cache
@@ -44,7 +53,9 @@ register("sigmoid", sigmoid_forward, sigmoid_backward,
          doc="σ(x) = 1/(1+e^−x); local derivative f(1−f)", public=True,
          feeds=lambda k, i, site: _same(i, site.out[i] * (1 - site.out[i]),
                                         "f(1 − f), f = the sigmoid's output"),
-         layer=_activation("sigmoid"))
+         layer=_activation("sigmoid"),
+         scalar=("scalar_sigmoid({0})", ("{d} * {out} * (1.0 - {out})",),
+                 {"scalar_sigmoid": scalar_sigmoid}))
 
 
 def tanh_forward(x: Value) -> tuple[Value, Value]:
@@ -63,7 +74,8 @@ register("tanh", tanh_forward, tanh_backward, lambda out, x: (1 - out ** 2,), 1,
          doc="tanh(x); local derivative 1−f²", public=True,
          feeds=lambda k, i, site: _same(i, 1 - site.out[i] ** 2,
                                         "1 − f², f = the tanh's output"),
-         layer=_activation("tanh"))
+         layer=_activation("tanh"),
+         scalar=("float(np.tanh({0}))", ("{d} * (1.0 - {out} * {out})",), {}))
 
 
 # ------------------------------------------------------------------ ReLU
@@ -97,7 +109,9 @@ def _relu_layer(s):
 register("relu", relu_forward, relu_backward, lambda out, x: (call("step", x),), 1,
          doc="max(x, 0); local derivative step(x) = 1 for x ≥ 0 (ReLU'(0) = 1, as the seed note), else 0",
          public=True, feeds=_relu_feeds, kinks=lambda x: (np.asarray(x) >= 0).tobytes(),
-         layer=LayerType("relu", ("grad_at_zero",), _relu_layer, prefix="relu"))
+         layer=LayerType("relu", ("grad_at_zero",), _relu_layer, prefix="relu"),
+         scalar=("({0} if {0} > 0.0 or {0} != {0} else 0.0)",
+                 ("{d} * (1.0 if {0} >= 0.0 else 0.0)",), {}))
 
 
 def relu0_backward(dout: Value, cache: Value) -> tuple[Value]:
@@ -177,7 +191,8 @@ def exp_backward(dout: Value, cache: Value) -> tuple[Value]:
 
 
 register("exp", exp_forward, exp_backward, lambda out, x: (out,), 1,
-         doc="e^x; local derivative f", public=True)
+         doc="e^x; local derivative f", public=True,
+         scalar=("float(np.exp({0}))", ("{d} * {out}",), {}))
 
 
 def log_forward(x: Value) -> tuple[Value, Value]:
@@ -191,7 +206,8 @@ def log_backward(dout: Value, cache: Value) -> tuple[Value]:
 
 
 register("log", log_forward, log_backward, lambda out, x: (1 / x,), 1,
-         doc="natural log; local derivative 1/x", public=True)
+         doc="natural log; local derivative 1/x", public=True,
+         scalar=("float(np.log({0}))", ("{d} / {0}",), {}))
 
 
 def sqrt_forward(x: Value) -> tuple[Value, Value]:
@@ -206,4 +222,5 @@ def sqrt_backward(dout: Value, cache: Value) -> tuple[Value]:
 
 
 register("sqrt", sqrt_forward, sqrt_backward, lambda out, x: (1 / (2 * out),), 1,
-         doc="square root; local derivative 1/(2f)", public=True)
+         doc="square root; local derivative 1/(2f)", public=True,
+         scalar=("float(np.sqrt({0}))", ("{d} / (2.0 * {out})",), {}))
