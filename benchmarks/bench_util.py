@@ -103,8 +103,8 @@ def run_process(cmd: list, stdout=subprocess.PIPE) -> tuple[float, str]:
     out = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, env=user_env(), cwd=ROOT)
     seconds = time.perf_counter() - t0
     if out.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, cmd))} exited {out.returncode}: "
-                           f"{out.stderr.decode()[-500:]}")
+        said = [line for line in out.stderr.decode().splitlines() if line.strip()] or [""]
+        raise RuntimeError(f"{' '.join(map(str, cmd[1:]))} exited {out.returncode}: {said[-1]}")
     return seconds, out.stdout.decode() if out.stdout is not None else ""
 
 

@@ -49,7 +49,12 @@ def measure(keys: list[str], quick: bool, torch) -> list[Row]:
     for key in ROWS:
         if key in keys:
             print(f"… {key}", file=sys.stderr, flush=True)
-            rows.extend(plan[key]())
+            try:
+                rows.extend(plan[key]())
+            except Exception as e:  # a row that fails says so in the table; the others run
+                print(f"{key} failed: {e}", file=sys.stderr)
+                said = " ".join(str(e).split())[:300]
+                rows.append(Row(key, key, "s", 0.0, skipped=f"failed: {said}"))
     return rows
 
 
@@ -76,8 +81,9 @@ def _times(times, unit: str) -> str:
 def cells(row: Row) -> list[str]:
     """The row's cells: workload, bpcli, reference, ratio (best, median), goal, met, check."""
     if row.skipped:
-        return [row.workload, "skipped", "—", "—", _goal(row), "—", row.skipped]
-    ratio = "—" if row.ratio is None else f"{row.ratio:.2f} ({row.median_ratio:.2f})"
+        what = "failed" if row.skipped.startswith("failed") else "skipped"
+        return [row.workload, what, "—", "—", _goal(row) if row.goal else "—", "—", row.skipped]
+    ratio = "—" if row.ratio is None else f"{row.ratio:.3g} ({row.median_ratio:.3g})"
     met = {True: "✓", False: "✗", None: "—"}[row.met]
     if row.same is False:
         met = "✗ (not the same numbers)"
@@ -161,13 +167,17 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     torch = load_torch()
     rows = measure(parse_rows(args.rows), args.quick, torch)
+    failed = [r.key for r in rows if r.skipped.startswith("failed")]
     if args.markdown or args.readme:
         table = markdown(rows, torch)
         sys.stdout.write(table)
-        if args.readme:
+        if args.readme and not failed:
             write_readme(table)
     else:
         sys.stdout.write(text(rows, torch))
+    if failed:
+        raise SystemExit(f"failed: {', '.join(failed)}" + (" (README left as it was)"
+                                                           if args.readme else ""))
 
 
 if __name__ == "__main__":

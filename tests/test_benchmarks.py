@@ -103,3 +103,13 @@ def test_rows_are_picked_by_name():
     assert run.parse_rows(None) == run.ROWS
     with pytest.raises(SystemExit, match="unknown row 'nope'"):
         run.parse_rows(["nope"])
+
+
+def test_a_row_that_fails_says_so_and_readme_is_left_alone(monkeypatch, capsys):
+    def broken(*args):
+        raise RuntimeError("bpcli exited 70")
+    monkeypatch.setattr(bench_rows, "startup", broken)
+    monkeypatch.setattr(run, "write_readme", lambda table: pytest.fail("README written"))
+    with pytest.raises(SystemExit, match="failed: startup"):
+        run.main(["--rows", "startup", "--readme"])
+    assert "| startup | failed |" in capsys.readouterr().out
