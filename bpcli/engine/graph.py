@@ -40,6 +40,7 @@ class Graph:
     forward_plan: list | None = None
     backward_plan: list | None = None
     fused: object = None  # step()'s generated function: None until built, False if none
+    sums: list | None = None  # step()'s starting sums: 0.0 for a leaf, None for an op node
 
     # ---------------------------------------------------------------- building
     def add_leaf(self, name: str | None, kind: str, value: Value) -> int:
@@ -114,7 +115,7 @@ class Graph:
                 if live.intersection(ins):
                     live.add(i)
         self.skipped = set(range(len(self.nodes))) - live  # their ∂E is not computed
-        self.fused = None
+        self.fused = self.sums = None
         self.forward_plan = [(i, f, ins) for i, f, _, ins in ops]
         self.backward_plan = []
         for i, _, op, ins in reversed(ops):
@@ -145,14 +146,18 @@ class Graph:
                 vals[i], caches[i] = fwd(*[vals[j] for j in ins])
         return caches
 
-    def backward(self, caches: list) -> list:
+    def backward(self, caches: list, start: list | None = None) -> list:
         """∂E/∂node for every node, by one reverse walk (0.0 where E does not depend on
-        it; not computed for nodes that compile(wanted) left out)."""
-        grads = [0.0] * len(caches)
+        it; not computed for nodes that compile(wanted) left out).
+
+        ``start``: each node's sum before its first term (default 0.0 for all); None
+        takes the first term as it is (see :meth:`step`)."""
+        grads = [0.0] * len(caches) if start is None else list(start)
         grads[self.loss] = np.float64(1.0)
         for i, bwd, ins in self.backward_plan:
             for j, g in zip(ins, bwd(grads[i], caches[i])):
-                grads[j] = grads[j] + g  # add, never assign: a node may feed several
+                total = grads[j]  # add, never assign: a node may feed several
+                grads[j] = g if total is None else total + g
         return grads
 
     def step(self, vals: list) -> list | dict:
@@ -168,7 +173,13 @@ class Graph:
                 return self.fused(vals)
             except (ArithmeticError, ValueError):
                 pass
-        return self.backward(self.forward(vals))
+        if self.sums is None:
+            # An op node's first term is taken as it is rather than added to 0.0, which
+            # only turns a −0.0 into +0.0 (an array copy each): a sign of zero inside the
+            # walk changes no nonzero number, and the leaves still start at 0.0, so every
+            # param's ∂E keeps its bits.
+            self.sums = [0.0 if n.op is None else None for n in self.nodes]
+        return self.backward(self.forward(vals), self.sums)
 
     def run(self, vals: Iterable[Value] | None = None, backward: bool = True) -> "Trace":
         """Forward (and unless told otherwise, backward) from ``vals`` (default: the leaves'
