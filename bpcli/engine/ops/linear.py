@@ -182,7 +182,9 @@ register("conv2d", conv2d_forward, conv2d_backward, None, 3, feeds=_conv2d_feeds
 def dense_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray
                   ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """x: N×D, w: U×D (PyTorch's layout), b: U → N×U; cache: (x, w)."""
-    return x @ w.T + b, (x, w)
+    out = x @ w.T
+    out += b  # onto the product's own new array: one allocation less
+    return out, (x, w)
 
 
 def dense_backward(dout: np.ndarray, cache: tuple[np.ndarray, np.ndarray],
@@ -191,7 +193,7 @@ def dense_backward(dout: np.ndarray, cache: tuple[np.ndarray, np.ndarray],
     """dout: N×U → (dx: N×D, dw: U×D, db: U); dx is 0.0 when ``need`` says the input
     wants no gradient."""
     x, w = cache
-    return dout @ w if need[0] else 0.0, dout.T @ x, dout.sum(axis=0)
+    return dout @ w if need[0] else 0.0, dout.T @ x, np.add.reduce(dout, axis=0)  # = .sum(0)
 
 
 def _dense_feeds(k, index, site):
