@@ -37,24 +37,27 @@ def _torch_side(torch):
     return bench_torch
 
 
-def mazur(steps: int = 20000, repeat: int = 5, torch=None) -> Row:
+def mazur(steps: int = 20000, repeat: int = 5, torch=None, per_round: int = 3) -> Row:
     """`bpcli train configs/mazur-2-2-2.yaml --steps N` as a user runs it (the table to a
-    pipe), per step (T(N+1) − T(1))/N, against the same eight 0-d weights in PyTorch."""
+    pipe), per step (T(N+1) − T(1))/N, against the same eight 0-d weights in PyTorch.  Two
+    whole processes' times differ by their start-ups' jitter as well as by N steps: bpcli
+    runs ``per_round`` pairs a turn (cheap beside PyTorch's N steps), to find their floors."""
     row = Row("mazur", f"Mazur's 2-2-2 net, one SGD step (CLI, (T({steps + 1}) − T(1))/{steps})",
               "µs", 0.10)
     cmd = bpcli_command() + ["train", str(MAZUR), "--steps"]
     ran = json.loads(run_process(cmd + [str(steps + 1), "--format", "json"])[1])
-    sides = [lambda: (run_process(cmd + [str(steps + 1)])[0], run_process(cmd + ["1"])[0])]
+    sides = [lambda: [(run_process(cmd + [str(steps + 1)])[0], run_process(cmd + ["1"])[0])
+                      for _ in range(per_round)]]
     bt = _torch_side(torch)
     if bt is not None:
         cfg = yaml.safe_load(MAZUR.read_text())
         history, final = bt.mazur(cfg, steps + 1)
-        sides.append(lambda: (timed(bt.mazur, cfg, steps + 1), timed(bt.mazur, cfg, 1)))
+        sides.append(lambda: [(timed(bt.mazur, cfg, steps + 1), timed(bt.mazur, cfg, 1))])
         gap = max(abs(a["loss"] - b) for a, b in zip(ran["history"], history))
         gap = max(gap, abs(ran["final_loss"] - final))
         row.same = gap <= 1e-12 and len(history) == len(ran["history"])
         row.check = f"every E and the final E within {gap:.1e} (≤ 1e-12)"
-    _timed(row, alternate(sides, repeat), lambda pairs: _difference(pairs, steps))
+    _timed(row, alternate(sides, repeat), lambda turns: _difference(sum(turns, []), steps))
     return row
 
 

@@ -128,8 +128,13 @@ def cpu_model() -> str:
 
 def machine(torch) -> str:
     """One line naming what the numbers were measured on."""
-    torch_version = torch.__version__ if torch is not None else "not installed"
-    return (f"{cpu_model()}, {os.cpu_count()} cores, {platform.system()}; Python "
+    torch_version = "not installed"
+    if torch is not None:
+        torch_version = f"{torch.__version__} ({torch.get_num_threads()} threads)"
+    load = ""
+    if hasattr(os, "getloadavg"):  # others' jobs: called before the rows run
+        load = f", load average {os.getloadavg()[0]:.1f} before the run"
+    return (f"{cpu_model()}, {os.cpu_count()} cores, {platform.system()}{load}; Python "
             f"{platform.python_version()}, NumPy {np.__version__}, PyTorch {torch_version}; "
             f"{datetime.date.today().isoformat()}")
 

@@ -14,7 +14,9 @@ PyTorch is optional, never a dependency of bpcli: install its CPU build with
 `pip install torch==2.13.0` (the version the goals were set against).  Without it the rows
 time bpcli alone.  The digits row needs scikit-learn for its data: `pip install '.[bench]'`
 (without it that row is skipped, saying why).  Both run in float64 (PyTorch's default dtype
-is set to it), with their default threads.
+is set to it), with their default threads: run it on a quiet machine, since with every core
+busy PyTorch's threads wait on each other and its small ops slow down tenfold
+(`--torch-threads 1` shows how much; the table's header gives the load before the run).
 """
 from __future__ import annotations
 
@@ -102,10 +104,16 @@ HEADER = ["workload", "bpcli median / best", "PyTorch median / best", "ratio bes
           "goal", "met", "same numbers"]
 
 
-def markdown(rows: list[Row], torch) -> str:
+def _runs(row: Row) -> str:
+    ours = len(row.ours.runs)
+    theirs = len(row.theirs.runs) if row.theirs is not None else ours
+    return f"{row.key} {ours}" + (f" (PyTorch {theirs})" if theirs != ours else "")
+
+
+def markdown(rows: list[Row], where: str) -> str:
     """The table as README shows it, headed by the machine, with the conv row's per-op times."""
-    runs = ", ".join(f"{r.key} {len(r.ours.runs)}" for r in rows if r.ours is not None)
-    lines = [f"Measured on {machine(torch)}. Times are median / best of alternating runs "
+    runs = ", ".join(_runs(r) for r in rows if r.ours is not None)
+    lines = [f"Measured on {where}. Times are median / best of alternating runs "
              f"(runs a side: {runs}); the ratio is bpcli's best over PyTorch's best (the "
              f"medians' ratio in brackets), and the goal is judged on it.", "",
              "| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
@@ -121,11 +129,11 @@ def markdown(rows: list[Row], torch) -> str:
     return "\n".join(lines) + "\n"
 
 
-def text(rows: list[Row], torch) -> str:
+def text(rows: list[Row], where: str) -> str:
     """The table for a terminal: a row by its --rows name, its workload and check below."""
     table = [["row"] + HEADER[1:-1]] + [[r.key] + cells(r)[1:-1] for r in rows]
     widths = [max(len(line[k]) for line in table) for k in range(len(table[0]))]
-    out = [machine(torch), ""]
+    out = [where, ""]
     out += ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in table]
     out.append("")
     out += [f"{r.key}: {r.workload}; same numbers: {cells(r)[-1]}" for r in rows]
@@ -164,17 +172,23 @@ def main(argv=None) -> None:
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     ap.add_argument("--readme", action="store_true",
                     help="also write the Markdown table into README's Performance section")
+    ap.add_argument("--torch-threads", type=int, metavar="N",
+                    help="PyTorch's intra-op threads (default: PyTorch's own default); on a "
+                         "machine others load, its default threads can wait on each other")
     args = ap.parse_args(argv)
     torch = load_torch()
+    if torch is not None and args.torch_threads:
+        torch.set_num_threads(args.torch_threads)
+    where = machine(torch)
     rows = measure(parse_rows(args.rows), args.quick, torch)
     failed = [r.key for r in rows if r.skipped.startswith("failed")]
     if args.markdown or args.readme:
-        table = markdown(rows, torch)
+        table = markdown(rows, where)
         sys.stdout.write(table)
         if args.readme and not failed:
             write_readme(table)
     else:
-        sys.stdout.write(text(rows, torch))
+        sys.stdout.write(text(rows, where))
     if failed:
         raise SystemExit(f"failed: {', '.join(failed)}" + (" (README left as it was)"
                                                            if args.readme else ""))
