@@ -33,7 +33,10 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int | tu
     offset's product is added up instead: the 6-D window view is never copied whole (a
     100×100 kernel over a 1000×1000 image would want 60 GiB)."""
     (sh, sw), (ph, pw) = pair(stride), pair(padding)
-    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
+    xp = x
+    if ph or pw:  # np.pad's zeros, without its generality (a tenth of a small step)
+        xp = np.zeros((*x.shape[:2], x.shape[2] + 2 * ph, x.shape[3] + 2 * pw))
+        xp[:, :, ph:ph + x.shape[2], pw:pw + x.shape[3]] = x
     f, c, kh, kw = w.shape
     n, oh, ow = x.shape[0], (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1
     cells = offsets((kh, kw), (sh, sw), (oh, ow))
