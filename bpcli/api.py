@@ -18,24 +18,32 @@ import math
 import os
 from dataclasses import dataclass, field
 from numbers import Integral, Real
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from rich.console import Console
-
-from . import analysis, nets
-from .analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport, MarkReport,
-                       Quiz, SampleChain, StepReport, TensorGrad, TrainResult, VectorGrads)
+from . import analysis, nets, render
 from .errors import UsageError
+from .lazy import attribute
 from .nets import Net
-from .render import document as _document
-from .render import renderable
+
+if TYPE_CHECKING:
+    from .analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport,
+                           MarkReport, Quiz, SampleChain, StepReport, TensorGrad, TrainResult,
+                           VectorGrads)
 
 __all__ = ["Chain", "CheckReport", "ElementChain", "ForwardReport", "GradReport", "MarkReport",
            "Quiz", "Run", "answer", "mark", "picture", "quiz", "random_net",
            "SampleChain", "StepReport", "TensorGrad", "TrainResult", "VectorGrads", "check",
            "default", "document", "explain", "forward", "grad", "load", "loads", "run", "save",
            "show", "step", "train"]
-REPORTS = (ForwardReport, GradReport, TrainResult, CheckReport, StepReport, MarkReport)
+# the report types, each read from its module of bpcli.analysis when first used
+LAZY = dict.fromkeys(["Chain", "CheckReport", "ElementChain", "ForwardReport", "GradReport",
+                      "MarkReport", "Quiz", "SampleChain", "StepReport", "TensorGrad",
+                      "TrainResult", "VectorGrads"], "bpcli.analysis")
+REPORTS = ("ForwardReport", "GradReport", "TrainResult", "CheckReport", "StepReport", "MarkReport")
+
+
+def __getattr__(name: str) -> object:
+    return attribute(__name__, LAZY, name)
 
 
 def load(path: str | os.PathLike) -> Net:
@@ -136,7 +144,7 @@ def train(net: Net, eta: float | None = None, steps: int | None = None,
         raise UsageError(None, None, "give steps or epochs, not both")
     if not isinstance(shuffle, bool):
         raise UsageError("shuffle", shuffle, "must be True or False")
-    return analysis.train(net, _number(eta, "eta"), _count(steps, "steps", allow_none=True),
+    return analysis.train.train(net, _number(eta, "eta"), _count(steps, "steps", allow_none=True),
                           _count(epochs, "epochs", allow_none=True),
                           _count(batch_size, "batch_size", allow_none=True, least=1),
                           shuffle, _count(seed, "seed"), float(momentum), progress, stop)
@@ -191,7 +199,7 @@ def quiz(net: Net, ask: str | None = None, count: int = 5, seed: int = 0,
 def answer(quiz: Quiz, number: int, text: str) -> MarkReport | None:
     """The answer ``text`` to question ``number`` (from 1) of ``quiz``, marked as `bpcli
     mark` marks a number; None when the text is not a number."""
-    if not isinstance(quiz, Quiz):
+    if not isinstance(quiz, analysis.Quiz):
         raise UsageError(None, None, "expected a quiz (from bpcli.quiz)")
     if not 1 <= _count(number, "number", least=1) <= len(quiz.questions):
         raise UsageError("number", number, f"the quiz has questions 1..{len(quiz.questions)}")
@@ -224,40 +232,42 @@ def check(net: Net, eps: float = 1e-6, tol: float = 1e-5, max_elements: int = 20
     if eps < MIN_EPS:  # the round-off floor (1e-15·max(1, |E|)/eps) would pass anything
         raise UsageError("eps", eps, f"is below {MIN_EPS:g}, where central differences in "
                                      "float64 measure only round-off; use 1e-8 to 1e-4")
-    return analysis.check(net, float(eps), float(tol), _count(max_elements, "max_elements", least=1))
+    return analysis.check.check(net, float(eps), float(tol), _count(max_elements, "max_elements", least=1))
 
 
 def save(what: Net | TrainResult, path: str | os.PathLike) -> None:
     """Write a network as a file that loads back to the same network, whole or not at all;
     a training result is saved as its trained net, with a header saying how it was trained."""
     path = _path(path)
-    if isinstance(what, TrainResult):
+    if isinstance(what, analysis.TrainResult):
         analysis.save_trained(what, path, what.source)
     else:
-        analysis.save(_net(what), path)
+        analysis.save.save(_net(what), path)
 
 
 def show(report: object, precision: int = 6, width: int | None = None,
          every: int | None = None) -> None:
     """Print a report's tables, as the command that made it would (``every``: train's rows
     every so many steps)."""
+    from rich.console import Console  # Rich only where tables are printed
+
     console = Console(width=_count(width, "width", allow_none=True, least=20), highlight=False)
     precision = _count(precision, "precision")
     if precision > 15:
         raise UsageError("precision", precision, "must be at most 15")
-    console.print(renderable(_report(report), precision, console.width,
+    console.print(render.renderable(_report(report), precision, console.width,
                              _count(every, "every", allow_none=True, least=1)))
 
 
 def document(report: object) -> dict:
     """A report as the JSON document of the command that made it."""
-    return _document(_report(report))
+    return render.document(_report(report))
 
 
 # ------------------------------------------------------------------ checking the arguments
 
 def _report(report):
-    if not isinstance(report, REPORTS):
+    if not isinstance(report, tuple(getattr(analysis, name) for name in REPORTS)):
         raise UsageError(None, None, "expected a report (from bpcli.forward, grad, train or "
                                      f"check), not {type(report).__name__}; an explanation "
                                      "shows with bpcli.show(bpcli.grad(net, wrt=...))")

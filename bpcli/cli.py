@@ -1,12 +1,14 @@
 """The command line: options → a library call → a report → a renderer.
 
 What is here and nowhere else: Click's options and their one-line mistakes, and
-Ctrl-C (the progress bar and the writing of output: :mod:`bpcli.terminal`).  Every number comes from the library (:mod:`bpcli.analysis`),
-every table and document from :mod:`bpcli.render`.
+Ctrl-C (the progress bar: :mod:`bpcli.terminal`; the writing of output:
+:mod:`bpcli.stdout`).  Every number comes from the library (:mod:`bpcli.analysis`), every
+table and document from :mod:`bpcli.render`.  A command that needs more than a report
+(train, graph, report, mark, quiz, export) is in a module of its own, imported when it
+runs or --help lists it (COMMANDS): `bpcli forward` imports none of them.
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import sys
@@ -14,17 +16,17 @@ from typing import Any
 
 import click
 
-from . import analysis, api, nets, outputs, practice
+from . import analysis, api, nets
 from .errors import BpcliError
-from .render.graph import FORMATS as GRAPH_FORMATS
-from .render.html import page as html_page
-from .render.graph import PICTURES as GRAPH_PICTURES
-from .options import (UserError, capped, check_output, common, finite_eta, load_net,
-                      precision_option, sample_option, train_settings)
-from .terminal import (STOPPING, WRITE_ERRORS, ProgressBar, console_out, emit, finish_training,
-                       quiet_stdout, signals_held, warn, write_pieces)
-from .train_options import check_save, check_train_options, warn_settings
+from .lazy import Table
+from .options import (Command, UserError, capped, common, finite_eta, load_net,
+                      sample_option)
+from .stdout import WRITE_ERRORS, emit, quiet_stdout, warn, write_pieces
 from .version import __version__
+
+# command → the module that defines it (a function of the command's name)
+COMMANDS = {"train": "bpcli.training", "graph": "bpcli.pictures", "report": "bpcli.pictures",
+            "mark": "bpcli.practice", "quiz": "bpcli.practice", "export": "bpcli.outputs"}
 
 
 class InternalError(click.ClickException):
@@ -37,21 +39,12 @@ class InternalError(click.ClickException):
                 "BPCLI_DEBUG=1 shows the traceback")
 
 
-class _Command(click.Command):
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as e:
-            e.ctx = e.ctx or ctx  # some parser errors come without it: name the command
-            raise
-
-
 class _Group(click.Group):
     """Expressions and explanations are trees walked recursively: give them room (a sum of
     a few thousand terms), and turn the rare net deeper than that into one clear line.
     Mistakes in the options are one line too, and so is every mistake the library finds."""
 
-    command_class = _Command
+    command_class = Command
 
     def invoke(self, ctx: click.Context) -> Any:
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
@@ -113,7 +106,8 @@ def _one_line(e: click.UsageError) -> UserError:
 
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=_Group, commands=Table(COMMANDS),
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="bpcli")
 def main() -> None:
     """bpcli — a backpropagation calculator: every value, every ∂E, every step.
@@ -172,69 +166,6 @@ def grad(net: str | None, fmt: str, precision: int, wrt: tuple[str, ...],
     for w in report.warnings:
         warn(w)
     emit(fmt, report, precision)
-
-
-@main.command()
-@common
-@train_settings
-@click.option("--every", type=click.IntRange(min=1), default=None, metavar="K",
-              help="Show E every K steps (default: about ten rows).")
-@click.option("--save", "save", type=click.Path(dir_okay=False), default=None, metavar="OUT.yaml",
-              help="Write the trained network to OUT.yaml (whole or not at all).")
-@click.option("--force", is_flag=True,
-              help="Let --save replace an existing file other than NET.")
-@click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="LOSS.png",
-              help="Draw the loss curve to a picture (needs the 'plot' extra: matplotlib).")
-@click.pass_context
-def train(ctx: click.Context, net: str | None, fmt: str, precision: int, eta: float,
-          steps: int | None, epochs: int | None, batch_size: int | None, shuffle: bool,
-          seed: int, momentum: float, every: int | None, save: str | None, force: bool,
-          plot: str | None) -> None:
-    """Train NET's params by gradient descent, w ← w − η·∂E/∂w.
-
-    Shows E at the first step, every K-th and the last (E at step k is the loss of
-    that step's forward pass on its batch, before its update), a loss curve, then
-    each param's change. Ctrl-C (or SIGTERM, SIGHUP) stops after the current step, shows and
-    saves what was reached, and exits with status 130 (143, 129). A train: section in NET
-    (eta, steps or epochs, batch_size, momentum, seed, shuffle) gives the options'
-    defaults for that net.
-
-    \b
-    Example:
-      bpcli train configs/xor.yaml --save trained.yaml
-    """
-    network = load_net(net, needs_params="train")
-    check_train_options(steps, epochs, save, plot)
-    if save:
-        check_save(save, net, force)
-        analysis.check_savable(network, save)
-    settings = analysis.resolve_settings(network, eta=eta, steps=steps, epochs=epochs,
-                                         batch_size=batch_size, shuffle=shuffle, seed=seed,
-                                         momentum=momentum)  # options, else the file's
-    warn_settings(settings, eta, batch_size, network.samples)
-    batch_size, steps, epochs = settings["batch_size"], settings["steps"], settings["epochs"]
-    samples = network.samples
-    total = analysis.plan_steps(samples.count, batch_size, steps, epochs)[1]
-    console = console_out()
-    interrupted = []
-    # Ctrl-C (or SIGTERM, from `timeout` or a scheduler, or SIGHUP, a terminal closing) sets a
-    # flag the loop reads after each step; another changes nothing, so the results are always
-    # saved and printed before the exit with status 128 + the first signal's number: 130 for
-    # Ctrl-C, 143 for SIGTERM, 129 for SIGHUP.
-    previous = {sig: signal.signal(sig, lambda n, _: interrupted.append(n)) for sig in STOPPING}
-    try:
-        with ProgressBar(console, fmt, total) as progress:
-            result = api.train(network, **settings, progress=progress,
-                               stop=lambda: bool(interrupted))
-        with signals_held():
-            finish_training(result, fmt, precision, every, save, plot)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    if result.interrupted:
-        ctx.exit(128 + interrupted[0])
-    if result.halted is not None:  # E not finite: what was kept is shown (and saved), but
-        ctx.exit(1)  # the run did not go as asked
 
 
 @main.command()
@@ -318,78 +249,3 @@ def init(out: str, force: bool) -> None:
         raise UserError(f"{out}: folder {folder} does not exist")
     analysis.write_text(out, nets.default_text())
     click.echo(f"wrote {out}; try: bpcli forward {out}")
-
-
-@main.command()
-@click.argument("net", required=False, metavar="[NET]")
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
-              metavar="FILE", help="Where to draw it; the format from the suffix: .svg, .dot "
-                                   "(Graphviz), .mmd (Mermaid) or .png (the plot extra).")
-@click.option("--wrt", default=None, metavar="NAME",
-              help="Highlight every path from E down to NAME (nets written as equations).")
-@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
-def graph(net: str | None, out: str, wrt: str | None, force: bool) -> None:
-    """Draw NET's computation: a box per name with its expression, value and ∂E, an edge
-    per use labelled with its local factor (a layer net: a box per layer).
-
-    NET is a network file (default: the embedded seed net). No system program is needed:
-    bpcli lays the SVG out itself.
-
-    \b
-    Example:
-      bpcli graph -o seed.svg --wrt w1
-      bpcli graph configs/conv-pool.yaml -o stack.mmd
-    """
-    suffix = os.path.splitext(out)[1].lower()
-    if suffix not in GRAPH_FORMATS and suffix not in GRAPH_PICTURES:
-        raise UserError(f"-o {out}: name a file ending in " + ", ".join(
-            [*GRAPH_FORMATS, *GRAPH_PICTURES]) + " (the format comes from the suffix)")
-    if suffix in GRAPH_PICTURES and importlib.util.find_spec("matplotlib") is None:
-        raise UserError(f"-o {out}: a .png needs matplotlib, which is not installed: pip "
-                        "install 'bpcli[plot]' (or draw .svg, which needs nothing)")
-    check_output(out, force)
-    p = api.picture(load_net(net), wrt)
-    for w in p.warnings:
-        warn(w)
-    if suffix in GRAPH_PICTURES:
-        GRAPH_PICTURES[suffix](out, p)
-    else:
-        analysis.write_text(out, GRAPH_FORMATS[suffix](p))
-    click.echo(f"wrote {out}" + (f" ({p.note})" if p.note else ""))
-
-
-@main.command()
-@click.argument("net", required=False, metavar="[NET]")
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
-              metavar="FILE.html", help="The page to write.")
-@click.option("--force", is_flag=True, help="Replace FILE.html if it exists.")
-@precision_option
-def report(net: str | None, out: str, force: bool, precision: int) -> None:
-    """Write one self-contained HTML page about NET, to mail or publish: the network file,
-    the computation as a picture (hover a box for its numbers), the forward and gradient
-    tables, and each param's chain rule, collapsed. No network access is needed to view it.
-
-    NET is a network file (default: the embedded seed net).
-
-    \b
-    Example:
-      bpcli report configs/mazur-2-2-2.yaml -o mazur.html
-    """
-    if not out.lower().endswith((".html", ".htm")):
-        raise UserError(f"-o {out}: name a file ending in .html")
-    check_output(out, force)
-    network = load_net(net)
-    source = (nets.default_text() if net is None else network.to_yaml() if net == "-"
-              else open(net, encoding="utf-8").read())
-    where = "the default net" if net is None else net
-    r = analysis.report_page(network, source, where)
-    for w in r.warnings:
-        warn(w)
-    analysis.write_text(out, html_page(r.title, r.source, r.picture, r.forward, r.grad,
-                                       r.chains, precision, r.history, r.every))
-    click.echo(f"wrote {out}")
-
-
-main.add_command(practice.mark)
-main.add_command(outputs.export)
-main.add_command(practice.quiz)

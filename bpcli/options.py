@@ -19,6 +19,18 @@ def capped(message: str, most: int = 400) -> str:
     return message if len(message) <= most else f"{message[:most - 100]} … {message[-90:]}"
 
 
+class Command(click.Command):
+    """A command whose every usage mistake names it (some of Click's parser errors come
+    without their context)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as e:
+            e.ctx = e.ctx or ctx  # some parser errors come without it: name the command
+            raise
+
+
 class UserError(click.ClickException):
     """A mistake of the user's: one line on stderr, exit status 2 (or the error's own), no
     traceback."""

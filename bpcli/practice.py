@@ -15,7 +15,7 @@ from .errors import BpcliError
 from .options import UserError, finite_eta, format_option, load_net, precision_option
 from .render.json import quiz_document
 from .render.quiz import answer_key, feedback, intro, question_text, score, worksheet
-from .terminal import console_out, emit, emit_json, warn
+from .stdout import console_out, emit, emit_json, warn
 
 WORK_HELP = """\
 WORK is a YAML file of your own numbers, any of:

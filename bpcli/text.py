@@ -6,6 +6,8 @@ import re
 from typing import Collection, Iterable
 
 LOSS = "E"  # the loss's name in files, graphs and tables
+# the verdicts on a number of a learner's derivation (`bpcli mark`), best first
+RIGHT, CARRIED, WRONG = "right", "right given your earlier numbers", "wrong"
 
 
 def plural(n: int, word: str) -> str:

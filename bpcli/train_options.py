@@ -9,7 +9,7 @@ import os
 from .errors import BpcliError
 from .io.files import Unwritable, save_target
 from .render.plot import SUFFIXES
-from .terminal import warn
+from .stdout import warn
 from .text import plural
 
 

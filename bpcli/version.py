@@ -1,7 +1,3 @@
-"""bpcli's version, read from the installed package's metadata."""
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("bpcli")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+source"
+"""bpcli's version: pyproject.toml's, written here too (tests/test_startup.py checks they agree),
+because reading the installed package's metadata costs start-up time."""
+__version__ = "0.1.0"

@@ -1,23 +1,38 @@
 """What bpcli computes above the engine: runs and their diagnostics, reports, the
-explanations of --wrt, training, the gradient check, saving."""
-from .check import CheckReport, CheckRow, check
-from .explain import (ConvRule, ElementChain, SampleChain, TensorGrad, VectorGrads, by_paths, chain,
-                      element_chain, explanations)
-from .paths import Chain
-from .reports import ForwardReport, GradReport, SoftmaxCheck, forward_report, grad_report
-from .tracing import traced
-from .save import check_savable, save, save_trained, write_text
-from .marking import MarkReport, mark, shapes, world_for
-from . import export, picture
-from .report_page import ReportPage, report_page
-from .quiz import Question, Quiz, answer, make_quiz, random_net, score
-from .units import UnitBreakdown, unit_breakdown
-from .work import read_work, reads_work
-from .step import StepReport, StepRow, one_step
-from .train import TrainResult, plan_steps, require_params, resolve_settings, train
+explanations of --wrt, training, the gradient check, saving.
 
-__all__ = ["export", "ReportPage", "report_page", "picture", "UnitBreakdown", "unit_breakdown", "ConvRule", "Question", "Quiz", "answer", "make_quiz", "random_net", "score", "MarkReport", "mark", "shapes", "world_for", "read_work", "reads_work", "Chain", "CheckReport", "CheckRow", "StepReport", "StepRow", "one_step", "ElementChain", "ForwardReport", "GradReport",
-           "SampleChain", "SoftmaxCheck", "TensorGrad", "TrainResult", "VectorGrads", "by_paths",
-           "chain", "check", "element_chain", "explanations", "forward_report", "grad_report",
-           "check_savable", "plan_steps", "require_params", "resolve_settings", "save", "save_trained", "traced", "train",
-           "write_text"]
+Each name is imported from its module when first read (`analysis.traced` imports
+:mod:`.tracing` alone): `bpcli forward` needs neither training nor the explanations.  A
+name that is also a module's (check, train, save, report_page, quiz, picture, export) is
+the module: ``analysis.train.train``.
+"""
+from ..lazy import attribute
+
+LAZY = {
+    **dict.fromkeys(["CheckReport", "CheckRow", "check"], "bpcli.analysis.check"),
+    **dict.fromkeys(["ConvRule", "conv_rule", "pool_checks", "pool_maps"], "bpcli.analysis.tensor_rules"),
+    **dict.fromkeys(["ElementChain", "element_chain"], "bpcli.analysis.elements"),
+    **dict.fromkeys(["TensorGrad", "VectorGrads", "by_paths", "explain", "explanations"],
+                    "bpcli.analysis.explain"),
+    **dict.fromkeys(["Chain", "SampleChain", "chain"], "bpcli.analysis.paths"),
+    **dict.fromkeys(["ForwardReport", "GradReport", "forward_report"], "bpcli.analysis.reports"),
+    **dict.fromkeys(["grad_report"], "bpcli.analysis.grads"),
+    **dict.fromkeys(["SoftmaxCheck"], "bpcli.analysis.softmax"),
+    **dict.fromkeys(["traced", "tracing"], "bpcli.analysis.tracing"),
+    **dict.fromkeys(["check_savable", "save", "save_trained", "write_text"], "bpcli.analysis.save"),
+    **dict.fromkeys(["MarkReport", "mark", "marking", "shapes", "world_for"], "bpcli.analysis.marking"),
+    "export": "bpcli.analysis.export", "picture": "bpcli.analysis.picture", "dp": "bpcli.analysis.dp",
+    **dict.fromkeys(["ReportPage", "report_page"], "bpcli.analysis.report_page"),
+    **dict.fromkeys(["Question", "Quiz", "answer", "make_quiz", "quiz", "random_net", "score"],
+                    "bpcli.analysis.quiz"),
+    **dict.fromkeys(["UnitBreakdown", "unit_breakdown"], "bpcli.analysis.units"),
+    **dict.fromkeys(["read_work", "reads_work"], "bpcli.analysis.work"),
+    **dict.fromkeys(["StepReport", "StepRow", "one_step"], "bpcli.analysis.step"),
+    **dict.fromkeys(["TrainResult", "plan_steps", "require_params", "resolve_settings", "train"],
+                    "bpcli.analysis.train"),
+}
+__all__ = sorted(LAZY)
+
+
+def __getattr__(name: str) -> object:
+    return attribute(__name__, LAZY, name)

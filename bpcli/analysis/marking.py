@@ -25,12 +25,12 @@ import numpy as np
 from ..budget import limit, raise_hint
 from ..errors import UsageError
 from ..nets import Net
+from ..text import CARRIED, RIGHT, WRONG
 from .slips import slip
 from .tracing import traced
 from .work import Claim, Work
 from .worlds import EquationWorld, GraphWorld, patched
 
-RIGHT, CARRIED, WRONG = "right", "right given your earlier numbers", "wrong"
 DEFAULT_ETA = 0.5
 
 

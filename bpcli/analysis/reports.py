@@ -3,20 +3,21 @@
 A report holds every number its command prints, as the user sees it (a single
 sample's batch axis dropped), and the names in the order tables list them; a renderer
 (:mod:`bpcli.render`) only formats it.  Table and JSON come from the same report.
+:func:`~.grads.grad_report` fills a GradReport, apart, with the explanations it needs.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 
-from ..engine import LOSS, Trace
-from ..nets import Entry, Net, Samples
-from .explain import SampleRuns, by_paths, explanations
-from .sign import negated_squares
-from .softmax import SoftmaxCheck, softmax_checks
-from .tensor_rules import pool_checks, pool_maps
+from ..engine import Trace
+from ..nets import Entry, Net, Samples, collector_paused
+from .tensor_rules import pool_maps
+
+if TYPE_CHECKING:  # grad's explanations are computed in .grads, not needed by forward
+    from .softmax import SoftmaxCheck
 
 
 @dataclass
@@ -68,42 +69,13 @@ def forward_report(net: Net, trace: Trace, warnings: Iterable[str] = (),
                    sample: int | None = None) -> ForwardReport:
     """The forward table of ``net`` from ``trace`` (a forward pass suffices); ``sample``:
     the sample of a batch or data set to show (checked by the caller)."""
-    names = [name for name, _, _ in net.leaves()] + net.node_names()
-    values = {name: net.as_seen(name, trace.value(name)) for name in names}
+    with collector_paused():  # (many small objects, no cycles)
+        names = [name for name, _, _ in net.leaves()] + net.node_names()
+        values = {name: net.as_seen(name, trace.value(name)) for name in names}
+        order = net.forward_order()
     g = trace.graph  # a data set's E is the mean of the loss at each sample: show those
     sample_losses = trace.vals[g.sample_loss] if g.sample_loss is not None else None
     shapes = {name: np.shape(v) for name, v in values.items()} if net.LAYOUT == "grids" else None
-    return ForwardReport(net.title, net.LAYOUT, net.forward_order(), values, float(trace.loss),
+    return ForwardReport(net.title, net.LAYOUT, order, values, float(trace.loss),
                          net.loss_text, net.samples, sample, shapes, sample_losses,
                          list(warnings), pool_maps=pool_maps(net, trace))
-
-
-def grad_report(net: Net, trace: Trace, targets: Sequence[tuple[str, tuple | None]] = (),
-                sample: int | None = None, warnings: Iterable[str] = ()) -> GradReport:
-    """The backward tables of ``net`` from ``trace`` (a full run), with the explanation of
-    each (name, index) in ``targets`` (from ``net.resolve``); ``sample``: the sample of a
-    batch or data set to show, and whose chain rule a data set writes out (default 0)."""
-    runs = SampleRuns(net, trace.graph)
-    with np.errstate(all="ignore"):  # a factor may be nan where backward's was (see traced)
-        explained = explanations(net, trace, targets, sample, runs)
-    entries = net.backward_order()
-    node_grads = [e.name for e in net.forward_order() if e.kind != "param"]
-    shown = {e.name for e in entries} | set(node_grads)
-    shares = None
-    if trace.graph.sample_loss is not None:  # E is a mean over samples: each one's share
-        shares = {name: runs.wide.grad(name) for name in shown}
-        shares[LOSS] = runs.wide.grads[trace.graph.sample_loss]  # 1/N at each sample
-    checks = softmax_checks(trace, net.expressions)
-    jacobians = None
-    if net.LAYOUT == "grids":  # a layer's, per sample of a batch
-        jacobians = {c.name: net.as_seen(c.name, c.jacobian) for c in checks
-                     if c.jacobian is not None} or None
-    return GradReport(
-        net.title, net.LAYOUT, float(trace.loss), net.loss_text,
-        {p: trace.value(p) for p in net.params}, {p: trace.grad(p) for p in net.params},
-        entries, {n: net.as_seen(n, trace.value(n)) for n in shown},
-        {n: net.as_seen(n, trace.grad(n)) for n in shown}, node_grads, net.samples, sample,
-        shares, checks, jacobians, explained,
-        bool(explained) and by_paths(net, trace) and (net.path == "<default>"
-                                                      or negated_squares(net)),
-        list(warnings), pool_checks(net, trace))

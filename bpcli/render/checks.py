@@ -1,12 +1,16 @@
 """The table of `check`: every param's analytic gradient against central differences."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import RenderableType
 from rich.text import Text
 
-from ..analysis import CheckReport
 from .numbers import fmt
 from .rich_parts import row, table, titled
+
+if TYPE_CHECKING:
+    from ..analysis import CheckReport
 
 
 def check(report: CheckReport, precision: int, width: int = 100) -> RenderableType:

@@ -8,16 +8,18 @@ it aligns), ``p(text, style)`` (style "", "em" or "strong") and ``code(text)``.
 """
 from __future__ import annotations
 
-from functools import singledispatch
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..analysis import (Chain, CheckReport, ConvRule, ElementChain, ForwardReport, GradReport,
-                        SampleChain, StepReport, TensorGrad, TrainResult, VectorGrads)
-from ..analysis.marking import MarkReport
-from .marking import summary
+from ..lazy import lazydispatch
 from .numbers import fmt
-from .rows import SIGN_NOTE, factored_text, wrap
+from .phrases import SIGN_NOTE, factored_text, summary, wrap
+
+if TYPE_CHECKING:  # registered by name (lazydispatch)
+    from ..analysis import (Chain, CheckReport, ConvRule, ElementChain, ForwardReport, GradReport,
+                            MarkReport, SampleChain, StepReport, TensorGrad, TrainResult,
+                            VectorGrads)
 
 LOSS = "E"
 MAX_MAPS, MAX_SIDE = 8, 16  # 2-D maps written as tables, and their largest side
@@ -50,7 +52,7 @@ def verdict_word(verdict: str) -> str:
     return "✓ equal" if verdict == "equal" else verdict
 
 
-@singledispatch
+@lazydispatch
 def document(report: object, precision: int, w) -> str:
     """A report as a document (a report of no known kind is a TypeError, the caller's bug)."""
     raise TypeError(f"no document for {type(report).__name__}")
@@ -80,7 +82,7 @@ def _(r: GradReport, precision, w):
             + w.table(["param", "value", "∂E/∂param"], params, 2))
 
 
-@singledispatch
+@lazydispatch
 def explanation(e: object, precision: int, w) -> str:
     return w.p(f"{type(e).__name__}: not written here; --format json or the tables have it.",
                "em")

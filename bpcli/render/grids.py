@@ -2,6 +2,8 @@
 tensor, per shown sample of a batch; the softmax Jacobian; one element's breakdown."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from rich import box
 from rich.console import Group, RenderableType
@@ -9,11 +11,13 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ..analysis import (ConvRule, ElementChain, ForwardReport, GradReport, TensorGrad,
-                        UnitBreakdown)
 from ..text import plural, shape_text
 from .numbers import fmt
 from .rich_parts import JACOBIAN_NOTE, MARKS, dim, row, table, titled
+
+if TYPE_CHECKING:
+    from ..analysis import (ConvRule, ElementChain, ForwardReport, GradReport, TensorGrad,
+                            UnitBreakdown)
 
 MAX_UNITS_SHOWN = 12  # an element's units listed in a table (largest |product| first)
 

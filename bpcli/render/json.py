@@ -1,20 +1,22 @@
 """Each report as a JSON document: full float64 precision, null for nan and inf."""
 from __future__ import annotations
 
-from functools import singledispatch
+from typing import TYPE_CHECKING
 
-from ..analysis import (Chain, CheckReport, ConvRule, ElementChain, ForwardReport, GradReport, SampleChain,
-                        StepReport, TensorGrad, TrainResult, VectorGrads)
-from ..analysis.marking import MarkReport
-from ..analysis.quiz import Quiz
-from .marking import summary
+from ..analysis.tensor_rules import ConvRule
+from ..lazy import lazydispatch
 from .numbers import json_value
-from .rows import factored_text
+from .phrases import factored_text, summary
+
+if TYPE_CHECKING:  # registered by name (lazydispatch): JSON imports neither them nor Rich
+    from ..analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport,
+                            MarkReport, Quiz, SampleChain, StepReport, TensorGrad, TrainResult,
+                            VectorGrads)
 
 MAX_UNITS_JSON = 1000  # an element's units listed in JSON (the sum covers all)
 
 
-@singledispatch
+@lazydispatch
 def document(report: object) -> dict:
     """The JSON document of a report."""
     raise TypeError(f"no JSON document for {type(report).__name__}")
@@ -65,7 +67,7 @@ def _(r: GradReport) -> dict:
     return doc
 
 
-@singledispatch
+@lazydispatch
 def chain_entries(e: object) -> list[tuple[str, dict]]:
     """(key, document) of an explanation in grad's "chain" (several for VectorGrads)."""
     raise TypeError(f"no JSON entry for {type(e).__name__}")

@@ -2,34 +2,23 @@
 verdict, the first wrong step written out, one summary line.  Formatting only."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import RenderableType
 from rich.text import Text
 
-from ..analysis.marking import MarkReport
+from ..text import CARRIED, RIGHT, WRONG
 from .numbers import fmt
+from .phrases import summary
 from .rich_parts import table, titled
 
-RIGHT, CARRIED, WRONG = MarkReport.VERDICTS
+if TYPE_CHECKING:
+    from ..analysis.marking import MarkReport
+
 STYLE = {RIGHT: ("✓ right", "green"), CARRIED: ("✓ right given your earlier numbers", "yellow"),
          WRONG: ("✗ wrong", "red bold")}
 ETA_FROM = {"WORK": "from your update", "--eta": "from --eta", "train:": "the net's train: η",
             "default": "bpcli's default; write eta: under update: to give yours"}
-
-
-def summary(r: MarkReport) -> str:
-    """'12 numbers: 10 right, 1 right given your earlier numbers, 1 wrong — first wrong
-    step: ∂fH1/∂H1'."""
-    counts = [(r.count(v), v) for v in (RIGHT, CARRIED, WRONG)]
-    text = f"{len(r.rows)} number{'s' * (len(r.rows) != 1)}: " + ", ".join(
-        f"{n} {v}" for n, v in counts if n)
-    rough = sum(1 for x in r.rows if x.verdict == RIGHT and x.diagnosis)
-    if rough:
-        text += f" ({rough} of the right only to too few places)"
-    if r.first_wrong is not None:
-        text += f" — first wrong step: {r.first_wrong.label}"
-    elif r.count(CARRIED):
-        text += " — every step right, on numbers carried from a wrong one"
-    return text
 
 
 def verdict_text(verdict: str, diagnosis: str = "") -> Text:

@@ -2,22 +2,24 @@
 chain rule path by path."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.text import Text
 
-from ..analysis import Chain, ForwardReport, GradReport, SampleChain, VectorGrads
-from ..analysis.dp import DPView
 from ..text import LOSS, plural
 from .grids import jacobian_table, too_many_classes
 from .numbers import fmt
+from .phrases import factored_text, wrap
 from .rich_parts import JACOBIAN_NOTE, MARKS, dim, kind_text, row, table, titled
 
+if TYPE_CHECKING:
+    from ..analysis import Chain, ForwardReport, GradReport, SampleChain, VectorGrads
+    from ..analysis.dp import DPView
+
 LEAF_KINDS = ("input", "param", "target")
-SIGN_NOTE = ("Sign: E is the loss exactly as written in the file, and w ← w − η·∂E/∂w lowers it. "
-             "The seed note writes E = −Σ½(f(O) − y)² and (y − f(O1)) as the first factor: "
-             "that expression is −∂E/∂w, the descent direction.")
 
 
 def _described(entry):
@@ -267,34 +269,6 @@ def _sum_text(terms, e, part, symbolic=False, precision=6) -> str:
         else:
             out.append(f"{_signed(x.grad, precision)} · {_signed(x.factor, precision)}")
     return " + ".join(out) or "0"
-
-
-def factored_text(f, number, e: str = LOSS) -> tuple[str, str]:
-    """(symbols, numbers) of a factored ∂E (see bpcli.analysis.dp.Factored): a product
-    down a chain of single consumers, a sum in parentheses where it is multiplied; ``e``:
-    what E is called (E_2, sample 2's loss)."""
-    if f.up is not None:
-        up_s, up_n = factored_text(f.up, number, e)
-        x = f.terms[0]
-        if f.up.up is None and len(f.up.terms) > 1:  # a sum, multiplied
-            up_s, up_n = f"({up_s})", f"({up_n})"
-        elif f.up.up is None:  # E's own factor, fO1 − y1, multiplied
-            up_s = wrap(up_s)
-        return f"{up_s} · {wrap(x.symbol)}", f"{up_n} · {number(x.factor)}"
-    syms = [x.symbol if x.of == LOSS else f"∂{e}/∂{x.of} · {wrap(x.symbol)}" for x in f.terms]
-    nums = [number(x.factor) if x.of == LOSS else f"{number(x.grad)} · {number(x.factor)}"
-            for x in f.terms]
-    return " + ".join(syms) or "0", " + ".join(nums) or "0"
-
-
-def wrap(text: str) -> str:
-    """A factor in parentheses when a + or − stands outside any of its own."""
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += (ch == "(") - (ch == ")")
-        if depth == 0 and ch in "+−-" and 0 < i and text[i - 1] == " ":
-            return f"({text})"
-    return text
 
 
 def _signed(v: float, precision: int) -> str:

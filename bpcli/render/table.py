@@ -1,18 +1,22 @@
 """Each report as a Rich renderable: the tables people read.  Formatting only."""
 from __future__ import annotations
 
-from functools import singledispatch
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from ..analysis import (Chain, CheckReport, ConvRule, ElementChain, ForwardReport, GradReport, SampleChain,
-                        StepReport, TensorGrad, TrainResult, VectorGrads)
+from ..lazy import lazydispatch
 from . import checks, grids, marking, rows, training
-from ..analysis.marking import MarkReport
+from .phrases import SIGN_NOTE
+
+if TYPE_CHECKING:  # registered by name (lazydispatch): a table imports no analysis
+    from ..analysis import (Chain, CheckReport, ConvRule, ElementChain, ForwardReport, GradReport,
+                            MarkReport, SampleChain, StepReport, TensorGrad, TrainResult,
+                            VectorGrads)
 
 
-@singledispatch
+@lazydispatch
 def renderable(report: object, precision: int, width: int,
                every: int | None = None) -> RenderableType:
     """The tables of a report, ``width`` columns wide (``every``: train's rows every so many
@@ -37,11 +41,11 @@ def _(r: GradReport, precision, width, every=None):
     for e in r.explanations:
         parts += explanation(e, r, precision, width)
     if r.sign_note:
-        parts.append(Text(rows.SIGN_NOTE, style="dim"))
+        parts.append(Text(SIGN_NOTE, style="dim"))
     return Group(*parts)
 
 
-@singledispatch
+@lazydispatch
 def explanation(e: object, report: GradReport, precision: int,
                 width: int) -> list[RenderableType]:
     """The parts showing one --wrt explanation of ``report``."""

@@ -1,16 +1,18 @@
 """Tables of `train`: the loss by step, a loss curve, the params' change."""
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from ..analysis import StepReport, TrainResult
 from ..text import plural, shape_text
 from .numbers import fmt
 from .rich_parts import MARKS, row, table, titled
+
+if TYPE_CHECKING:
+    from ..analysis import StepReport, TrainResult
 
 
 def sample_steps(steps: int, every: int | None) -> list[int]:
