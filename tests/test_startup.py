@@ -1,0 +1,101 @@
+"""Start-up: a command imports what it uses and nothing more (issue 12).  `bpcli forward`
+needs neither training, the explanations, the other commands nor the picture, page and
+document renderers, and its JSON needs no Rich.  Checked by the modules a run leaves in
+sys.modules, in a fresh interpreter; how long start-up takes is measured in benchmarks/,
+not here."""
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+# modules `forward` must not import (a prefix covers a package's modules)
+NOT_FOR_FORWARD = [
+    *(f"bpcli.analysis.{m}" for m in (
+        "check", "dp", "elements", "explain", "export", "grads", "marking", "paths", "picture",
+        "quiz", "report_page", "save", "sign", "slips", "softmax", "step", "train", "units",
+        "work", "worlds")),
+    *(f"bpcli.render.{m}" for m in (
+        "documents", "graph", "html", "latex", "markdown", "plot", "pytorch", "quiz")),
+    *(f"bpcli.{m}" for m in (
+        "outputs", "pictures", "practice", "terminal", "train_options", "training")),
+    "rich.progress", "rich.markdown", "rich.syntax", "importlib.metadata", "matplotlib",
+]
+
+
+def imported(*args: str, code: str | None = None) -> set[str]:
+    """The modules in sys.modules after ``bpcli ARGS`` (or ``code``) ran in a fresh Python."""
+    code = code or ("import contextlib, io, sys\nfrom bpcli.cli import main\n"
+                    "with contextlib.redirect_stdout(io.StringIO()):\n"
+                    f"    main({list(args)!r}, standalone_mode=False)\n")
+    code += "\nprint('\\n'.join(sorted(__import__('sys').modules)))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, check=True)
+    return set(run.stdout.split())
+
+
+def among(modules: set[str], prefixes: list[str]) -> list[str]:
+    return sorted(m for m in modules for p in prefixes if m == p or m.startswith(p + "."))
+
+
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_forward_imports_neither_training_nor_explanations_nor_other_commands(fmt):
+    modules = imported("forward", "--format", fmt)
+    assert "bpcli.analysis.reports" in modules  # it did run
+    assert not among(modules, NOT_FOR_FORWARD)
+
+
+def test_json_needs_no_rich():
+    modules = imported("forward", "--format", "json")
+    assert "bpcli.render.json" in modules
+    assert not among(modules, ["rich", "bpcli.render.table", "bpcli.render.rich_parts"])
+
+
+def test_a_table_takes_of_rich_what_a_table_needs():
+    modules = imported("forward")
+    assert {"rich.console", "rich.table"} <= modules
+    assert not among(modules, ["bpcli.render.json"])
+
+
+def test_grad_imports_the_explanations_and_no_training():
+    modules = imported("grad", "--wrt", "w1")
+    assert {"bpcli.analysis.explain", "bpcli.analysis.paths"} <= modules
+    assert not among(modules, ["bpcli.analysis.train", "bpcli.training", "rich.progress"])
+
+
+def test_import_bpcli_imports_little():
+    modules = imported(code="import bpcli")
+    assert not among(modules, ["bpcli.api", "bpcli.analysis", "bpcli.nets", "numpy", "rich",
+                               "click"])
+
+
+def test_the_help_and_the_library_still_find_everything():
+    """Lazy is not missing: the help lists every command, and `import bpcli` gives its API."""
+    import bpcli
+    from bpcli.cli import COMMANDS, main
+
+    assert set(COMMANDS) < set(main.commands)
+    assert all(getattr(bpcli, name) is not None for name in bpcli.__all__)
+    assert bpcli.grad is bpcli.api.grad and bpcli.TrainResult is bpcli.analysis.train.TrainResult
+
+
+def test_renderers_register_report_types_of_bpcli_analysis():
+    """A type a renderer names without importing it (lazydispatch) is a type of the
+    analysis: a misspelt name would be a table never found."""
+    from bpcli import analysis
+    from bpcli.render import documents, json, table
+
+    for dispatcher in (table.renderable, table.explanation, json.document,
+                       json.chain_entries, documents.document, documents.explanation):
+        for name in dispatcher.pending:
+            assert isinstance(getattr(analysis, name), type), name
+
+
+def test_the_version_is_pyprojects():
+    from bpcli import __version__
+
+    project = (ROOT / "pyproject.toml").read_text().split("[project]")[1].split("\n[")[0]
+    assert f'\nversion = "{__version__}"\n' in project
+    assert re.fullmatch(r"\d+\.\d+\.\d+", __version__)
