@@ -9,6 +9,7 @@ import numpy as np
 
 from ...symbolic import call
 from ..registry import LayerType, Made, Value, register
+from .windows import HALVES_MIN, by_halves
 
 
 def _same(index, factor, why):
@@ -80,15 +81,26 @@ register("tanh", tanh_forward, tanh_backward, lambda out, x: (1 - out ** 2,), 1,
 
 # ------------------------------------------------------------------ ReLU
 
+def _halved(ufunc, a, b):
+    """ufunc(a, b) of a big batch, each half of the samples on a core of its own
+    (:func:`by_halves`); of anything smaller, as it is."""
+    if np.ndim(a) == 0 or np.size(a) < HALVES_MIN:
+        return ufunc(a, b)
+    out = np.empty(np.shape(a))
+    by_halves(len(a), out.size, lambda part: ufunc(a[part], b if np.ndim(b) == 0 else b[part],
+                                                    out=out[part]))
+    return out
+
+
 def relu_forward(x: Value) -> tuple[Value, Value]:
     """x: any shape → max(x, 0), the same shape; cache: x."""
-    return np.maximum(x, 0.0), x
+    return _halved(np.maximum, x, 0.0), x
 
 
 def relu_backward(dout: Value, cache: Value) -> tuple[Value]:
     """dout: x's shape → (dout where x ≥ 0, else 0,): ReLU'(0) = 1, as the seed note sets it."""
     x = cache
-    return (dout * (x >= 0),)
+    return (_halved(np.multiply, dout, x >= 0),)
 
 
 def _relu_feeds(k, i, site):
@@ -116,7 +128,7 @@ register("relu", relu_forward, relu_backward, lambda out, x: (call("step", x),),
 
 def relu0_backward(dout: Value, cache: Value) -> tuple[Value]:
     """dout: x's shape → (dout where x > 0, else 0,): ReLU'(0) = 0, as most frameworks."""
-    return (dout * (cache > 0),)
+    return (_halved(np.multiply, dout, cache > 0),)
 
 
 def _relu0_feeds(k, i, site):

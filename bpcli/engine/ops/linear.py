@@ -11,7 +11,7 @@ import numpy as np
 from ...text import shape_phrase
 from ..registry import LayerType, Made, register
 from .tensor_rules import conv2d_rules, conv2d_unit, dense_unit
-from .windows import images, offsets, pair, pair_text, unused_text
+from .windows import by_halves, images, offsets, pair, pair_text, unused_text
 
 CONV_LAYOUT = "filters × channels × kh × kw"
 IM2COL_MAX = 2**24  # cells gathered for conv's one product (128 MB); past it, one per offset
@@ -39,19 +39,23 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int | tu
         xp[:, :, ph:ph + x.shape[2], pw:pw + x.shape[3]] = x
     f, c, kh, kw = w.shape
     n, oh, ow = x.shape[0], (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1
-    cells = offsets((kh, kw), (sh, sw), (oh, ow))
-    if n * oh * ow * kh * kw * c <= IM2COL_MAX:
-        cols = np.empty((n, c, kh * kw, oh, ow))
-        for k, cell in cells:
-            cols[:, :, k] = xp[cell]
-        cols = cols.reshape(n, c * kh * kw, oh * ow)
-        out = np.matmul(w.reshape(f, -1), cols).reshape(n, f, oh, ow)
-    else:
-        cols, out = None, np.zeros((n, f, oh, ow))
+    cells = list(offsets((kh, kw), (sh, sw), (oh, ow)))
+    if n * oh * ow * kh * kw * c > IM2COL_MAX:
+        out = np.zeros((n, f, oh, ow))
         for k, cell in cells:
             out += np.matmul(w[:, :, k // kw, k % kw], xp[cell].reshape(n, c, -1)).reshape(out.shape)
-    out += b[:, None, None]
-    return out, (x.shape, xp, cols, w, (sh, sw), (ph, pw))
+        return out + b[:, None, None], (x.shape, xp, None, w, (sh, sw), (ph, pw))
+    cols, out, wm = np.empty((n, c * kh * kw, oh * ow)), np.empty((n, f, oh * ow)), w.reshape(f, -1)
+
+    def work(part):
+        grid = cols[part].reshape(-1, c, kh * kw, oh, ow)
+        for k, cell in cells:
+            grid[:, :, k] = xp[part][cell]
+        np.matmul(wm, cols[part], out=out[part])
+        out[part] += b[:, None]
+
+    by_halves(n, cols.size + out.size, work)
+    return out.reshape(n, f, oh, ow), (x.shape, xp, cols, w, (sh, sw), (ph, pw))
 
 
 def conv2d_backward(dout: np.ndarray, cache: tuple, need: tuple[bool, ...] = (True, True, True)
@@ -69,7 +73,10 @@ def conv2d_backward(dout: np.ndarray, cache: tuple, need: tuple[bool, ...] = (Tr
     db = dout.sum(axis=(0, 2, 3))
     cells = list(offsets((kh, kw), stride, (oh, ow)))
     if cols is not None:
-        dw = np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+        each = np.empty((n, f, cols.shape[1]))  # each sample's ∂E/∂W, summed after
+        by_halves(n, cols.size, lambda part: np.matmul(d[part], cols[part].transpose(0, 2, 1),
+                                                       out=each[part]))
+        dw = each.sum(axis=0).reshape(w.shape)
     else:
         dw = np.empty(w.shape)
         for k, cell in cells:
@@ -104,13 +111,18 @@ def _col2im_rows(w: np.ndarray, dout: np.ndarray, xp_shape: tuple) -> np.ndarray
     f, c, kh, kw = w.shape
     n, _, oh, ow = dout.shape
     width = xp_shape[3]
-    wide = np.zeros((n, f, oh, width))
-    wide[..., :ow] = dout
-    dcols = np.matmul(w.reshape(f, -1).T, wide.reshape(n, f, -1)).reshape(n, c, kh * kw, -1)
     flat = np.zeros((n, c, xp_shape[2] * width + kw))  # kw spare: the last row's overhang
-    for k in range(kh * kw):
-        at = (k // kw) * width + k % kw
-        flat[:, :, at:at + oh * width] += dcols[:, :, k]
+
+    def work(part):
+        wide = np.zeros((len(flat[part]), f, oh, width))
+        wide[..., :ow] = dout[part]
+        dcols = np.matmul(w.reshape(f, -1).T, wide.reshape(len(wide), f, -1))
+        dcols = dcols.reshape(len(wide), c, kh * kw, -1)
+        for k in range(kh * kw):
+            at = (k // kw) * width + k % kw
+            flat[part, :, at:at + oh * width] += dcols[:, :, k]
+
+    by_halves(n, flat.size * kh * kw, work)
     return flat[:, :, :xp_shape[2] * width].reshape(xp_shape)
 
 

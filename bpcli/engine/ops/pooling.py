@@ -10,7 +10,7 @@ import numpy as np
 
 from ..registry import LayerType, Made, register
 from .tensor_rules import pool_rules
-from .windows import images, offsets, pair, pair_text, unused_text, windows
+from .windows import by_halves, images, offsets, pair, pair_text, unused_text, windows
 
 
 def _geometry(size=2, stride=None):
@@ -30,6 +30,16 @@ def maxpool_forward(x: np.ndarray, size: int | tuple[int, ...] = 2,
     first in row-major order.  The slices of the first pass merge into one long strided
     run when the windows tile the rows, which NumPy walks fast."""
     k, s = _geometry(size, stride)
+    halves = []
+    by_halves(len(x), x.size, lambda part: halves.append((part.start, _max_and_winners(x[part], k, s))))
+    if len(halves) == 1:
+        return halves[0][1]
+    (_, (out1, cache1)), (_, (out2, cache2)) = sorted(halves, key=lambda h: h[0])
+    return np.concatenate([out1, out2]), (x.shape, np.concatenate([cache1[1], cache2[1]]), k, s)
+
+
+def _max_and_winners(x, k, s):
+    """maxpool_forward of the samples x: (out, cache)."""
     (kh, kw), (sh, sw) = k, s
     oh, ow = (x.shape[2] - kh) // sh + 1, (x.shape[3] - kw) // sw + 1
     rows, kx = _running_max([x[:, :, :, j:j + sw * (ow - 1) + 1:sw] for j in range(kw)])
@@ -85,11 +95,15 @@ def maxpool_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray]:
     dx = np.zeros(x_shape)
     tiled = s[0] >= k[0] and s[1] >= k[1]  # no cell in two windows: each is written once
     finite = tiled and np.isfinite(dout).all()
-    for offset, cells in offsets(k, s, dout.shape[2:]):
-        if finite:  # dout·[winner] + 0.0: the bits of 0.0 + where(winner, dout, 0.0), faster
-            dx[cells] = dout * (arg == offset) + 0.0
-        else:
-            dx[cells] += np.where(arg == offset, dout, 0.0)
+
+    def work(part):
+        for offset, cells in offsets(k, s, dout.shape[2:]):
+            if finite:  # dout·[winner] + 0.0: the bits of 0.0 + where(winner, dout, 0.0), faster
+                dx[part][cells] = dout[part] * (arg[part] == offset) + 0.0
+            else:
+                dx[part][cells] += np.where(arg[part] == offset, dout[part], 0.0)
+
+    by_halves(len(dx), dx.size, work)
     return (dx,)
 
 

@@ -1,12 +1,44 @@
 """Window geometry shared by convolution and pooling (images are N×C×H×W)."""
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+import os
+import threading
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ...text import shape_phrase
+
+
+HALVES_MIN = 1 << 17  # cells an op touches before its batch is split over two threads
+_helper: list = []  # the one helper thread's pool, made on first use
+
+
+def by_halves(n: int, cells: int, work: Callable[[slice], None]) -> None:
+    """Run ``work(samples)`` over a batch of ``n``: on a machine with more than one core
+    and past HALVES_MIN cells, the second half of the samples on a helper thread while
+    this one does the first, as PyTorch uses its cores.  ``work`` writes each sample's
+    results into arrays made beforehand, so the numbers are those of one pass: every
+    sample's own, and any sum over the samples is taken after, by the caller.  NumPy
+    lets go of the interpreter inside its loops and BLAS products, so both cores work."""
+    if (n < 2 or cells < HALVES_MIN or (os.cpu_count() or 1) < 2
+            or threading.current_thread().name.startswith("bpcli-half")):  # never wait on itself
+        work(slice(0, n))
+        return
+    if not _helper:
+        _helper.append(ThreadPoolExecutor(1, thread_name_prefix="bpcli-half"))
+    later = _helper[0].submit(_with_errstate, np.geterr(), work, slice(n // 2, n))
+    work(slice(0, n // 2))
+    later.result()
+
+
+def _with_errstate(err: dict, work: Callable[[slice], None], part: slice) -> None:
+    """work(part) under the caller's floating-point settings (train's "ignore"): NumPy
+    keeps them per thread."""
+    with np.errstate(**err):
+        work(part)
 
 
 def pair(v: int | Sequence[int]) -> tuple[int, ...]:
