@@ -50,13 +50,14 @@ def _max_and_winners(x, k, s):
         kx = kx[:, :, ::sh][:, :, :oh]
     if np.isnan(out).any():  # a diverged run: the first NaN of a window wins, as in np.argmax
         return out, (x.shape, _nan_winners(x, out, k, s), k, s)
-    return out, (x.shape, ky.astype(np.intp) * kw + kx, k, s)
+    return out, (x.shape, ky.astype(_index_type(kh * kw)) * kw + kx, k, s)
 
 
 def _running_max(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """The elementwise maximum of ``parts`` (np.maximum, chained in order, so that the
     bits are the chain's) and the index of the first part that holds it (a small
-    unsigned type: the arithmetic below wraps around and still lands on the index)."""
+    unsigned type: the arithmetic below wraps around and still lands on the index; the
+    winners' offsets are kept in it too, an eighth of the memory backward reads)."""
     best, at = parts[0], np.zeros(parts[0].shape, dtype=_index_type(len(parts)))
     for j, part in enumerate(parts[1:], 1):
         ahead = part > best  # strictly: the first of equal values keeps it
@@ -81,7 +82,7 @@ def _nan_winners(x, out, k, s):
     """The winners' offsets where some window holds a NaN: the first NaN wins it (as
     np.argmax), elsewhere the first cell equal to the maximum."""
     cells = list(offsets(k, s, out.shape[2:]))
-    arg = np.zeros(out.shape, dtype=np.intp)
+    arg = np.zeros(out.shape, dtype=_index_type(len(cells)))
     nan = np.isnan(out)
     for offset, c in reversed(cells):  # the first in row-major order is written last
         np.copyto(arg, offset, where=(x[c] == out) | (nan & np.isnan(x[c])))
@@ -92,9 +93,10 @@ def maxpool_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray]:
     """dout: N×C×OH×OW → (dx: N×C×H×W,): the whole gradient goes to the window's winner,
     0 to the others (seed note, §5)."""
     x_shape, arg, k, s = cache
-    dx = np.zeros(x_shape)
     tiled = s[0] >= k[0] and s[1] >= k[1]  # no cell in two windows: each is written once
     finite = tiled and np.isfinite(dout).all()
+    every = s == k and x_shape[2:] == (dout.shape[2] * k[0], dout.shape[3] * k[1])
+    dx = np.empty(x_shape) if finite and every else np.zeros(x_shape)  # (each cell written)
 
     def work(part):
         for offset, cells in offsets(k, s, dout.shape[2:]):
