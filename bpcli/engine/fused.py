@@ -1,18 +1,20 @@
-"""One generated Python function per scalar graph: forward and backward as straight-line
-code, for the training loop of equation nets.
+"""One generated Python function per graph: a training step's forward and backward as
+straight-line code.
 
 The graph walk (:meth:`Graph.forward`, :meth:`Graph.backward`) calls each op's functions
 through the plans, packs caches in tuples and adds gradients into a list: for a net of
-numbers that bookkeeping costs more than the arithmetic.  Here the plans are written out
-once, as Python source built from the compiled graph alone — node numbers and the ops'
-registered ``scalar`` templates, never a user's text — and run as one function.
+numbers, or of small tensors, that bookkeeping costs as much as the arithmetic.  Here
+the plans are written out once, as Python source built from the compiled graph alone —
+node numbers, the plans' functions and the ops' registered ``scalar`` templates, never a
+user's text — and run as one function.
 
-Same numbers, bit for bit: values are Python floats, whose + − · / are the same IEEE
-operations as NumPy's on float64; every function that is not one of those (exp, log,
-tanh, √, powers) is NumPy's own, as in the op; gradients are added in the backward
-plan's order, each sum started from 0.0 as ``Graph.backward`` starts it.  Where Python's
-floats would raise instead (a division by 0, a power that overflows), the caller goes
-back to the graph walk for that step: :meth:`Graph.step`.
+Same numbers, bit for bit.  On a graph of numbers, values are Python floats, whose
++ − · / are the same IEEE operations as NumPy's on float64; every function that is not
+one of those (exp, log, tanh, √, powers) is NumPy's own, as in the op; gradients are
+added in the backward plan's order, each sum started from 0.0 as ``Graph.backward``
+starts it.  Where Python's floats would raise instead (a division by 0, a power that
+overflows), the caller goes back to the graph walk for that step: :meth:`Graph.step`.
+Any other graph calls the very functions the walk calls, in its order.
 """
 from __future__ import annotations
 
@@ -27,45 +29,60 @@ FUSE_MAX = 2000  # ops: past it, the graph walk (a longer function costs more to
 
 
 def fuse(graph) -> Callable | None:
-    """``step(vals) -> {leaf: ∂E/∂leaf}`` for the wanted leaves of a compiled graph whose
-    every leaf is a number and every op has a scalar template; it also sets vals[loss].
-    None when the graph is not such (a net of tensors, an op without a template)."""
+    """``step(vals) -> {leaf: ∂E/∂leaf}`` for the wanted leaves of a compiled graph; it
+    also sets vals[loss].  A graph of numbers whose every op has a scalar template runs
+    on Python floats; any other calls the plans' own forward and backward functions in
+    the plans' order, their caches and gradients in local variables rather than lists
+    (the sums as :meth:`Graph.step` starts them).  None past FUSE_MAX ops."""
     if graph.backward_plan is None or len(graph.forward_plan) > FUSE_MAX:
-        return None
-    if any(np.ndim(v) for v in graph.leaf_values if v is not None):
-        return None
-    if any(OPS[n.op].scalar is None for n in graph.nodes if n.op is not None):
         return None
     needed = {graph.loss}
     for i, _, ins in reversed(graph.forward_plan):
         if i in needed:
             needed.update(ins)
-    leaves = sorted(i for i in needed if graph.nodes[i].op is None)
+    scalar = (not any(np.ndim(v) for v in graph.leaf_values if v is not None)
+              and all(OPS[n.op].scalar is not None for n in graph.nodes if n.op is not None))
+    env = {"np": np, "math": math, "ONE": np.float64(1.0)}
     lines = ["def step(vals):"]
-    lines += [f"    v{i} = float(vals[{i}])" for i in leaves]
-    for i, _, ins in graph.forward_plan:
-        if i in needed:
-            fwd = OPS[graph.nodes[i].op].scalar[0]
-            lines.append(f"    v{i} = " + fwd.format(*[f"v{j}" for j in ins], out=f"v{i}"))
+    lines += [f"    v{i} = {'float(vals[%d])' % i if scalar else 'vals[%d]' % i}"
+              for i in sorted(needed) if graph.nodes[i].op is None]
+    for i, fwd, ins in graph.forward_plan:
+        args = [f"v{j}" for j in ins]
+        if i not in needed:
+            continue
+        if scalar:
+            lines.append(f"    v{i} = " + OPS[graph.nodes[i].op].scalar[0].format(*args, out=f"v{i}"))
+        else:
+            env[f"f{i}"] = fwd
+            lines.append(f"    v{i}, c{i} = f{i}({', '.join(args)})")
     lines.append(f"    vals[{graph.loss}] = v{graph.loss}")
-    lines.append(f"    g{graph.loss} = 1.0")
+    lines.append(f"    g{graph.loss} = {'1.0' if scalar else 'ONE'}")
     started = {graph.loss}
-    for i, _, ins in graph.backward_plan:
-        rules = OPS[graph.nodes[i].op].scalar[1]
+    for i, bwd, ins in graph.backward_plan:
         if i not in started:  # no consumer handed it anything: 0.0, as the graph's list holds
             lines.append(f"    g{i} = 0.0")
             started.add(i)
-        for j, rule in zip(ins, rules):
+        if scalar:
+            rules = OPS[graph.nodes[i].op].scalar[1]
+            terms = [rule.format(*[f"v{k}" for k in ins], out=f"v{i}", d=f"g{i}") for rule in rules]
+        else:
+            env[f"b{i}"] = bwd
+            lines.append(f"    t = b{i}(g{i}, c{i})")
+            terms = [f"t[{k}]" for k in range(len(ins))]
+        for j, term in zip(ins, terms):
             if j in graph.skipped:
                 continue  # nobody reads it (an input's, a constant's)
-            term = rule.format(*[f"v{k}" for k in ins], out=f"v{i}", d=f"g{i}")
-            lines.append(f"    g{j} = {'g%d' % j if j in started else '0.0'} + ({term})")
+            if j in started:
+                lines.append(f"    g{j} = g{j} + ({term})")
+            elif scalar or graph.nodes[j].op is None:  # a sum started at 0.0
+                lines.append(f"    g{j} = 0.0 + ({term})")
+            else:  # an op node's first term, as it is (see Graph.step)
+                lines.append(f"    g{j} = {term}")
             started.add(j)
     wanted = [i for i, n in enumerate(graph.nodes) if n.op is None and i not in graph.skipped]
     lines.append("    return {" + ", ".join(f"{i}: g{i}" if i in started else f"{i}: 0.0"
                                           for i in wanted) + "}")
-    env = {"np": np, "math": math}
-    for name in {n.op for n in graph.nodes if n.op is not None}:
+    for name in {n.op for n in graph.nodes if n.op is not None} if scalar else ():
         env.update(OPS[name].scalar[2])
     exec(compile("\n".join(lines), "<bpcli fused step>", "exec"), env)  # noqa: S102 (our own code)
     return env["step"]

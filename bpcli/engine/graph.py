@@ -163,8 +163,8 @@ class Graph:
     def step(self, vals: list) -> list | dict:
         """A training step's forward and backward: fills vals[loss] (and, on the graph
         walk, every node's value) and returns ∂E per node, at least for the wanted leaves.
-        A net of numbers runs as one generated function (:mod:`bpcli.engine.fused`), the
-        same numbers bit for bit; where its Python floats raise (a division by 0, a power
+        It runs as one generated function (:mod:`bpcli.engine.fused`), the same numbers
+        bit for bit; where a net of numbers' Python floats raise (a division by 0, a power
         that overflows) that step takes the graph walk, whose NumPy gives inf or nan."""
         if self.fused is None:
             self.fused = fuse(self) or False

@@ -2,13 +2,16 @@
 numbers bit for bit: E and every param's ∂E, on random equation nets over every op with
 a scalar template, at ordinary values and at the edges (0, −0.0, inf, nan, overflow)."""
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bpcli import nets
 from bpcli.engine import Graph
 from bpcli.engine.fused import fuse
-from bpcli.engine.registry import OPS
+
+CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 
 UNARY = ["sigmoid", "tanh", "relu", "exp", "log", "sqrt", "neg", "id"]
 BINARY = ["add", "sub", "mul", "div", "powc"]
@@ -77,9 +80,20 @@ def test_graph_step_falls_back_to_the_walk_where_python_floats_raise():
     assert vals[g.loss] == math.inf and grads[g.index["w"]] == -math.inf  # -1·1/0², NumPy's
 
 
-def test_nets_of_tensors_and_ops_without_a_template_are_not_fused():
-    g = Graph()
-    x = g.add_leaf("x", "param", np.ones(3))
-    g.name(g.add_op("sigmoid", [x]), "E", "loss")
-    assert fuse(g.compile(wanted=["x"])) is None
-    assert any(op.scalar is None for op in OPS.values())  # e.g. the layer ops
+@pytest.mark.parametrize("config", ["mazur-layers", "conv-pool", "softmax-head", "bars",
+                                    "softmax-equations", "conv-two-channels"])
+def test_nets_of_tensors_run_the_walks_own_functions_bit_for_bit(config):
+    """A layer net (or an equation net over vectors) runs the plans' functions in one
+    generated function: E and every param's ∂E are the graph walk's, bit for bit."""
+    net = nets.load(CONFIGS / f"{config}.yaml")
+    g = net.build().compile(wanted=net.params)
+    step = fuse(g)
+    with np.errstate(all="ignore"):
+        walk_vals = g.initial_values()
+        want = g.backward(g.forward(walk_vals))
+        vals = g.initial_values()
+        got = step(vals)
+    assert _same(vals[g.loss], walk_vals[g.loss])
+    for name in net.params:
+        i = g.index[name]
+        assert np.asarray(got[i]).tobytes() == np.asarray(want[i]).tobytes(), name

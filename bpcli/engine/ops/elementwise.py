@@ -84,7 +84,7 @@ register("tanh", tanh_forward, tanh_backward, lambda out, x: (1 - out ** 2,), 1,
 def _halved(ufunc, a, b):
     """ufunc(a, b) of a big batch, each half of the samples on a core of its own
     (:func:`by_halves`); of anything smaller, as it is."""
-    if np.ndim(a) == 0 or np.size(a) < HALVES_MIN:
+    if getattr(a, "size", 0) < HALVES_MIN or np.ndim(a) == 0:  # (the cheap test first)
         return ufunc(a, b)
     out = np.empty(np.shape(a))
     by_halves(len(a), out.size, lambda part: ufunc(a[part], b if np.ndim(b) == 0 else b[part],
