@@ -10,7 +10,6 @@ runs or --help lists it (COMMANDS): `bpcli forward` imports none of them.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from typing import Any
 
@@ -61,6 +60,8 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except BrokenPipeError:  # `bpcli … | head`: the reader has what it wanted
+            import signal  # here, not above: the rare case pays for it
+
             quiet_stdout()
             ctx.exit(128 + signal.SIGPIPE if hasattr(signal, "SIGPIPE") else 1)
         except MemoryError:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import errno
 import itertools
-import json
 import os
 import sys
 from typing import Iterable
@@ -81,6 +80,8 @@ def emit(fmt, report, precision, every=None):
 
 def emit_json(doc: dict) -> None:
     """A JSON document on stdout, written in pieces."""
+    import json  # here, not above: a table needs none
+
     write_pieces(itertools.chain(
         json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(doc), "\n"))
 
