@@ -197,7 +197,7 @@ register("conv2d", conv2d_forward, conv2d_backward, None, 3, feeds=_conv2d_feeds
 def dense_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray
                   ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """x: N×D, w: U×D (PyTorch's layout), b: U → N×U; cache: (x, w)."""
-    out = x @ w.T
+    out = np.dot(x, w.T)  # the same BLAS product as x @ w.T, with less of NumPy's dispatch
     out += b  # onto the product's own new array: one allocation less
     return out, (x, w)
 
@@ -208,7 +208,8 @@ def dense_backward(dout: np.ndarray, cache: tuple[np.ndarray, np.ndarray],
     """dout: N×U → (dx: N×D, dw: U×D, db: U); dx is 0.0 when ``need`` says the input
     wants no gradient."""
     x, w = cache
-    return dout @ w if need[0] else 0.0, dout.T @ x, np.add.reduce(dout, axis=0)  # = .sum(0)
+    return (np.dot(dout, w) if need[0] else 0.0, np.dot(dout.T, x),
+            np.add.reduce(dout, axis=0))  # (np.dot: @'s product; add.reduce: .sum(0)'s sum)
 
 
 def _dense_feeds(k, index, site):
