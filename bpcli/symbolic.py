@@ -74,6 +74,29 @@ class Call(Expr):
     args: tuple
 
 
+# A frozen dataclass's __init__ sets each field through object.__setattr__; setting the
+# slots through their descriptors is the same, in three quarters of the time (a net of 10⁵
+# equations is 6·10⁵ of these).
+_set_value, _set_id, _set_op, _set_args = (
+    Num.value.__set__, Name.id.__set__, Call.op.__set__, Call.args.__set__)
+
+
+def _num_init(self, value: float) -> None:
+    _set_value(self, value)
+
+
+def _name_init(self, id: str) -> None:  # noqa: A002 (the field's name)
+    _set_id(self, id)
+
+
+def _call_init(self, op: str, args: tuple) -> None:
+    _set_op(self, op)
+    _set_args(self, args)
+
+
+Num.__init__, Name.__init__, Call.__init__ = _num_init, _name_init, _call_init
+
+
 def lift(x: Expr | float) -> Expr:
     return x if isinstance(x, Expr) else Num(float(x))
 
@@ -90,15 +113,13 @@ def calls(e: Expr, op: str) -> Iterator[Call]:
 def names(e: Expr) -> list[str]:
     """The distinct names an expression uses, in order of first appearance."""
     seen: dict[str, None] = {}
-
-    def walk(e):
-        if isinstance(e, Name):
-            seen.setdefault(e.id)
-        elif isinstance(e, Call):
-            for a in e.args:
-                walk(a)
-
-    walk(e)
+    todo = [e]  # depth first, left to right: no call per node
+    while todo:
+        e = todo.pop()
+        if isinstance(e, Call):
+            todo += reversed(e.args)
+        elif isinstance(e, Name):
+            seen[e.id] = None  # (a name seen before keeps its place)
     return list(seen)
 
 

@@ -14,7 +14,7 @@ from ..symbolic import calls, names, to_text
 from ..text import did_you_mean
 from .equations import REQUIRED, SECTION_KIND, EquationNet
 from .training import read_training
-from .expressions import ExprError, parse
+from .expressions import ExprError, parse_names
 from .values import Checker, shown_raw
 
 SECTIONS = ("name", "inputs", "params", "targets", "nodes", "loss", "data", "train")
@@ -31,7 +31,7 @@ def equation_net(doc: LineMap, path: str) -> EquationNet:
                 for section, kind in SECTION_KIND.items()}
     nodes = _nodes(doc, defined, check)
     loss_line = doc.lines["loss"]
-    loss = _expression(doc["loss"], "loss", loss_line, check)
+    loss = _expression(doc["loss"], loss_line, check)[:2]
     _check_uses(loss[1], "loss", loss_line, defined, {}, check)
     data, data_doc = None, None
     if "data" in doc:
@@ -94,13 +94,15 @@ def _nodes(doc, defined, check) -> dict:
     if not isinstance(raw_nodes, LineMap):
         check.fail(doc.lines["nodes"],
                    "'nodes' must be a mapping of name: expression, e.g. H1: w1 * x")
-    later = {n: raw_nodes.lines[n] for n in raw_nodes}
+    later = raw_nodes.lines  # every node's line
     nodes = {}
     for name, raw in raw_nodes.items():
-        line = raw_nodes.lines[name]
+        line = later[name]
         _check_name(name, line, defined, check)
-        text, e = _expression(raw, f"node {name!r}", line, check)
-        _check_uses(e, f"node {name!r}", line, defined, later, check)
+        text, e, uses = _expression(raw, line, check, name)
+        for used in uses:
+            if used not in defined:  # a mistake: say which
+                _check_uses(e, f"node {name!r}", line, defined, later, check)
         nodes[name] = (text, e)
         defined[name] = line
     return nodes
@@ -154,7 +156,7 @@ def _check_per_sample(sections, nodes, loss, defined, loss_line, check):
                                         "samples are the vectors)")
     for name, (text, e) in [*nodes.items(), (LOSS, loss)]:
         for op in ("sum", "mean", "softmax"):
-            if next(calls(e, op), None) is not None:
+            if op in text and next(calls(e, op), None) is not None:  # (a call names it)
                 check.fail(loss_line if name == LOSS else defined[name],
                            f"{op}(...) in {text!r} would run across the samples of the data "
                            "set; write the loss for one sample (E is its mean over the samples)")
@@ -169,7 +171,8 @@ def _check_shapes(sections, nodes, loss, lines, loss_line, check, data=None):
         env.update(data)
     exprs = [*nodes.items(), (LOSS, loss)]
     if all(np.ndim(v) == 0 for v in env.values()) and not any(
-            list(calls(e, "softmax")) for _, (_, e) in exprs):
+            "softmax" in text and next(calls(e, "softmax"), None) is not None
+            for _, (text, e) in exprs):  # (the text of a call names it: no walk for most)
         return
     with np.errstate(all="ignore"):
         for name, (text, e) in exprs:
@@ -205,16 +208,26 @@ def _check_name(name, line, defined, check):
                          "remove or rename one")
 
 
-def _expression(raw, what, line, check):
-    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        check.fail(line, f"{what} must be an expression such as 'w1 * x', not {shown_raw(raw)}")
-    text = str(raw)
+def _expression(raw, line, check, node=None):
+    """(text, parsed, names used) of a node's expression (the loss's without ``node``)."""
+    if type(raw) is str:  # the usual: no other check
+        text = raw
+    elif isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        check.fail(line, f"{_what(node)} must be an expression such as 'w1 * x', "
+                         f"not {shown_raw(raw)}")
+    else:
+        text = str(raw)
     try:
-        return text, parse(text)
+        return (text, *parse_names(text))
     except RecursionError:
-        check.fail(line, f"{what} is nested too deeply; split it into named nodes")
+        check.fail(line, f"{_what(node)} is nested too deeply; split it into named nodes")
     except ExprError as e:
-        check.fail(line, f"{what}: {e.message} in {text!r}" + (f"; {e.fix}" if e.fix else ""))
+        check.fail(line, f"{_what(node)}: {e.message} in {text!r}" +
+                   (f"; {e.fix}" if e.fix else ""))
+
+
+def _what(node):
+    return "loss" if node is None else f"node {node!r}"
 
 
 def _check_uses(e, what, line, defined, later, check):

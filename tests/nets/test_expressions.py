@@ -1,5 +1,6 @@
 """The expression language: precedence, errors with columns, printing, derivatives."""
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -7,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bpcli.engine import derivative, evaluate
-from bpcli.nets.expressions import ExprError, parse
-from bpcli.symbolic import Call, Name, Num, calls, to_text
+from bpcli.nets import expressions
+from bpcli.nets.expressions import ExprError, parse, parse_names
+from bpcli.symbolic import Call, Name, Num, calls, names, to_text
 
 
 def value(text, **env):
@@ -140,3 +142,52 @@ def test_symbolic_derivative_matches_central_differences(tree):
     if any(abs(k) < 1e-3 for k in kinks):
         return  # relu within the stencil's reach of its kink
     assert d == pytest.approx(numeric, rel=1e-6, abs=1e-6)
+
+
+# The quick parser (most expressions) and the one that says where a mistake is: one answer.
+_PIECES = ["x", "w1", "_a", "tanh", "sigmoid", "exp", "foo", "softmax", "2", "0.5", ".5", "1e3",
+           "1E+3", "5.", "1e999", "(", ")", "+", "-", "*", "/", "^", "**", "***", " ", ".", ",",
+           "@", "é", "١", "1_0", "0x1", "\t", "\n", "e5", "True", "* *", "2x", "(x)", "-2"]
+
+
+def _outcome(parser, text):
+    try:
+        return "ok", parser(text)
+    except ExprError as e:
+        return "error", str(e), e.pos, e.fix
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=16).map("".join))
+def test_the_quick_parser_agrees_with_the_careful_one(text):
+    got = _outcome(parse, text)
+    assert got == _outcome(lambda t: expressions._Parser(t).parse(), text)
+    if got[0] == "ok":
+        assert parse_names(text) == (got[1], names(got[1]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(st.one_of(_leaf, _any_number), _node, max_leaves=12))
+def test_the_quick_parser_reads_printed_trees_as_the_careful_one(tree):
+    text = to_text(tree, pretty=False)
+    assert parse(text) == expressions._Parser(text).parse()
+
+
+def test_deep_nesting_is_left_to_the_careful_parser():
+    """Past a few dozen brackets, signs and powers, the careful parser alone decides: under
+    Python's default recursion limit its RecursionError (a file's 'nested too deeply'), as
+    before; under the command line's larger one, its tree."""
+    deep = ["(" * 300 + "x" + ")" * 300, "-" * 2000 + "x", "x" + "^x" * 700,
+            "tanh(" * 300 + "x" + ")" * 300, "(" * 70 + "x" + ")" * 70]
+    for text in deep:
+        with pytest.raises(expressions._Slow):
+            expressions._quick(text, {})
+    limit = sys.getrecursionlimit()  # (the command line raises it, for the whole process)
+    try:
+        sys.setrecursionlimit(1000)
+        for text in deep[:-1]:
+            with pytest.raises(RecursionError):
+                parse(text)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert parse(deep[-1]) == Name("x")
