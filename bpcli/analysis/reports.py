@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterable
 import numpy as np
 
 from ..engine import Trace
-from ..nets import Entry, Net, Samples
+from ..nets import Entry, Net, Samples, collector_paused
 from .tensor_rules import pool_maps
 
 if TYPE_CHECKING:  # grad's explanations are computed in .grads, not needed by forward
@@ -69,11 +69,13 @@ def forward_report(net: Net, trace: Trace, warnings: Iterable[str] = (),
                    sample: int | None = None) -> ForwardReport:
     """The forward table of ``net`` from ``trace`` (a forward pass suffices); ``sample``:
     the sample of a batch or data set to show (checked by the caller)."""
-    names = [name for name, _, _ in net.leaves()] + net.node_names()
-    values = {name: net.as_seen(name, trace.value(name)) for name in names}
+    with collector_paused():  # (many small objects, no cycles)
+        names = [name for name, _, _ in net.leaves()] + net.node_names()
+        values = {name: net.as_seen(name, trace.value(name)) for name in names}
+        order = net.forward_order()
     g = trace.graph  # a data set's E is the mean of the loss at each sample: show those
     sample_losses = trace.vals[g.sample_loss] if g.sample_loss is not None else None
     shapes = {name: np.shape(v) for name, v in values.items()} if net.LAYOUT == "grids" else None
-    return ForwardReport(net.title, net.LAYOUT, net.forward_order(), values, float(trace.loss),
+    return ForwardReport(net.title, net.LAYOUT, order, values, float(trace.loss),
                          net.loss_text, net.samples, sample, shapes, sample_losses,
                          list(warnings), pool_maps=pool_maps(net, trace))

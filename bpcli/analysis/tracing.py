@@ -2,15 +2,18 @@
 of one number compare."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..engine import Graph, Trace
+from ..nets import collector_paused
 
 
 def traced(graph: Graph, backward: bool = True) -> tuple[Trace, list[str]]:
     """A run of ``graph``, forward (and backward), made quietly; the warnings say which
     value, or else which ∂E, is the first that is nan or inf."""
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), collector_paused():  # (a run makes no cycles)
         trace = graph.run(backward=backward)
     return trace, nonfinite_warnings(trace)
 
@@ -40,6 +43,10 @@ def gradient_warning(name: str, grad) -> str:
 
 def _first_nonfinite(names, values):
     for name, v in zip(names, values):
+        if isinstance(v, float):  # a number (np.float64 too): no array made for it
+            if math.isfinite(v):
+                continue
+            return name, float(v)
         v = np.asarray(v)
         if not np.all(np.isfinite(v)):
             return name, float(v[~np.isfinite(v)].flat[0])  # the first bad one, not v's first

@@ -12,7 +12,7 @@ from ..errors import NetError
 from ..io.files import read_source
 from ..io.yamlfile import LineMap, read_yaml
 from ..text import closest
-from .base import Entry, Net, Samples
+from .base import Entry, Net, Samples, collector_paused
 from .equation_file import SECTIONS, equation_net
 from .equations import EquationNet
 from .layer_file import layer_net
@@ -20,8 +20,8 @@ from .layers import LayerNet
 
 DEFAULT_SOURCE = "default.yaml"
 
-__all__ = ["Entry", "EquationNet", "LayerNet", "Net", "NetError", "Samples", "default_text",
-           "load", "load_default", "loads"]
+__all__ = ["Entry", "EquationNet", "LayerNet", "Net", "NetError", "Samples", "collector_paused",
+           "default_text", "load", "load_default", "loads"]
 
 
 def load(path: str) -> Net:
@@ -33,6 +33,11 @@ def load(path: str) -> Net:
 def loads(text: str, path: str = "<string>") -> Net:
     """An equation net, or a layer net (a `layers:` list), checked; ``path`` names the
     source in messages."""
+    with collector_paused():
+        return _net(text, path)
+
+
+def _net(text: str, path: str) -> Net:
     doc = read_yaml(text, path)
     _check_expanded(doc, path)
     if doc is None:
@@ -57,7 +62,8 @@ def _check_expanded(doc: object, path: str) -> None:
             return 1
         if id(v) not in sizes:
             items = v.values() if isinstance(v, dict) else v
-            sizes[id(v)] = 1 + sum(size(x) for x in items)
+            sizes[id(v)] = 1 + sum([size(x) if isinstance(x, (list, dict)) else 1
+                                    for x in items])
             if sizes[id(v)] > most:
                 line = getattr(v, "line", None)
                 raise NetError(path, line, f"holds more than {most:,} values once its YAML "

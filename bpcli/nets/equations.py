@@ -16,7 +16,7 @@ from ..engine.registry import Value
 from ..errors import UsageError
 from ..symbolic import Call, Expr, Name, Num
 from ..text import did_you_mean
-from .base import Classes, Entry, Net, Samples
+from .base import Classes, Entry, Net, Samples, collector_paused
 from .values import as_value
 
 SECTION_KIND = {"inputs": "input", "params": "param", "targets": "target"}
@@ -94,15 +94,16 @@ class EquationNet(Net):
         return spec, None
 
     def build(self) -> Graph:
-        g = self.leaf_graph()
-        for name, (_, e) in self.nodes.items():
-            g.name(_lower(g, e), name, "node")
-        if self.data:  # the loss expression per sample; E is its mean over the samples
-            g.sample_loss = _lower(g, self.loss[1])
-            g.name(g.add_op("mean", [g.sample_loss]), LOSS, "loss")
-        else:
-            g.name(_lower(g, self.loss[1]), LOSS, "loss")
-        return g.compile()
+        with collector_paused():
+            g = self.leaf_graph()
+            for name, (_, e) in self.nodes.items():
+                g.name(_lower(g, e), name, "node")
+            if self.data:  # the loss expression per sample; E is its mean over the samples
+                g.sample_loss = _lower(g, self.loss[1])
+                g.name(g.add_op("mean", [g.sample_loss]), LOSS, "loss")
+            else:
+                g.name(_lower(g, self.loss[1]), LOSS, "loss")
+            return g.compile()
 
     def at_sample(self, k: int) -> "EquationNet":
         """This net on sample k of its data set alone: E is then the loss at sample k."""
@@ -132,12 +133,19 @@ class EquationNet(Net):
 
 def _lower(g: Graph, e: Expr) -> int:
     """The node computing ``e``: an op node per operator (the named node a name refers to)."""
+    if isinstance(e, Call):
+        index = g.index  # (a name's node looked up here: no call per name)
+        args = e.args
+        if len(args) == 2:  # most operators: no generator per node
+            a, b = args
+            ins = (index[a.id] if isinstance(a, Name) else _lower(g, a),
+                   index[b.id] if isinstance(b, Name) else _lower(g, b))
+            return g.add_op(lowered(e.op, (isinstance(a, Num), isinstance(b, Num))), ins)
+        ins = tuple([index[a.id] if isinstance(a, Name) else _lower(g, a) for a in args])
+        return g.add_op(lowered(e.op, tuple([isinstance(a, Num) for a in args])), ins)
     if isinstance(e, Name):
         return g.index[e.id]
-    if isinstance(e, Num):
-        return g.add_leaf(None, "const", np.float64(e.value))
-    ins = tuple(_lower(g, a) for a in e.args)
-    return g.add_op(lowered(e.op, tuple(isinstance(a, Num) for a in e.args)), ins)
+    return g.add_leaf(None, "const", np.float64(e.value))
 
 
 def _compared(e, targets):
