@@ -144,10 +144,11 @@ def train(net: Net, eta: float | None = None, steps: int | None = None,
         raise UsageError(None, None, "give steps or epochs, not both")
     if not isinstance(shuffle, bool):
         raise UsageError("shuffle", shuffle, "must be True or False")
-    return analysis.train.train(net, _number(eta, "eta"), _count(steps, "steps", allow_none=True),
-                          _count(epochs, "epochs", allow_none=True),
-                          _count(batch_size, "batch_size", allow_none=True, least=1),
-                          shuffle, _count(seed, "seed"), float(momentum), progress, stop)
+    return analysis.train.train(net, _number(eta, "eta"),
+                                _count(steps, "steps", allow_none=True),
+                                _count(epochs, "epochs", allow_none=True),
+                                _count(batch_size, "batch_size", allow_none=True, least=1),
+                                shuffle, _count(seed, "seed"), float(momentum), progress, stop)
 
 
 def step(net: Net, eta: float | None = None, momentum: float | None = None,
@@ -232,7 +233,8 @@ def check(net: Net, eps: float = 1e-6, tol: float = 1e-5, max_elements: int = 20
     if eps < MIN_EPS:  # the round-off floor (1e-15·max(1, |E|)/eps) would pass anything
         raise UsageError("eps", eps, f"is below {MIN_EPS:g}, where central differences in "
                                      "float64 measure only round-off; use 1e-8 to 1e-4")
-    return analysis.check.check(net, float(eps), float(tol), _count(max_elements, "max_elements", least=1))
+    return analysis.check.check(net, float(eps), float(tol),
+                                _count(max_elements, "max_elements", least=1))
 
 
 def save(what: Net | TrainResult, path: str | os.PathLike) -> None:

@@ -1,16 +1,16 @@
 """Naming a module without importing it yet, so that a command imports only what it uses
-(`bpcli forward` needs neither training nor the explanations nor Rich for JSON).
-
-Three forms, each naming its modules in strings that tests/test_layout.py reads as imports:
-they run one way and make no cycle, like every other import.
+(`bpcli forward` needs neither training nor the explanations, and its JSON no Rich).
 
 - :func:`attribute`, a package's ``__getattr__`` (PEP 562): ``analysis.traced`` imports
   ``bpcli.analysis.tracing`` when first read, as the package's ``LAZY`` table says.
+- :class:`Table`, a dict whose values are imported when first read: the commands of
+  `bpcli` (cli.COMMANDS), so that `bpcli forward` imports no other command's module.
 - :func:`lazydispatch`, functools.singledispatch for types named only in annotations: an
   object of a type exists only once the type's module is imported, so a renderer can
   register a function for a report type without importing the module that makes it.
-- :class:`Table`, a dict whose values are imported when first read: the commands of
-  `bpcli`, so that `bpcli forward` imports no other command's module.
+
+The tables name their modules in strings ("bpcli.analysis.train"), which
+tests/test_layout.py reads as imports: they run one way and make no cycle, like any other.
 """
 from __future__ import annotations
 
