@@ -29,9 +29,10 @@ def equation_net(doc: LineMap, path: str) -> EquationNet:
     defined: dict[str, int] = {}  # name -> line
     sections = {section: _leaves(doc, section, kind, defined, check)
                 for section, kind in SECTION_KIND.items()}
-    nodes = _nodes(doc, defined, check)
+    shared: dict = {}  # one Name per name, for every expression of the file
+    nodes = _nodes(doc, defined, check, shared)
     loss_line = doc.lines["loss"]
-    loss = _expression(doc["loss"], loss_line, check)[:2]
+    loss = _expression(doc["loss"], loss_line, check, shared)[:2]
     _check_uses(loss[1], "loss", loss_line, defined, {}, check)
     data, data_doc = None, None
     if "data" in doc:
@@ -86,7 +87,7 @@ def _leaves(doc, section, kind, defined, check) -> dict:
     return values
 
 
-def _nodes(doc, defined, check) -> dict:
+def _nodes(doc, defined, check, shared) -> dict:
     raw_nodes = doc.get("nodes")
     if raw_nodes is None:  # absent, or "nodes:" with nothing under it
         raw_nodes = LineMap()
@@ -99,7 +100,7 @@ def _nodes(doc, defined, check) -> dict:
     for name, raw in raw_nodes.items():
         line = later[name]
         _check_name(name, line, defined, check)
-        text, e, uses = _expression(raw, line, check, name)
+        text, e, uses = _expression(raw, line, check, shared, name)
         for used in uses:
             if used not in defined:  # a mistake: say which
                 _check_uses(e, f"node {name!r}", line, defined, later, check)
@@ -208,7 +209,7 @@ def _check_name(name, line, defined, check):
                          "remove or rename one")
 
 
-def _expression(raw, line, check, node=None):
+def _expression(raw, line, check, shared, node=None):
     """(text, parsed, names used) of a node's expression (the loss's without ``node``)."""
     if type(raw) is str:  # the usual: no other check
         text = raw
@@ -218,7 +219,7 @@ def _expression(raw, line, check, node=None):
     else:
         text = str(raw)
     try:
-        return (text, *parse_names(text))
+        return (text, *parse_names(text, shared))
     except RecursionError:
         check.fail(line, f"{_what(node)} is nested too deeply; split it into named nodes")
     except ExprError as e:

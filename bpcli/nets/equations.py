@@ -136,11 +136,15 @@ def _lower(g: Graph, e: Expr) -> int:
     if isinstance(e, Call):
         index = g.index  # (a name's node looked up here: no call per name)
         args = e.args
-        if len(args) == 2:  # most operators: no generator per node
+        if len(args) == 2:  # an operator (and below, a function): no loop, no generator
             a, b = args
             ins = (index[a.id] if isinstance(a, Name) else _lower(g, a),
                    index[b.id] if isinstance(b, Name) else _lower(g, b))
             return g.add_op(lowered(e.op, (isinstance(a, Num), isinstance(b, Num))), ins)
+        if len(args) == 1:
+            a = args[0]
+            ins = (index[a.id] if isinstance(a, Name) else _lower(g, a),)
+            return g.add_op(lowered(e.op, (isinstance(a, Num),)), ins)
         ins = tuple([index[a.id] if isinstance(a, Name) else _lower(g, a) for a in args])
         return g.add_op(lowered(e.op, tuple([isinstance(a, Num) for a in args])), ins)
     if isinstance(e, Name):

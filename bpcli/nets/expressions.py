@@ -154,12 +154,13 @@ def parse(text: str) -> Expr:
     return parse_names(text)[0]
 
 
-def parse_names(text: str) -> tuple[Expr, list[str]]:
+def parse_names(text: str, shared: dict[str, Name] | None = None) -> tuple[Expr, list[str]]:
     """The parsed expression and the names it uses, in order of first appearance (what
-    :func:`bpcli.symbolic.names` gives, without a walk of the tree)."""
+    :func:`bpcli.symbolic.names` gives, without a walk of the tree).  ``shared``: the Name
+    of each name, kept across the expressions of a file (one object per name, not per use)."""
     seen: dict[str, Name] = {}
     try:
-        return _quick(text, seen), list(seen)
+        return _quick(text, seen, {} if shared is None else shared), list(seen)
     except _Slow:  # a mistake (or a rare form): the parser above, which says where
         e = _Parser(text).parse()
         return e, names(e)
@@ -167,8 +168,8 @@ def parse_names(text: str) -> tuple[Expr, list[str]]:
 
 # ------------------------------------------------------------------ the same, quicker
 # The grammar above, parsed by three functions over the tokens as plain strings, in half
-# the time; ``seen`` gathers the names (one Name each).  Any mistake or surprise hands the
-# text to _Parser, whose messages know the column.
+# the time; ``seen`` gathers the names, ``shared`` holds one Name per name.  Any mistake or
+# surprise hands the text to _Parser, whose messages know the column.
 
 class _Slow(Exception):
     """Left to :class:`_Parser`."""
@@ -183,62 +184,66 @@ _MULS = {"*": "mul", "/": "div"}
 _MOST_NESTING = 64  # signs, brackets and powers: _Parser's recursion stays far from the limit
 
 
-def _quick(text: str, seen: dict[str, Name]) -> Expr:
-    if (text.count("(") + text.count("-") + text.count("+") + text.count("^")
+def _quick(text: str, seen: dict[str, Name], shared: dict[str, Name]) -> Expr:
+    if len(text) > _MOST_NESTING and (
+            text.count("(") + text.count("-") + text.count("+") + text.count("^")
             + text.count("*")) > _MOST_NESTING:  # deep: _Parser alone decides (RecursionError)
         raise _Slow
     tokens = _QUICK_TOKEN.findall(text)
     tokens.append("")  # the end
-    e, i = _sum(tokens, 0, seen)
+    e, i = _sum(tokens, 0, seen, shared)
     if tokens[i]:
         raise _Slow
     return e
 
 
-def _sum(t: list[str], i: int, seen: dict) -> tuple[Expr, int]:
-    e, i = _product(t, i, seen)
+def _sum(t: list[str], i: int, seen: dict, shared: dict) -> tuple[Expr, int]:
+    e, i = _product(t, i, seen, shared)
     op = _ADDS.get(t[i])
     while op:
-        b, i = _product(t, i + 1, seen)
+        b, i = _product(t, i + 1, seen, shared)
         e = Call(op, (e, b))
         op = _ADDS.get(t[i])
     return e, i
 
 
-def _product(t: list[str], i: int, seen: dict) -> tuple[Expr, int]:
-    e, i = _operand(t, i, seen)
+def _product(t: list[str], i: int, seen: dict, shared: dict) -> tuple[Expr, int]:
+    e, i = _operand(t, i, seen, shared)
     op = _MULS.get(t[i])
     while op:
-        b, i = _operand(t, i + 1, seen)
+        b, i = _operand(t, i + 1, seen, shared)
         e = Call(op, (e, b))
         op = _MULS.get(t[i])
     return e, i
 
 
-def _operand(t: list[str], i: int, seen: dict) -> tuple[Expr, int]:
+def _operand(t: list[str], i: int, seen: dict, shared: dict) -> tuple[Expr, int]:
     """unary := ('-' | '+') unary | atom ('^' unary)?"""
     tok = t[i]
     if tok[:1] in _NAME_START:
         if t[i + 1] == "(":
             if tok not in FUNCTIONS:
                 raise _Slow
-            arg, i = _sum(t, i + 2, seen)
+            arg, i = _sum(t, i + 2, seen, shared)
             if t[i] != ")":
                 raise _Slow
             e = Call(tok, (arg,))
         else:
             e = seen.get(tok)
             if e is None:
-                e = seen[tok] = Name(tok)
+                e = shared.get(tok)
+                if e is None:
+                    e = shared[tok] = Name(tok)
+                seen[tok] = e
     elif tok == "(":
-        e, i = _sum(t, i + 1, seen)
+        e, i = _sum(t, i + 1, seen, shared)
         if t[i] != ")":
             raise _Slow
     elif tok == "-":
-        e, i = _operand(t, i + 1, seen)
+        e, i = _operand(t, i + 1, seen, shared)
         return (Num(-e.value) if isinstance(e, Num) else Call("neg", (e,))), i
     elif tok == "+":
-        return _operand(t, i + 1, seen)
+        return _operand(t, i + 1, seen, shared)
     elif tok[:1] in _NUMBER_START and tok != ".":
         v = float(tok)
         if not math.isfinite(v):
@@ -249,6 +254,6 @@ def _operand(t: list[str], i: int, seen: dict) -> tuple[Expr, int]:
     i += 1
     tok = t[i]
     if tok == "^" or tok == "**":
-        b, i = _operand(t, i + 1, seen)
+        b, i = _operand(t, i + 1, seen, shared)
         return Call("pow", (e, b)), i
     return e, i

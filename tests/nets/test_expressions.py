@@ -181,7 +181,7 @@ def test_deep_nesting_is_left_to_the_careful_parser():
             "tanh(" * 300 + "x" + ")" * 300, "(" * 70 + "x" + ")" * 70]
     for text in deep:
         with pytest.raises(expressions._Slow):
-            expressions._quick(text, {})
+            expressions._quick(text, {}, {})
     limit = sys.getrecursionlimit()  # (the command line raises it, for the whole process)
     try:
         sys.setrecursionlimit(1000)
@@ -191,3 +191,12 @@ def test_deep_nesting_is_left_to_the_careful_parser():
     finally:
         sys.setrecursionlimit(limit)
     assert parse(deep[-1]) == Name("x")
+
+
+def test_a_file_shares_one_name_object_per_name():
+    shared = {}
+    first, uses = parse_names("tanh(w * x + b) - w", shared)
+    second, _ = parse_names("w * n1 + b", shared)
+    assert uses == ["w", "x", "b"] and set(shared) == {"w", "x", "b", "n1"}
+    assert first.args[0].args[0].args[0].args[0] is second.args[0].args[0] is shared["w"]
+    assert first == parse("tanh(w * x + b) - w") and second == parse("w * n1 + b")
