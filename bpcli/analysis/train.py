@@ -124,6 +124,7 @@ def _train(net, eta, steps, epochs, batch_size, shuffle, seed, momentum, progres
         before = accuracy(classes, graph, vals)
     eta = np.float64(eta)
     velocity = {i: 0.0 for _, i in slots}
+    flat = Flat(graph, vals, [i for _, i in slots])
     history = []
     loss = graph.loss
     interrupted = False
@@ -133,17 +134,20 @@ def _train(net, eta, steps, epochs, batch_size, shuffle, seed, momentum, progres
             idx = next(batches)
             for i, arr in data:
                 vals[i] = arr[idx]
-        grads = graph.step(vals)  # forward and backward
+        grads = graph.step(vals, flat.grads(k))  # forward and backward
         history.append(float(vals[loss]))
         if not math.isfinite(history[-1]):
             break  # nothing is learnt from here on: stop, and go back to the step before
         kept = ([vals[i] for _, i in slots], grads)  # references: each update makes new arrays
-        for _, i in slots:
-            g = grads[i]
-            if momentum:
-                velocity[i] = momentum * velocity[i] + g
-                g = velocity[i]
-            vals[i] = vals[i] - eta * g
+        if flat.on:
+            flat.update(k, vals, eta, momentum)
+        else:
+            for _, i in slots:
+                g = grads[i]
+                if momentum:
+                    velocity[i] = momentum * velocity[i] + g
+                    g = velocity[i]
+                vals[i] = vals[i] - eta * g
         if progress is not None:
             progress(k, history[-1])
         if stop is not None and stop():
@@ -165,6 +169,47 @@ def _train(net, eta, steps, epochs, batch_size, shuffle, seed, momentum, progres
     result.changes = [_change(name, net.params[name], w, result.by_norm)
                       for name, w in params.items()]
     return result
+
+
+class Flat:
+    """A layer net's params as views of one vector, updated by whole-vector operations:
+    w ← w − η·g is two NumPy calls for all params rather than two each.  The same numbers:
+    each element sees the same operations (∂E written into the vector by the graph's step,
+    v ← μ·v + g, then w − η·v).  Two of each vector, taken in turn: a step reads one and
+    writes the other, so the params and ∂E a step kept stay as they were (a halt goes back
+    to them).  ``on`` is False for a net of numbers (their step is one Python function)."""
+
+    def __init__(self, graph, vals, slots):
+        self.on = bool(slots) and all(isinstance(vals[i], np.ndarray) and vals[i].ndim
+                                      for i in slots)
+        if not self.on:
+            return
+        sizes = [vals[i].size for i in slots]
+        ends = np.cumsum(sizes)
+        w0 = np.concatenate([vals[i].ravel() for i in slots])
+        self.w = [w0, np.empty_like(w0)]
+        self.g = [np.empty_like(w0), np.empty_like(w0)]
+        self.tmp, self.v = np.empty_like(w0), None
+        cut = lambda a: {i: a[e - n:e].reshape(vals[i].shape) for i, n, e in zip(slots, sizes, ends)}
+        self.views = [cut(w) for w in self.w]
+        self.gviews = [cut(g) for g in self.g]
+        for i, view in self.views[0].items():
+            vals[i] = view
+
+    def grads(self, k: int) -> dict | None:
+        """Where step ``k`` writes its params' ∂E (None: anywhere)."""
+        return self.gviews[k % 2] if self.on else None
+
+    def update(self, k: int, vals: list, eta, momentum: float) -> None:
+        """Step k's update, from the vector step k read into the other one."""
+        g = self.g[k % 2]
+        if momentum:
+            self.v = momentum * self.v + g if self.v is not None else momentum * 0.0 + g
+            g = self.v
+        np.multiply(eta, g, out=self.tmp)
+        np.subtract(self.w[(k - 1) % 2], self.tmp, out=self.w[k % 2])
+        for i, view in self.views[k % 2].items():
+            vals[i] = view
 
 
 def _settle(graph, vals, slots, data, history, kept):

@@ -29,11 +29,14 @@ FUSE_MAX = 2000  # ops: past it, the graph walk (a longer function costs more to
 
 
 def fuse(graph) -> Callable | None:
-    """``step(vals) -> {leaf: ∂E/∂leaf}`` for the wanted leaves of a compiled graph; it
-    also sets vals[loss].  A graph of numbers whose every op has a scalar template runs
-    on Python floats; any other calls the plans' own forward and backward functions in
-    the plans' order, their caches and gradients in local variables rather than lists
-    (the sums as :meth:`Graph.step` starts them).  None past FUSE_MAX ops."""
+    """``step(vals, out=None) -> {leaf: ∂E/∂leaf}`` for the wanted leaves of a compiled
+    graph; it also sets vals[loss].  ``out`` (a graph of tensors): each wanted leaf's
+    array to write its ∂E into (the same sums, by np.add's out=).
+
+    A graph of numbers whose every op has a scalar template runs on Python floats; any
+    other calls the plans' own forward and backward functions in the plans' order, their
+    caches and gradients in local variables rather than lists (the sums as
+    :meth:`Graph.step` starts them).  None past FUSE_MAX ops."""
     if graph.backward_plan is None or len(graph.forward_plan) > FUSE_MAX:
         return None
     needed = {graph.loss}
@@ -43,46 +46,59 @@ def fuse(graph) -> Callable | None:
     scalar = (not any(np.ndim(v) for v in graph.leaf_values if v is not None)
               and all(OPS[n.op].scalar is not None for n in graph.nodes if n.op is not None))
     env = {"np": np, "math": math, "ONE": np.float64(1.0)}
-    lines = ["def step(vals):"]
-    lines += [f"    v{i} = {'float(vals[%d])' % i if scalar else 'vals[%d]' % i}"
-              for i in sorted(needed) if graph.nodes[i].op is None]
+    body = [f"v{i} = {'float(vals[%d])' % i if scalar else 'vals[%d]' % i}"
+            for i in sorted(needed) if graph.nodes[i].op is None]
     for i, fwd, ins in graph.forward_plan:
         args = [f"v{j}" for j in ins]
         if i not in needed:
             continue
         if scalar:
-            lines.append(f"    v{i} = " + OPS[graph.nodes[i].op].scalar[0].format(*args, out=f"v{i}"))
+            body.append(f"v{i} = " + OPS[graph.nodes[i].op].scalar[0].format(*args, out=f"v{i}"))
         else:
             env[f"f{i}"] = fwd
-            lines.append(f"    v{i}, c{i} = f{i}({', '.join(args)})")
-    lines.append(f"    vals[{graph.loss}] = v{graph.loss}")
-    lines.append(f"    g{graph.loss} = {'1.0' if scalar else 'ONE'}")
+            body.append(f"v{i}, c{i} = f{i}({', '.join(args)})")
+    body += [f"vals[{graph.loss}] = v{graph.loss}", f"g{graph.loss} = {'1.0' if scalar else 'ONE'}"]
     started = {graph.loss}
     for i, bwd, ins in graph.backward_plan:
         if i not in started:  # no consumer handed it anything: 0.0, as the graph's list holds
-            lines.append(f"    g{i} = 0.0")
+            body.append(f"g{i} = 0.0")
             started.add(i)
         if scalar:
             rules = OPS[graph.nodes[i].op].scalar[1]
             terms = [rule.format(*[f"v{k}" for k in ins], out=f"v{i}", d=f"g{i}") for rule in rules]
         else:
             env[f"b{i}"] = bwd
-            lines.append(f"    t = b{i}(g{i}, c{i})")
+            body.append(f"t = b{i}(g{i}, c{i})")
             terms = [f"t[{k}]" for k in range(len(ins))]
         for j, term in zip(ins, terms):
             if j in graph.skipped:
                 continue  # nobody reads it (an input's, a constant's)
-            if j in started:
-                lines.append(f"    g{j} = g{j} + ({term})")
-            elif scalar or graph.nodes[j].op is None:  # a sum started at 0.0
-                lines.append(f"    g{j} = 0.0 + ({term})")
+            if j in started or scalar or graph.nodes[j].op is None:  # a sum, started at 0.0
+                body.append((j, f"g{j}" if j in started else "0.0", term))
             else:  # an op node's first term, as it is (see Graph.step)
-                lines.append(f"    g{j} = {term}")
+                body.append(f"g{j} = {term}")
             started.add(j)
     wanted = [i for i, n in enumerate(graph.nodes) if n.op is None and i not in graph.skipped]
-    lines.append("    return {" + ", ".join(f"{i}: g{i}" if i in started else f"{i}: 0.0"
-                                          for i in wanted) + "}")
+    ret = "return {" + ", ".join(f"{i}: g{i}" if i in started else f"{i}: 0.0" for i in wanted) + "}"
+    source = _function("step(vals)" if scalar else "step(vals, out=None)", body + [ret], False,
+                       [] if scalar else ["if out is not None:", "    return into(vals, out)"])
+    if not scalar:  # a wanted leaf E does not depend on: ∂E = 0 in its array too
+        unset = [f"out[{i}][...] = 0.0" for i in wanted if i not in started]
+        source += _function("into(vals, out)", body + unset + [ret], True, [])
     for name in {n.op for n in graph.nodes if n.op is not None} if scalar else ():
         env.update(OPS[name].scalar[2])
-    exec(compile("\n".join(lines), "<bpcli fused step>", "exec"), env)  # noqa: S102 (our own code)
+    exec(compile(source, "<bpcli fused step>", "exec"), env)  # noqa: S102 (our own code)
     return env["step"]
+
+
+def _function(signature: str, body: list, into: bool, head: list[str]) -> str:
+    """Python source of a function; a sum ``(j, total, term)`` of the body is written
+    ``g = total + term``, or into out[j] when ``into`` and j is a wanted leaf."""
+    lines = [f"def {signature}:"] + [f"    {line}" for line in head]
+    for line in body:
+        if isinstance(line, tuple):
+            j, total, term = line
+            line = (f"g{j} = np.add({total}, {term}, out=out[{j}]) if {j} in out else "
+                    f"{total} + ({term})") if into else f"g{j} = {total} + ({term})"
+        lines.append(f"    {line}")
+    return "\n".join(lines) + "\n"

@@ -56,9 +56,7 @@ class Graph:
         inputs = tuple(inputs)
         if len(inputs) != OPS[op].arity:
             raise ValueError(f"bpcli bug: {op} takes {OPS[op].arity} inputs, not {len(inputs)}")
-        self.nodes.append(Node(op, inputs, None, attrs or None))  # (_append, one call less)
-        self.leaf_values.append(None)
-        return len(self.nodes) - 1
+        return self._append(Node(op, inputs, None, attrs or None), None)
 
     def name(self, i: int, name: str, kind: str) -> int:
         """Give node ``i`` the user's ``name`` (kind: node, layer or loss).  A leaf, or a
@@ -162,9 +160,10 @@ class Graph:
                 grads[j] = g if total is None else total + g
         return grads
 
-    def step(self, vals: list) -> list | dict:
+    def step(self, vals: list, out: dict | None = None) -> list | dict:
         """A training step's forward and backward: fills vals[loss] (and, on the graph
-        walk, every node's value) and returns ∂E per node, at least for the wanted leaves.
+        walk, every node's value) and returns ∂E per node, at least for the wanted leaves;
+        ``out``: each wanted leaf's array to hold its ∂E (tensors only), written too.
         It runs as one generated function (:mod:`bpcli.engine.fused`), the same numbers
         bit for bit; where a net of numbers' Python floats raise (a division by 0, a power
         that overflows) that step takes the graph walk, whose NumPy gives inf or nan."""
@@ -172,7 +171,7 @@ class Graph:
             self.fused = fuse(self) or False
         if self.fused:
             try:
-                return self.fused(vals)
+                return self.fused(vals) if out is None else self.fused(vals, out)
             except (ArithmeticError, ValueError):
                 pass
         if self.sums is None:
@@ -181,7 +180,10 @@ class Graph:
             # walk changes no nonzero number, and the leaves still start at 0.0, so every
             # param's ∂E keeps its bits.
             self.sums = [0.0 if n.op is None else None for n in self.nodes]
-        return self.backward(self.forward(vals), self.sums)
+        grads = self.backward(self.forward(vals), self.sums)
+        for j, held in (out or {}).items():
+            held[...] = grads[j]
+        return grads
 
     def run(self, vals: Iterable[Value] | None = None, backward: bool = True) -> "Trace":
         """Forward (and unless told otherwise, backward) from ``vals`` (default: the leaves'
