@@ -56,7 +56,9 @@ class Graph:
         inputs = tuple(inputs)
         if len(inputs) != OPS[op].arity:
             raise ValueError(f"bpcli bug: {op} takes {OPS[op].arity} inputs, not {len(inputs)}")
-        return self._append(Node(op, inputs, None, attrs or None), None)
+        self.nodes.append(Node(op, inputs, None, attrs or None))  # (_append, one call less)
+        self.leaf_values.append(None)
+        return len(self.nodes) - 1
 
     def name(self, i: int, name: str, kind: str) -> int:
         """Give node ``i`` the user's ``name`` (kind: node, layer or loss).  A leaf, or a
