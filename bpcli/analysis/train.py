@@ -123,8 +123,7 @@ def _train(net, eta, steps, epochs, batch_size, shuffle, seed, momentum, progres
         graph.forward(vals)
         before = accuracy(classes, graph, vals)
     eta = np.float64(eta)
-    velocity = {i: 0.0 for _, i in slots}
-    flat = Flat(graph, vals, [i for _, i in slots])
+    flat = Flat(vals, [i for _, i in slots])
     history = []
     loss = graph.loss
     interrupted = False
@@ -139,15 +138,7 @@ def _train(net, eta, steps, epochs, batch_size, shuffle, seed, momentum, progres
         if not math.isfinite(history[-1]):
             break  # nothing is learnt from here on: stop, and go back to the step before
         kept = ([vals[i] for _, i in slots], grads)  # references: each update makes new arrays
-        if flat.on:
-            flat.update(k, vals, eta, momentum)
-        else:
-            for _, i in slots:
-                g = grads[i]
-                if momentum:
-                    velocity[i] = momentum * velocity[i] + g
-                    g = velocity[i]
-                vals[i] = vals[i] - eta * g
+        flat.update(k, vals, grads, eta, momentum)
         if progress is not None:
             progress(k, history[-1])
         if stop is not None and stop():
@@ -177,11 +168,13 @@ class Flat:
     each element sees the same operations (∂E written into the vector by the graph's step,
     v ← μ·v + g, then w − η·v).  Two of each vector, taken in turn: a step reads one and
     writes the other, so the params and ∂E a step kept stay as they were (a halt goes back
-    to them).  ``on`` is False for a net of numbers (their step is one Python function)."""
+    to them).  ``on`` is False for a net of numbers (their step is one Python function):
+    each param is then updated on its own."""
 
-    def __init__(self, graph, vals, slots):
+    def __init__(self, vals, slots):
         self.on = bool(slots) and all(isinstance(vals[i], np.ndarray) and vals[i].ndim
                                       for i in slots)
+        self.slots, self.velocity = slots, {i: 0.0 for i in slots}
         if not self.on:
             return
         sizes = [vals[i].size for i in slots]
@@ -200,8 +193,17 @@ class Flat:
         """Where step ``k`` writes its params' ∂E (None: anywhere)."""
         return self.gviews[k % 2] if self.on else None
 
-    def update(self, k: int, vals: list, eta, momentum: float) -> None:
-        """Step k's update, from the vector step k read into the other one."""
+    def update(self, k: int, vals: list, grads, eta, momentum: float) -> None:
+        """Step k's update, from the vector step k read into the other one (or param by
+        param: w ← w − η·g; with momentum μ, PyTorch's v ← μ·v + g, w ← w − η·v)."""
+        if not self.on:
+            for i in self.slots:
+                g = grads[i]
+                if momentum:
+                    self.velocity[i] = momentum * self.velocity[i] + g
+                    g = self.velocity[i]
+                vals[i] = vals[i] - eta * g
+            return
         g = self.g[k % 2]
         if momentum:
             self.v = momentum * self.v + g if self.v is not None else momentum * 0.0 + g

@@ -58,6 +58,22 @@ def fuse(graph) -> Callable | None:
             env[f"f{i}"] = fwd
             body.append(f"v{i}, c{i} = f{i}({', '.join(args)})")
     body += [f"vals[{graph.loss}] = v{graph.loss}", f"g{graph.loss} = {'1.0' if scalar else 'ONE'}"]
+    started = _backward(graph, scalar, body, env)
+    wanted = [i for i, n in enumerate(graph.nodes) if n.op is None and i not in graph.skipped]
+    ret = "return {" + ", ".join(f"{i}: g{i}" if i in started else f"{i}: 0.0" for i in wanted) + "}"
+    source = _function("step(vals)" if scalar else "step(vals, out=None)", body + [ret], False,
+                       [] if scalar else ["if out is not None:", "    return into(vals, out)"])
+    if not scalar:  # a wanted leaf E does not depend on: ∂E = 0 in its array too
+        unset = [f"out[{i}][...] = 0.0" for i in wanted if i not in started]
+        source += _function("into(vals, out)", body + unset + [ret], True, [])
+    for name in {n.op for n in graph.nodes if n.op is not None} if scalar else ():
+        env.update(OPS[name].scalar[2])
+    exec(compile(source, "<bpcli fused step>", "exec"), env)  # noqa: S102 (our own code)
+    return env["step"]
+
+
+def _backward(graph, scalar: bool, body: list, env: dict) -> set:
+    """The backward plan's lines onto ``body``; the nodes whose ∂E they start."""
     started = {graph.loss}
     for i, bwd, ins in graph.backward_plan:
         if i not in started:  # no consumer handed it anything: 0.0, as the graph's list holds
@@ -78,17 +94,7 @@ def fuse(graph) -> Callable | None:
             else:  # an op node's first term, as it is (see Graph.step)
                 body.append(f"g{j} = {term}")
             started.add(j)
-    wanted = [i for i, n in enumerate(graph.nodes) if n.op is None and i not in graph.skipped]
-    ret = "return {" + ", ".join(f"{i}: g{i}" if i in started else f"{i}: 0.0" for i in wanted) + "}"
-    source = _function("step(vals)" if scalar else "step(vals, out=None)", body + [ret], False,
-                       [] if scalar else ["if out is not None:", "    return into(vals, out)"])
-    if not scalar:  # a wanted leaf E does not depend on: ∂E = 0 in its array too
-        unset = [f"out[{i}][...] = 0.0" for i in wanted if i not in started]
-        source += _function("into(vals, out)", body + unset + [ret], True, [])
-    for name in {n.op for n in graph.nodes if n.op is not None} if scalar else ():
-        env.update(OPS[name].scalar[2])
-    exec(compile(source, "<bpcli fused step>", "exec"), env)  # noqa: S102 (our own code)
-    return env["step"]
+    return started
 
 
 def _function(signature: str, body: list, into: bool, head: list[str]) -> str:
