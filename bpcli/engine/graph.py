@@ -38,7 +38,8 @@ class Graph:
     # compile()'s plans: (node, forward, inputs) in evaluation order, (node, backward,
     # inputs) in the order backward runs them
     forward_plan: list | None = None
-    backward_plan: list | None = None
+    planned: tuple | None = None  # what compile() found, for the backward plan when first asked
+    walk: list | None = None  # the backward plan, once made
     fused: object = None  # step()'s generated function: None until built, False if none
     sums: list | None = None  # step()'s starting sums: 0.0 for a leaf, None for an op node
 
@@ -100,35 +101,48 @@ class Graph:
         benchmark): ``forward_plan`` is ``(node, forward, inputs)`` in evaluation order,
         ``backward_plan`` ``(node, backward, inputs)`` in the order backward runs them.
         """
-        ops = [(i, partial(OPS[n.op].forward, **n.attrs) if n.attrs else OPS[n.op].forward,
-                OPS[n.op], n.inputs)
-               for i, n in enumerate(self.nodes) if n.op is not None]
+        ops, plan = [], []
+        for i, n in enumerate(self.nodes):
+            if n.op is not None:
+                op = OPS[n.op]
+                ops.append(op)
+                plan.append((i, partial(op.forward, **n.attrs) if n.attrs else op.forward, n.inputs))
         # Only nodes the loss depends on need a backward step ...
-        needed = {self.loss}
-        for i, _, _, ins in reversed(ops):
-            if i in needed:
-                needed.update(ins)
+        needed = bytearray(len(self.nodes))
+        needed[self.loss] = 1
+        for i, _, ins in reversed(plan):
+            if needed[i]:
+                for j in ins:
+                    needed[j] = 1
         # ... and of those, only the ones a wanted leaf reaches.
-        if wanted is None:
-            live = set(range(len(self.nodes)))
-        else:
-            live = {self.index[name] for name in wanted}
-            for i, _, _, ins in ops:
-                if live.intersection(ins):
-                    live.add(i)
-        self.skipped = set(range(len(self.nodes))) - live  # their ∂E is not computed
-        self.fused = self.sums = None
-        self.forward_plan = [(i, f, ins) for i, f, _, ins in ops]
-        self.backward_plan = []
-        for i, _, op, ins in reversed(ops):
-            if i not in needed or i not in live:
-                continue
-            need = tuple(j in live for j in ins)
-            bwd = op.backward
-            if not all(need) and op.partial_backward:
-                bwd = partial(bwd, need=need)
-            self.backward_plan.append((i, bwd, ins))
+        live = None
+        if wanted is not None:
+            live = bytearray(len(self.nodes))
+            for name in wanted:
+                live[self.index[name]] = 1
+            for i, _, ins in plan:
+                if any(live[j] for j in ins):
+                    live[i] = 1
+        self.skipped = set() if live is None else {i for i, x in enumerate(live) if not x}
+        self.fused = self.sums = self.walk = None
+        self.forward_plan, self.planned = plan, (ops, needed, live)
         return self
+
+    @property
+    def backward_plan(self) -> list | None:
+        """``(node, backward, inputs)`` in the order backward runs them; made when first
+        asked for (a forward pass alone never needs it)."""
+        if self.walk is None and self.planned is not None:
+            ops, needed, live = self.planned
+            self.walk = []
+            for (i, _, ins), op in zip(reversed(self.forward_plan), reversed(ops)):
+                if not needed[i] or (live is not None and not live[i]):
+                    continue
+                bwd = op.backward
+                if live is not None and op.partial_backward and not all(live[j] for j in ins):
+                    bwd = partial(bwd, need=tuple(bool(live[j]) for j in ins))
+                self.walk.append((i, bwd, ins))
+        return self.walk
 
     # ---------------------------------------------------------------- running
     def initial_values(self) -> list:
