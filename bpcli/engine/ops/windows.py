@@ -1,7 +1,6 @@
 """Window geometry shared by convolution and pooling (images are N×C×H×W)."""
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 import os
 import threading
 from typing import Any, Callable, Iterator, Sequence
@@ -28,6 +27,7 @@ def by_halves(n: int, cells: int, work: Callable[[slice], None]) -> None:
         work(slice(0, n))
         return
     if not _helper:
+        from concurrent.futures import ThreadPoolExecutor  # (only a big batch pays its import)
         _helper.append(ThreadPoolExecutor(1, thread_name_prefix="bpcli-half"))
     later = _helper[0].submit(_with_errstate, np.geterr(), work, slice(n // 2, n))
     work(slice(0, n // 2))
