@@ -173,7 +173,7 @@ class Flat:
 
     def __init__(self, vals, slots):
         self.on = bool(slots) and all(isinstance(vals[i], np.ndarray) and vals[i].ndim
-                                      for i in slots)
+                                      and vals[i].dtype == np.float64 for i in slots)
         self.slots, self.velocity = slots, {i: 0.0 for i in slots}
         if not self.on:
             return

@@ -69,6 +69,7 @@ def fuse(graph) -> Callable | None:
     for name in {n.op for n in graph.nodes if n.op is not None} if scalar else ():
         env.update(OPS[name].scalar[2])
     exec(compile(source, "<bpcli fused step>", "exec"), env)  # noqa: S102 (our own code)
+    env["step"].on_floats = scalar  # Graph.step: its floats may raise where NumPy would not
     return env["step"]
 
 

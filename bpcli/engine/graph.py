@@ -185,11 +185,13 @@ class Graph:
         that overflows) that step takes the graph walk, whose NumPy gives inf or nan."""
         if self.fused is None:
             self.fused = fuse(self) or False
-        if self.fused:
+        if self.fused and out is None and self.fused.on_floats:
             try:
-                return self.fused(vals) if out is None else self.fused(vals, out)
-            except (ArithmeticError, ValueError):
+                return self.fused(vals)
+            except (ArithmeticError, ValueError, TypeError):  # what floats raise, NumPy not
                 pass
+        elif self.fused:  # the plans' own functions: anything they raise is the walk's too
+            return self.fused(vals) if out is None else self.fused(vals, out)
         if self.sums is None:
             # An op node's first term is taken as it is rather than added to 0.0, which
             # only turns a −0.0 into +0.0 (an array copy each): a sign of zero inside the

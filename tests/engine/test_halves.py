@@ -53,3 +53,22 @@ def test_the_helper_thread_keeps_the_callers_floating_point_settings(monkeypatch
     assert np.isnan(dx[3, 0])
     with pytest.raises(FloatingPointError), np.errstate(invalid="raise"):
         OPS["relu"].backward(dout, x)
+
+
+def test_a_mistake_in_one_half_waits_for_the_other(monkeypatch):
+    """The caller unwinds only once the helper has stopped writing its arrays."""
+    import time
+
+    monkeypatch.setattr(windows, "HALVES_MIN", 0)
+    monkeypatch.setattr(windows.os, "cpu_count", lambda: 2)
+    done = []
+
+    def work(part):
+        if part.start == 0:
+            raise ValueError("first half")
+        time.sleep(0.2)
+        done.append(part)
+
+    with pytest.raises(ValueError, match="first half"):
+        windows.by_halves(4, 100, work)
+    assert done == [slice(2, 4)]

@@ -30,7 +30,10 @@ def by_halves(n: int, cells: int, work: Callable[[slice], None]) -> None:
         from concurrent.futures import ThreadPoolExecutor  # (only a big batch pays its import)
         _helper.append(ThreadPoolExecutor(1, thread_name_prefix="bpcli-half"))
     later = _helper[0].submit(_with_errstate, np.geterr(), work, slice(n // 2, n))
-    work(slice(0, n // 2))
+    try:
+        work(slice(0, n // 2))
+    finally:
+        later.exception()  # wait: never unwind while the helper still writes the caller's arrays
     later.result()
 
 
