@@ -72,3 +72,23 @@ def test_a_mistake_in_one_half_waits_for_the_other(monkeypatch):
     with pytest.raises(ValueError, match="first half"):
         windows.by_halves(4, 100, work)
     assert done == [slice(2, 4)]
+
+
+def test_a_big_batch_asks_malloc_to_keep_freed_memory(monkeypatch):
+    """Fresh pages for each step's big arrays were half the conv step (page faults); the
+    first big batch asks glibc to keep freed memory, once (elsewhere it does nothing)."""
+    calls = []
+    monkeypatch.setattr(windows, "_kept", [])
+    monkeypatch.setattr(windows, "keep_freed_memory", lambda: (calls.append(1),
+                                                                windows._kept.append(True)))
+    windows.by_halves(1, windows.HALVES_MIN - 1, lambda part: None)
+    assert calls == []
+    windows.by_halves(1, windows.HALVES_MIN, lambda part: None)
+    windows.by_halves(1, windows.HALVES_MIN, lambda part: None)
+    assert calls == [1]
+
+
+def test_keeping_freed_memory_is_harmless_to_call():
+    windows.keep_freed_memory()
+    x = np.ones((512, 1024))  # 4 MB: from the kept heap now
+    assert x.sum() == 512 * 1024
