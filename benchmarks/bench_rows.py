@@ -105,8 +105,8 @@ def conv(repeat: int = 30, torch=None) -> Row:
     net = nets.load(str(CONV))
     graph = net.build().compile(wanted=net.params)  # built once, as train does
     vals = graph.initial_values()
-    grads = graph.backward(graph.forward(vals))
-    sides = [lambda: timed(lambda: graph.backward(graph.forward(vals)))]
+    grads = graph.step(vals)  # forward and backward, as train runs a step
+    sides = [lambda: timed(lambda: graph.step(vals))]
     ops = [lambda: bench_conv.per_op(graph, vals)]
     bt = _torch_side(torch)
     if bt is not None:

@@ -41,7 +41,11 @@ def maxpool_forward(x: np.ndarray, size: int | tuple[int, ...] = 2,
 def _max_and_winners(x, k, s):
     """maxpool_forward of the samples x: (out, cache)."""
     (kh, kw), (sh, sw) = k, s
+    shape = x.shape
     oh, ow = (x.shape[2] - kh) // sh + 1, (x.shape[3] - kw) // sw + 1
+    h, w = (oh - 1) * sh + kh, (ow - 1) * sw + kw  # the cells some window covers
+    if (h, w) != shape[2:]:  # rows and columns left over: a compact copy walks faster
+        x = np.ascontiguousarray(x[:, :, :h, :w])
     rows, kx = _running_max([x[:, :, :, j:j + sw * (ow - 1) + 1:sw] for j in range(kw)])
     out, ky = _running_max([rows[:, :, i:i + sh * (oh - 1) + 1:sh] for i in range(kh)])
     if kh > 1:  # each window's winning column, read off the winning row
@@ -49,8 +53,8 @@ def _max_and_winners(x, k, s):
     else:
         kx = kx[:, :, ::sh][:, :, :oh]
     if np.isnan(out).any():  # a diverged run: the first NaN of a window wins, as in np.argmax
-        return out, (x.shape, _nan_winners(x, out, k, s), k, s)
-    return out, (x.shape, ky.astype(_index_type(kh * kw)) * kw + kx, k, s)
+        return out, (shape, _nan_winners(x, out, k, s), k, s)
+    return out, (shape, ky.astype(_index_type(kh * kw)) * kw + kx, k, s)
 
 
 def _running_max(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
