@@ -94,13 +94,15 @@ def _halved(ufunc, a, b):
 
 def relu_forward(x: Value) -> tuple[Value, Value]:
     """x: any shape → max(x, 0), the same shape; cache: x."""
-    return _halved(np.maximum, x, 0.0), x
+    return (np.maximum(x, 0.0) if getattr(x, "size", 0) < HALVES_MIN else
+            _halved(np.maximum, x, 0.0)), x
 
 
 def relu_backward(dout: Value, cache: Value) -> tuple[Value]:
     """dout: x's shape → (dout where x ≥ 0, else 0,): ReLU'(0) = 1, as the seed note sets it."""
     x = cache
-    return (_halved(np.multiply, dout, x >= 0),)
+    return (dout * (x >= 0) if getattr(x, "size", 0) < HALVES_MIN else
+            _halved(np.multiply, dout, x >= 0),)
 
 
 def _relu_feeds(k, i, site):
@@ -128,7 +130,8 @@ register("relu", relu_forward, relu_backward, lambda out, x: (call("step", x),),
 
 def relu0_backward(dout: Value, cache: Value) -> tuple[Value]:
     """dout: x's shape → (dout where x > 0, else 0,): ReLU'(0) = 0, as most frameworks."""
-    return (_halved(np.multiply, dout, cache > 0),)
+    return (dout * (cache > 0) if getattr(cache, "size", 0) < HALVES_MIN else
+            _halved(np.multiply, dout, cache > 0),)
 
 
 def _relu0_feeds(k, i, site):

@@ -114,7 +114,7 @@ def mse_forward(a: np.ndarray, y: np.ndarray) -> tuple[np.float64, np.ndarray]:
     """a, y: N×K → E = the mean over every element of (a − y)², as PyTorch's MSELoss;
     cache: a − y."""
     d = a - y
-    return (d * d).sum() / d.size, d  # ndarray.mean's own sum and division, without its overhead
+    return np.add.reduce(d * d, axis=None) / d.size, d  # ndarray.mean's own sum and division
 
 
 def mse_backward(dout: Value, cache: np.ndarray, need: tuple[bool, ...] = (True, True)
