@@ -182,7 +182,7 @@ class Flat:
         w0 = np.concatenate([vals[i].ravel() for i in slots])
         self.w = [w0, np.empty_like(w0)]
         self.g = [np.empty_like(w0), np.empty_like(w0)]
-        self.tmp, self.v = np.empty_like(w0), None
+        self.tmp, self.v = np.empty_like(w0), 0.0  # v: as velocity's, 0.0 before the first step
         cut = lambda a: {i: a[e - n:e].reshape(vals[i].shape) for i, n, e in zip(slots, sizes, ends)}
         self.views = [cut(w) for w in self.w]
         self.gviews = [cut(g) for g in self.g]
@@ -206,7 +206,7 @@ class Flat:
             return
         g = self.g[k % 2]
         if momentum:
-            self.v = momentum * self.v + g if self.v is not None else momentum * 0.0 + g
+            self.v = momentum * self.v + g
             g = self.v
         np.multiply(eta, g, out=self.tmp)
         np.subtract(self.w[(k - 1) % 2], self.tmp, out=self.w[k % 2])

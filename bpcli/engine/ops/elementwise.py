@@ -84,7 +84,7 @@ register("tanh", tanh_forward, tanh_backward, lambda out, x: (1 - out ** 2,), 1,
 def _halved(ufunc, a, b):
     """ufunc(a, b) of a big batch, each half of the samples on a core of its own
     (:func:`by_halves`); of anything smaller, as it is."""
-    if getattr(a, "size", 0) < HALVES_MIN or np.ndim(a) == 0:  # (the cheap test first)
+    if getattr(a, "size", 0) < HALVES_MIN:  # a number, or a small array (most calls)
         return ufunc(a, b)
     out = np.empty(np.shape(a))
     by_halves(len(a), out.size, lambda part: ufunc(a[part], b if np.ndim(b) == 0 else b[part],
@@ -94,15 +94,13 @@ def _halved(ufunc, a, b):
 
 def relu_forward(x: Value) -> tuple[Value, Value]:
     """x: any shape → max(x, 0), the same shape; cache: x."""
-    return (np.maximum(x, 0.0) if getattr(x, "size", 0) < HALVES_MIN else
-            _halved(np.maximum, x, 0.0)), x
+    return _halved(np.maximum, x, 0.0), x
 
 
 def relu_backward(dout: Value, cache: Value) -> tuple[Value]:
     """dout: x's shape → (dout where x ≥ 0, else 0,): ReLU'(0) = 1, as the seed note sets it."""
     x = cache
-    return (dout * (x >= 0) if getattr(x, "size", 0) < HALVES_MIN else
-            _halved(np.multiply, dout, x >= 0),)
+    return (_halved(np.multiply, dout, x >= 0),)
 
 
 def _relu_feeds(k, i, site):
@@ -130,8 +128,7 @@ register("relu", relu_forward, relu_backward, lambda out, x: (call("step", x),),
 
 def relu0_backward(dout: Value, cache: Value) -> tuple[Value]:
     """dout: x's shape → (dout where x > 0, else 0,): ReLU'(0) = 0, as most frameworks."""
-    return (dout * (cache > 0) if getattr(cache, "size", 0) < HALVES_MIN else
-            _halved(np.multiply, dout, cache > 0),)
+    return (_halved(np.multiply, dout, cache > 0),)
 
 
 def _relu0_feeds(k, i, site):
