@@ -97,20 +97,33 @@ def maxpool_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray]:
     """dout: N×C×OH×OW → (dx: N×C×H×W,): the whole gradient goes to the window's winner,
     0 to the others (seed note, §5)."""
     x_shape, arg, k, s = cache
-    tiled = s[0] >= k[0] and s[1] >= k[1]  # no cell in two windows: each is written once
-    finite = tiled and np.isfinite(dout).all()
-    every = s == k and x_shape[2:] == (dout.shape[2] * k[0], dout.shape[3] * k[1])
-    dx = np.empty(x_shape) if finite and every else np.zeros(x_shape)  # (each cell written)
+    if s[0] >= k[0] and s[1] >= k[1]:  # no cell in two windows: each winner gets one dout
+        dx = np.zeros(x_shape)  # (dout + 0.0: the bits of the sum 0.0 + dout, −0.0 → 0.0)
+        dx.reshape(-1)[_winner_cells(x_shape, arg, k, s)] = (dout + 0.0).reshape(-1)
+        return (dx,)
+    dx = np.zeros(x_shape)
 
-    def work(part):
+    def work(part):  # a cell in several windows: their douts added in offset order
         for offset, cells in offsets(k, s, dout.shape[2:]):
-            if finite:  # dout·[winner] + 0.0: the bits of 0.0 + where(winner, dout, 0.0), faster
-                dx[part][cells] = dout[part] * (arg[part] == offset) + 0.0
-            else:
-                dx[part][cells] += np.where(arg[part] == offset, dout[part], 0.0)
+            dx[part][cells] += np.where(arg[part] == offset, dout[part], 0.0)
 
     by_halves(len(dx), dx.size, work)
     return (dx,)
+
+
+def _winner_cells(x_shape: tuple, arg: np.ndarray, k: tuple, s: tuple) -> np.ndarray:
+    """Each window's winner as its cell's index in x flattened, window by window: the
+    window's first cell (its image plane, row and column) plus the winner's offset
+    ky·W + kx within it."""
+    n, c, h, w = x_shape
+    (kh, kw), (sh, sw) = k, s
+    oh, ow = arg.shape[2:]
+    within = np.arange(kh * kw, dtype=np.intp)
+    cells = np.take(within // kw * w + within % kw, arg.reshape(n * c, oh * ow))
+    cells += ((np.arange(oh, dtype=np.intp) * (sh * w))[:, None]
+              + np.arange(ow, dtype=np.intp) * sw).reshape(-1)
+    cells += (np.arange(n * c, dtype=np.intp) * (h * w))[:, None]
+    return cells.reshape(-1)
 
 
 def _windows_holding(index, site):
