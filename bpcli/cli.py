@@ -48,7 +48,13 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         sys.setrecursionlimit(max(sys.getrecursionlimit(), 20000))
         try:
-            return super().invoke(ctx)
+            # One command, then the process ends: the cycle collector is held off for all
+            # of it, not only while a net is read and built.  A big net's million objects
+            # hold no cycles, yet each collection after a pause walked them again (a 10⁵-node
+            # chain: ≈0.4 s of its forward); no command makes garbage cycles per step or per
+            # sample (tests/cli/test_cli.py), so nothing piles up meanwhile.
+            with nets.collector_paused():
+                return super().invoke(ctx)
         except RecursionError:
             raise UserError("the network is nested too deeply for bpcli (an expression of "
                             "thousands of terms, or a chain of thousands of nodes); split "

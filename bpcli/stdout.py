@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import errno
 import itertools
+import math
 import os
 import sys
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import click
 
@@ -80,10 +81,58 @@ def emit(fmt, report, precision, every=None):
 
 def emit_json(doc: dict) -> None:
     """A JSON document on stdout, written in pieces."""
-    import json  # here, not above: a table needs none
+    write_pieces(itertools.chain(json_pieces(doc), "\n"))
 
-    write_pieces(itertools.chain(
-        json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(doc), "\n"))
+
+FLAT_PIECE = 1000  # entries of a mapping or list of numbers joined into one piece
+JSON_WORDS = {None: "null", True: "true", False: "false"}
+
+
+def json_pieces(v: object, level: int = 0) -> Iterator[str]:
+    """The text of ``json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(v)``, in
+    pieces.  The standard library's C encoder takes no indent, and its Python one makes
+    several calls per value: here a mapping or list of finite floats (every value of a
+    forward, 10⁵ of them in a long chain) is joined a thousand entries at a time.  Anything
+    but plain mappings, lists and numbers is written by that encoder itself, its text
+    indented to ``level`` (a JSON string holds no raw newline)."""
+    import json.encoder  # here, not above: a table needs none
+
+    t = type(v)
+    if t is float and math.isfinite(v):
+        yield float.__repr__(v)
+        return
+    if t is str:
+        yield json.encoder.encode_basestring(v)
+        return
+    if t is int:
+        yield int.__repr__(v)
+        return
+    if v is None or t is bool:
+        yield JSON_WORDS[v]
+        return
+    if t is dict and v and all(type(k) is str for k in v):
+        keys = list(map(json.encoder.encode_basestring, v))
+        values = v.values()
+    elif t in (list, tuple) and v:
+        keys, values = None, v
+    else:  # a float not finite, an empty or unusual container, an unknown type, …
+        text = "".join(json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(v))
+        yield text.replace("\n", "\n" + "  " * level) if level else text
+        return
+    inner, outer = "\n" + "  " * (level + 1), "\n" + "  " * level
+    yield "[" if keys is None else "{"
+    if all(type(x) is float for x in values) and all(map(math.isfinite, values)):
+        items = list(map(float.__repr__, values))
+        if keys is not None:
+            items = [f"{k}: {x}" for k, x in zip(keys, items)]
+        for start in range(0, len(items), FLAT_PIECE):
+            yield ("," if start else "") + inner + ("," + inner).join(
+                items[start:start + FLAT_PIECE])
+    else:
+        for n, x in enumerate(values):
+            yield ("," if n else "") + inner + ("" if keys is None else keys[n] + ": ")
+            yield from json_pieces(x, level + 1)
+    yield outer + ("]" if keys is None else "}")
 
 
 def quiet_stdout() -> None:
