@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import NoReturn
+from typing import Callable, NoReturn
 
 from ..engine import FUNCTIONS
 from ..symbolic import Call, Expr, Name, Num, names
@@ -158,12 +158,28 @@ def parse_names(text: str, shared: dict[str, Name] | None = None) -> tuple[Expr,
     """The parsed expression and the names it uses, in order of first appearance (what
     :func:`bpcli.symbolic.names` gives, without a walk of the tree).  ``shared``: the Name
     of each name, kept across the expressions of a file (one object per name, not per use)."""
+    if shared is None:
+        shared = {}
+    pieces = _VARIABLE.split(text)  # the text between variables, and the variables
+    shape = tuple(pieces[::2])
+    make = _MADE.get(shape)
+    if make is not None:
+        got = make(pieces, shared)
+        if got is not None:
+            return got
     seen: dict[str, Name] = {}
     try:
-        return _quick(text, seen, {} if shared is None else shared), list(seen)
+        e = _quick(text, seen, shared)
     except _Slow:  # a mistake (or a rare form): the parser above, which says where
         e = _Parser(text).parse()
         return e, names(e)
+    if len(_MADE) < _MOST_SHAPES:
+        if len(_SHAPES) > 100 * _MOST_SHAPES:  # (shapes seen once or twice: start again)
+            _SHAPES.clear()
+        count = _SHAPES[shape] = _SHAPES.get(shape, 0) + 1
+        if count == _SHAPE_MADE_AT:
+            _MADE[shape] = _maker(e, pieces)
+    return e, list(seen)
 
 
 # ------------------------------------------------------------------ the same, quicker
@@ -257,3 +273,54 @@ def _operand(t: list[str], i: int, seen: dict, shared: dict) -> tuple[Expr, int]
         b, i = _operand(t, i + 1, seen, shared)
         return Call("pow", (e, b)), i
     return e, i
+
+
+# ------------------------------------------------------------------ the same shape again
+# Equation files repeat a few shapes (a chain: `n5: tanh(w * n4 + b)` 10⁵ times).  A text's
+# shape is what lies between its variables (names not called as functions): two texts of
+# one shape have the same tokens but for the variables' names, so the same tree but for its
+# Names.  Once a shape has been parsed _SHAPE_MADE_AT times, a function generated from its
+# tree (never from the text: the op names and numbers of a validated tree, the variables by
+# their place) makes the tree of each text of that shape from its variables alone.
+
+# a variable: a name not inside a number (2e5) nor called (tanh(...)), as _QUICK_TOKEN reads it
+_VARIABLE = re.compile(r"(?<![\w.])([A-Za-z_]\w*+)(?!\s*\()", re.ASCII)
+_SHAPE_MADE_AT = 8  # parses of a shape before its function is made (≈ what making it costs)
+_MOST_SHAPES = 1000  # shapes with a function, in one process
+_SHAPES: dict[tuple, int] = {}  # shape -> parses so far
+_MADE: dict[tuple, Callable | None] = {}  # shape -> its function (None: none can be made)
+
+
+def _maker(e: Expr, pieces: list[str]) -> Callable | None:
+    """``make(pieces, shared) -> (tree, names)`` for the texts of ``e``'s shape, ``pieces``
+    being ``_VARIABLE.split(text)``: the variables at odd places (None for a list of another
+    length); no function (None) if the tree's Names are not those variables in order."""
+    places = iter(range(1, len(pieces), 2))
+    body: list[str] = []
+
+    def line(e: Expr) -> str:  # the statement making ``e``; the variable holding it
+        if isinstance(e, Name):
+            k = next(places)
+            if pieces[k] != e.id:
+                raise _Slow
+            return f"n{k}"
+        args = [line(a) for a in e.args] if isinstance(e, Call) else ()
+        body.append(f"t{len(body)} = " + (f"Call({e.op!r}, ({', '.join(args)},))"
+                                          if isinstance(e, Call) else f"Num({e.value!r})"))
+        return f"t{len(body) - 1}"
+
+    try:
+        top = line(e)
+        if next(places, None) is not None:
+            raise _Slow
+    except (_Slow, StopIteration):
+        return None
+    slots = range(1, len(pieces), 2)
+    source = "\n    ".join([
+        "def make(v, shared):", f"if len(v) != {len(pieces)}:", "    return None",
+        *(f"x{k} = v[{k}]\n    n{k} = shared.get(x{k})\n    if n{k} is None:\n"
+          f"        n{k} = shared[x{k}] = Name(x{k})" for k in slots), *body,
+        f"return {top}, list(dict.fromkeys(({''.join(f'x{k}, ' for k in slots)})))"]) + "\n"
+    env = {"Call": Call, "Num": Num, "Name": Name}
+    exec(compile(source, "<bpcli expression shape>", "exec"), env)  # noqa: S102 (our own code)
+    return env["make"]

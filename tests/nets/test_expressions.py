@@ -200,3 +200,44 @@ def test_a_file_shares_one_name_object_per_name():
     assert uses == ["w", "x", "b"] and set(shared) == {"w", "x", "b", "n1"}
     assert first.args[0].args[0].args[0].args[0] is second.args[0].args[0] is shared["w"]
     assert first == parse("tanh(w * x + b) - w") and second == parse("w * n1 + b")
+
+
+def _renamed(text, names_for):
+    """``text`` with each variable renamed by ``names_for(old name, place)``."""
+    count = iter(range(10**6))
+    return expressions._VARIABLE.sub(lambda m: names_for(m.group(1), next(count)), text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.lists(st.sampled_from(_PIECES), max_size=16).map("".join),
+                 st.recursive(st.one_of(_leaf, _any_number), _node, max_leaves=12).map(
+                     lambda tree: to_text(tree, pretty=False))))
+def test_a_shape_made_again_gives_the_careful_parsers_tree(text):
+    """After a shape's function is made, every text of that shape (the same text, its
+    variables renamed one by one, or all to one name) parses as the careful parser reads it,
+    with the names in order and one Name object per name."""
+    variants = [text, _renamed(text, lambda v, k: f"v{k}"), _renamed(text, lambda v, k: "w"),
+                _renamed(text, lambda v, k: f"{v}_{k % 2}")]
+    for k in range(expressions._SHAPE_MADE_AT + 2):
+        for variant in variants:
+            expected = _outcome(lambda t: expressions._Parser(t).parse(), variant)
+            shared = {}
+            got = _outcome(lambda t: parse_names(t, shared), variant)
+            if expected[0] == "ok":
+                tree, uses = got[1]
+                assert (tree, uses) == (expected[1], names(expected[1]))
+                assert all(shared[n.id] is n for n in _leaves_of(tree) if isinstance(n, Name))
+            else:
+                assert got == expected
+    shape = tuple(expressions._VARIABLE.split(text)[::2])
+    if _outcome(parse, text)[0] == "ok" and len(expressions._MADE) < expressions._MOST_SHAPES:
+        assert expressions._MADE[shape] is not None  # (a shape's Names are its variables in order)
+
+
+def _leaves_of(e):
+    return [x for a in e.args for x in _leaves_of(a)] if isinstance(e, Call) else [e]
+
+
+def test_a_variable_is_what_the_tokens_call_a_name():
+    assert expressions._VARIABLE.split("tanh(w*n1 + b) - 2e5 - e5 + exp (x)+.5e") == [
+        "tanh(", "w", "*", "n1", " + ", "b", ") - 2e5 - ", "e5", " + exp (", "x", ")+.5e"]
