@@ -197,6 +197,51 @@ def _plain_load(text: str) -> object:
     return value
 
 
+# ------------------------------------------------------------------ long runs of `name: text`
+# A big network file is mostly one section of `  name: expression` lines (nodes:), two
+# events, each with two marks, a line for LibYAML.  A run of at least RUN_LINES such lines,
+# each a plain scalar of the characters below (no quote, colon, comment, bracket, tab or
+# other line break), under a top-level key with nothing after it and followed by a line
+# that starts at column 0, is read here by a regex; LibYAML reads the rest of the file with
+# the run's lines left empty (every line keeps its number) and finds the key null there.
+# Anything else (the key not where it was cut, or not null, a name given twice, a value a
+# resolver claims) and the whole text is read as before.
+
+RUN_LINES = 64
+_RUN_VALUE = r"[A-Za-z0-9_(.][A-Za-z0-9_.()+\-*/^ ]*"
+_RUN = re.compile(rf"^([A-Za-z_]\w*):[ ]*\n((  +)[A-Za-z_]\w*: +{_RUN_VALUE}\n"
+                  rf"(?:\3[A-Za-z_]\w*: +{_RUN_VALUE}\n){{{RUN_LINES - 1},}})"
+                  r"(?![\s\x85\u2028\u2029\ufeff])", re.MULTILINE | re.ASCII)
+_RUN_LINE = re.compile(r"^ +([A-Za-z_]\w*): +([^\n]*[^\n ])", re.MULTILINE | re.ASCII)
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")  # line breaks to YAML, not to str.count
+_BLOCK_ROOT = re.compile(r"(?:[ ]*(?:#[^\n]*)?\n)*[A-Za-z_]")  # a name first: no {...} around all
+# what a resolver claims of the words a run's names and values start with (null's words;
+# tests/io/test_yaml_reading.py checks that no other resolver claims such a word)
+RUN_NULLS = frozenset(["null", "Null", "NULL"])
+
+
+def _runs_load(text: str) -> object:
+    """What :func:`_plain_load` gives for ``text``, its long runs read by a regex."""
+    runs = list(_RUN.finditer(text))
+    if not runs or _OTHER_BREAKS.search(text, 0, runs[-1].start()) or not _BLOCK_ROOT.match(text):
+        return _plain_load(text)
+    cut, at = [], 0
+    for run in runs:
+        cut += [text[at:run.start(2)], "\n" * run.group(2).count("\n")]
+        at = run.end(2)
+    doc = _plain_load("".join(cut) + text[at:])
+    for run in runs:
+        key, line = run.group(1), text.count("\n", 0, run.start()) + 1
+        names, values = zip(*_RUN_LINE.findall(run.group(2)))
+        if (key in RUN_NULLS or not isinstance(doc, LineMap) or doc.lines.get(key) != line
+                or doc[key] is not None or not RUN_NULLS.isdisjoint(names)
+                or not RUN_NULLS.isdisjoint(values) or len(set(names)) != len(names)):
+            raise _Unusual
+        m = doc[key] = LineMap(zip(names, values))
+        m.line, m.lines = line + 1, dict(zip(names, range(line + 1, line + 1 + len(names))))
+    return doc
+
+
 def _deep_line(text: str) -> int:
     """The line where brackets first open 100 levels deep (roughly: quotes are not read)."""
     depth = 0
@@ -254,7 +299,7 @@ def read_yaml(text: str, path: str) -> object:
     refuses is read again by PyYAML's, whose messages :func:`_yaml_error` knows."""
     if _CParser is not None:
         try:
-            return _plain_load(text)
+            return _runs_load(text)
         except Exception:  # noqa: BLE001 — anything unusual: the full loaders decide, as before
             pass
     try:

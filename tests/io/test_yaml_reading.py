@@ -135,3 +135,89 @@ def test_random_texts_read_the_same_as_before(monkeypatch):
             assert same(doc, yaml.load(text, Loader=yamlfile._CLoader)), text
         assert agree(outcome(text, monkeypatch), outcome(text, monkeypatch, c_parser=False)), text
     assert taken > 200
+
+
+# Long runs of `name: text` lines (a big nodes: section) are read by a regex, the rest of the
+# file by LibYAML: the same data and lines as the plain reader, or else the whole file the
+# plain (or full) way.
+def _run(n=yamlfile.RUN_LINES + 6, indent="  ", line=lambda k: f"n{k}: tanh(w * n{k - 1} + b)"):
+    return "".join(f"{indent}{line(k)}\n" for k in range(1, n + 1))
+
+
+HEAD = "# a chain\ninputs: {x: 0.5}\nparams:\n  w: 0.9\n  b: 0.1\nnodes:\n"
+RUNS_TAKEN = [
+    HEAD + _run() + "loss: n70^2\n", HEAD + _run(), HEAD + _run(indent="    ") + "#\nloss: x\n",
+    HEAD + _run(line=lambda k: f"v_{k}:   ( x * 2.5e-3 )-y/z^2   ") + "loss: x\n",
+    "\n# c\nnodes:   \n" + _run() + "loss: x\nmore:\n" + _run(line=lambda k: f"m{k}: null_{k}"),
+    HEAD + _run(line=lambda k: f"n{k}: nulls") + "loss: x\n",
+]
+RUNS_LEFT = [  # the regex finds no run, or what it finds is not what YAML reads there
+    HEAD + _run() + "    + 1\nloss: x\n", HEAD + _run() + "\n    + 1\nloss: x\n",
+    HEAD + _run() + "# c\n  n999: x\nloss: x\n", HEAD + _run() + "  n1: dup\nloss: x\n",
+    HEAD + _run(line=lambda k: f"n{k % 50}: x") + "loss: x\n",
+    HEAD + _run(line=lambda k: "null: x" if k == 3 else f"n{k}: x") + "loss: x\n",
+    HEAD + _run(line=lambda k: f"n{k}: Null" if k == 3 else f"n{k}: x") + "loss: x\n",
+    'a: "x\nnodes:\n' + _run() + '"\n', 'a: "x\nnodes:\n' + _run() + '"\nnodes:\nloss: x\n',
+    "{a: 1,\nnodes:\n" + _run() + "}\n",
+    "a: {b: 1,\nnodes:\n" + _run() + "}\n", HEAD.replace("\n", "\r\n") + _run() + "loss: x\n",
+    "a: b\u2028" + HEAD + _run() + "loss: x\n", "---\n" + HEAD + _run() + "loss: x\n",
+    "nodes:\n" + _run() + "nodes:\n" + _run(), "a: |\n  t\nnodes:\n" + _run() + "b: 1\n",
+    HEAD + _run() + "\tloss: x\n", "- a\nnodes:\n" + _run() + "b: 1\n",
+    HEAD + _run(line=lambda k: f"n{k}: - x") + "loss: x\n",
+]
+
+
+@needs_libyaml
+@pytest.mark.parametrize("text", RUNS_TAKEN)
+def test_a_long_run_is_read_as_libyaml_reads_it(text, monkeypatch):
+    read = []  # what LibYAML was given: the text with the runs' lines left empty
+    plain = yamlfile._plain_load
+    monkeypatch.setattr(yamlfile, "_plain_load", lambda t: read.append(t) or plain(t))
+    assert same(yamlfile._runs_load(text), plain(text))
+    assert len(read) == 1 and read[0] != text and read[0].count("\n") == text.count("\n")
+    assert same(yamlfile._runs_load(text), yaml.load(text, Loader=yamlfile._Loader))
+
+
+@needs_libyaml
+@pytest.mark.parametrize("text", RUNS_LEFT)
+def test_what_looks_like_a_run_but_is_not_is_read_as_before(text, monkeypatch):
+    try:
+        doc = yamlfile._runs_load(text)
+    except Exception:
+        pass
+    else:
+        assert same(doc, yamlfile._plain_load(text))
+    assert agree(outcome(text, monkeypatch), outcome(text, monkeypatch, c_parser=False))
+
+
+def test_no_resolver_but_nulls_claims_a_word_a_run_holds():
+    """A run's names and values start with a letter, digit, _, ( or .: of the resolvers left,
+    only null's claims such words, and only RUN_NULLS."""
+    starts = [c for c in yamlfile._RESOLVERS if c and (c.isalnum() or c in "_(.")]
+    assert {tag for c in starts for tag, _ in yamlfile._RESOLVERS[c]} == {"tag:yaml.org,2002:null"}
+    words = ["null", "Null", "NULL", "nulls", "none", "None", "n", "N", "nULL", "NuLL"]
+    assert {w for w in words if yamlfile._resolved(w) is None} == yamlfile.RUN_NULLS
+
+
+@needs_libyaml
+def test_random_texts_around_runs_read_the_same_as_before(monkeypatch):
+    pieces = ["a", "nodes", ":", ": ", "\n", "\n  ", " ", "{", "}", "[", "]", ", ", "#c", '"',
+              "'", "|\n", "- ", "null", "x y", "\t", "---\n", "&x ", "*x", "\u2028", "\r\n",
+              "nodes:\n" + _run(), _run(), "nodes:\n" + _run(line=lambda k: f"n{k % 60}: x"),
+              "n:\n" + _run(indent="   ", line=lambda k: f"a{k}: {k}")]
+    lines = ["a: 1\n", "b: {x: 1}\n", "# c\n", "\n", "c:\n  - 1\n", "loss: x\n", "a:\n",
+             "nodes:\n" + _run(), "more:\n" + _run(line=lambda k: f"m{k}: ({k})"), "d: |\n  t\n"]
+    rng = random.Random(5)
+    taken = 0
+    for _ in range(400):
+        text = "".join(rng.choice(pieces if rng.random() < 0.2 else lines)
+                       for _ in range(rng.randint(1, 8)))
+        try:
+            doc = yamlfile._runs_load(text)
+        except Exception:
+            pass
+        else:
+            taken += bool(list(yamlfile._RUN.finditer(text)))
+            assert same(doc, yamlfile._plain_load(text)), text
+        assert agree(outcome(text, monkeypatch), outcome(text, monkeypatch, c_parser=False)), text
+    assert taken > 20
