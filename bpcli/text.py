@@ -1,8 +1,8 @@
 """Small pieces of English shared by messages and tables: plurals, shapes, 'did you mean'."""
 from __future__ import annotations
 
-import difflib
 import re
+from collections import Counter
 from typing import Collection, Iterable
 
 LOSS = "E"  # the loss's name in files, graphs and tables
@@ -40,6 +40,15 @@ def closest(word: object, choices: Iterable[str], cutoff: float = 0.5) -> str | 
     for c in choices:
         if c.lower() == word.lower():
             return c
+    # difflib's own first test, its quick_ratio (letters in common, in any order), often
+    # rules every choice out: then difflib, a module bigger than most, is not imported
+    # (loading a net asks whether each section is 'layers' misspelt)
+    letters = Counter(word)
+    if all(2.0 * (letters & Counter(c)).total() / (len(word) + len(c)) < cutoff
+           for c in choices):  # (both empty: equal, found above)
+        return None
+    import difflib  # here, not above: see the comment above
+
     hint = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
     return hint[0] if hint else None
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT
 
@@ -22,6 +24,12 @@ NOT_FOR_FORWARD = [
     *(f"bpcli.{m}" for m in (
         "outputs", "pictures", "practice", "terminal", "train_options", "training")),
     "rich.progress", "rich.markdown", "rich.syntax", "importlib.metadata", "matplotlib",
+    # a layer net's modules, the whole-tensor rules, and what only a data file, a saved
+    # file or a misspelt name needs (the standard library's zipfile imports pathlib, urllib
+    # and ipaddress; tempfile imports shutil, random, bz2 and lzma)
+    "bpcli.nets.layers", "bpcli.nets.layer_file", "bpcli.nets.layer_settings",
+    "bpcli.analysis.tensor_rules", "zipfile", "csv", "tempfile", "shutil", "difflib", "pathlib",
+    "urllib", "ipaddress", "bz2", "lzma",
 ]
 
 
@@ -44,7 +52,8 @@ def among(modules: set[str], prefixes: list[str]) -> list[str]:
 def test_forward_imports_neither_training_nor_explanations_nor_other_commands(fmt):
     modules = imported("forward", "--format", fmt)
     assert "bpcli.analysis.reports" in modules  # it did run
-    assert not among(modules, NOT_FOR_FORWARD)
+    assert not among(modules - imported(code="pass"), NOT_FOR_FORWARD)  # (the interpreter's
+    # own start-up may import some, e.g. pathlib for an editable install: not forward's doing)
 
 
 def test_json_needs_no_rich():
@@ -99,3 +108,37 @@ def test_the_version_is_pyprojects():
     project = (ROOT / "pyproject.toml").read_text().split("[project]")[1].split("\n[")[0]
     assert f'\nversion = "{__version__}"\n' in project
     assert re.fullmatch(r"\d+\.\d+\.\d+", __version__)
+
+
+def test_a_layer_net_and_a_data_file_still_find_their_modules(tmp_path):
+    """What forward leaves out is imported when it is needed: a layer net's modules, the
+    pools' winners, a CSV's reader."""
+    modules = imported("forward", str(ROOT / "configs" / "conv-pool.yaml"), "--format", "json")
+    assert {"bpcli.nets.layers", "bpcli.analysis.tensor_rules"} <= modules
+    (tmp_path / "d.csv").write_text("x,y\n1,0\n2,1\n")
+    net = tmp_path / "n.yaml"
+    net.write_text("inputs: {x: 0}\nparams: {w: 1}\ntargets: {y: 0}\nloss: (w * x - y)^2\n"
+                   "data: {file: d.csv}\n")
+    modules = imported("forward", str(net), "--format", "json")
+    assert "csv" in modules and "zipfile" not in modules
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text("aeilnrsyLAYERS_1 ", max_size=9),
+       st.lists(st.text("aeilnrsyLAYERS_1 ", max_size=9), min_size=1, max_size=4),
+       st.sampled_from([0.0, 0.5, 0.6, 0.8, 1.0]))
+def test_closest_rules_out_by_letters_what_difflib_would(word, choices, cutoff):
+    """closest() imports difflib only when its quick test leaves a choice in (loading a
+    net asks of each section whether it is 'layers' misspelt): the same answer as before."""
+    import difflib
+
+    from bpcli.text import closest
+
+    same_case = [c for c in choices if c.lower() == word.lower()]
+    before = same_case[0] if same_case else next(
+        iter(difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)), None)
+    assert closest(word, choices, cutoff) == before
+
+
+def test_loading_the_usual_sections_needs_no_difflib():
+    assert "difflib" not in imported(code="import bpcli\nbpcli.default()") - imported(code="pass")

@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING, Iterable
 import numpy as np
 
 from ..engine import Trace
+from ..lazy import Table
 from ..nets import Entry, Net, Samples, collector_paused
-from .tensor_rules import pool_maps
+
+# imported for a net of layers (whose pools a forward shows): an equation net has no pools
+POOLS = Table({"pool_maps": "bpcli.analysis.tensor_rules"})
 
 if TYPE_CHECKING:  # grad's explanations are computed in .grads, not needed by forward
     from .softmax import SoftmaxCheck
@@ -78,4 +81,5 @@ def forward_report(net: Net, trace: Trace, warnings: Iterable[str] = (),
     shapes = {name: np.shape(v) for name, v in values.items()} if net.LAYOUT == "grids" else None
     return ForwardReport(net.title, net.LAYOUT, order, values, float(trace.loss),
                          net.loss_text, net.samples, sample, shapes, sample_losses,
-                         list(warnings), pool_maps=pool_maps(net, trace))
+                         list(warnings), pool_maps=POOLS["pool_maps"](net, trace)
+                         if getattr(net, "layers", None) else [])

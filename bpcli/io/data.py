@@ -6,10 +6,8 @@ knows the line of the `data:` section, turns it into a one-line error.
 """
 from __future__ import annotations
 
-import csv
 import io
 import os
-import zipfile
 from typing import Mapping
 
 import numpy as np
@@ -39,6 +37,8 @@ class CsvColumn:
 
 def read_csv(path: str, shown: str) -> dict[str, CsvColumn]:
     """CSV with a header row → {column: its cells}; a used column's mistakes name the CSV line."""
+    import csv  # here, not above: only a data file needs it (start-up of every command)
+
     if os.path.exists(path) and not os.path.isfile(path):  # a FIFO would wait for ever
         raise DataError(f"data file {shown} is not a regular file")
     try:
@@ -73,8 +73,10 @@ def read_csv(path: str, shown: str) -> dict[str, CsvColumn]:
     return {h: CsvColumn(h, [(k, row[c]) for k, row in body]) for c, h in enumerate(header)}
 
 
-def _csv_problem(e: csv.Error) -> str:
-    """The csv module's words for a mistake, as a person would say them."""
+def _csv_problem(e: Exception) -> str:
+    """The csv module's words for a mistake (a csv.Error), as a person would say them."""
+    import csv  # (read_csv has imported it)
+
     text = str(e)
     if "unexpected end of data" in text or "EOF" in text:
         return "a quote opened here is never closed; close it, or remove it"
@@ -99,6 +101,8 @@ def _numbers(col, shown):
 def read_npz(path: str, shown: str) -> dict[str, np.ndarray]:
     """An .npz of number arrays; each array's header is read first, so that one too large
     for the budget is refused before anything is decompressed."""
+    import zipfile  # here, not above: only an .npz needs it (zipfile imports pathlib, urllib…)
+
     if os.path.exists(path) and not os.path.isfile(path):
         raise DataError(f"data file {shown} is not a regular file")
     try:
@@ -126,6 +130,8 @@ _HEADERS = {(1, 0): np.lib.format.read_array_header_1_0,
 def _check_npz_headers(path, shown):
     """Every array's shape, read off its header, within the budget's values, and all of
     them, decompressed, within the bytes it reads."""
+    import zipfile  # (read_npz has imported it)
+
     most = limit("tensor_values")
     with zipfile.ZipFile(path) as z:
         size, budget = sum(info.file_size for info in z.infolist()), limit("file_bytes")

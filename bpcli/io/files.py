@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tempfile
 from typing import BinaryIO, Callable
 
 from ..budget import limit, raise_hint
@@ -115,6 +114,8 @@ def write_atomic_with(path: str, write: Callable[[str], None], suffix: str = ".t
     it into place: that file is whole or as it was, never half-written.  Through a symlink,
     the file it leads to is replaced; the replaced file's permissions are kept; a file that
     cannot be replaced is :class:`Unwritable` before anything is written."""
+    import tempfile  # here, not above: only saving needs it (it imports shutil, random, …)
+
     target = save_target(path)
     mode = _mode_for(target)
     fd, tmp = tempfile.mkstemp(prefix=".bpcli-", suffix=suffix, dir=os.path.dirname(target))

@@ -12,17 +12,23 @@ from ..budget import limit, raise_hint
 from ..errors import NetError
 from ..io.files import read_source
 from ..io.yamlfile import LineMap, read_yaml
+from ..lazy import Table, attribute
 from ..text import closest
 from .base import Entry, Net, Samples, collector_paused
 from .equation_file import SECTIONS, equation_net
 from .equations import EquationNet
-from .layer_file import layer_net
-from .layers import LayerNet
 
 DEFAULT_SOURCE = "default.yaml"
 
 __all__ = ["Entry", "EquationNet", "LayerNet", "Net", "NetError", "Samples", "collector_paused",
            "default_text", "load", "load_default", "loads"]
+# layer nets' modules, imported when a layer net is read (an equation net needs none of them)
+LAZY = {"LayerNet": "bpcli.nets.layers", "layer_net": "bpcli.nets.layer_file"}
+LAYER_NET = Table({"layer_net": LAZY["layer_net"]})
+
+
+def __getattr__(name: str) -> object:
+    return attribute(__name__, LAZY, name)
 
 
 def load(path: str) -> Net:
@@ -48,7 +54,7 @@ def _net(text: str, path: str) -> Net:
     # A layer net by its sections, even with "layers" misspelt (then it says so).
     if any(k in ("layers", "input") or (isinstance(k, str) and closest(k, ["layers"], 0.8))
            for k in doc):
-        return layer_net(doc, path)
+        return LAYER_NET["layer_net"](doc, path)
     return equation_net(doc, path)
 
 

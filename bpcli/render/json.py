@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..analysis.tensor_rules import ConvRule
+from .. import analysis
 from ..lazy import lazydispatch
 from .numbers import json_value
 from .phrases import factored_text, summary
 
 if TYPE_CHECKING:  # registered by name (lazydispatch): JSON imports neither them nor Rich
-    from ..analysis import (Chain, CheckReport, ElementChain, ForwardReport, GradReport,
+    from ..analysis import (Chain, CheckReport, ConvRule, ElementChain, ForwardReport, GradReport,
                             MarkReport, Quiz, SampleChain, StepReport, TensorGrad, TrainResult,
                             VectorGrads)
 
@@ -59,7 +59,7 @@ def _(r: GradReport) -> dict:
                                   "rule_vs_backward": p.by_rule} for p in r.pool_checks}
     if r.explanations:
         doc["chain"] = {key: entry for e in r.explanations for key, entry in chain_entries(e)}
-        rules = [e for e in r.explanations if isinstance(e, ConvRule)]
+        rules = [e for e in r.explanations if isinstance(e, analysis.ConvRule)]
         if rules:
             doc["conv_rules"] = {}
             for c in rules:

@@ -143,3 +143,27 @@ def test_sigmoid_is_stable_in_both_tails():
     # e^-40/(1+e^-40) to full relative precision: no cancellation in the left tail.
     assert_close_rel(out[1], np.exp(-40.0) / (1 + np.exp(-40.0)), rtol=1e-15, atol=0)
     np.testing.assert_array_equal(out[[0, 2, 4]], [0.0, 0.5, 1.0])
+
+
+def test_which_backward_takes_need_is_read_as_inspect_reads_it():
+    """register() reads ``need`` off a backward's code object (inspect.signature cost a tenth
+    of start-up): the same answer for every op, and for the odd forms of a function."""
+    import functools
+    import inspect
+
+    from bpcli.engine import OPS
+    from bpcli.engine.registry import register
+
+    def plain(dout, cache, need=None): ...
+    def keyword(dout, cache, *, need=None): ...
+    def stars(dout, cache, *need, **rest): ...
+    def more(dout, cache, **need): ...
+    def without(dout, cache): ...
+    def inner(dout, cache, need=None): ...
+    wrapped = functools.wraps(inner)(lambda *a, **k: inner(*a, **k))
+    for f in [plain, keyword, stars, more, without, wrapped, functools.partial(plain, 1),
+              *(op.backward for op in OPS.values())]:
+        op = register("test-need", None, f, None, 1)
+        assert op.partial_backward == ("need" in inspect.signature(f).parameters), f
+    OPS.pop("test-need")
+    assert sum(op.partial_backward for op in OPS.values()) >= 3
