@@ -1,19 +1,47 @@
 """What `grad` shows: the backward tables and each --wrt explanation, computed once into a
-:class:`~.reports.GradReport` (apart from :mod:`.reports`, so that `forward` imports none of
-the explanations)."""
+:class:`GradReport` (apart from :mod:`.reports`, so that `forward` imports none of the
+explanations, nor this report's class)."""
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 import numpy as np
 
 from ..engine import LOSS, Trace
-from ..nets import Net
+from ..nets import Entry, Net, Samples
 from .explain import SampleRuns, by_paths, explanations
-from .reports import GradReport
 from .sign import negated_squares
-from .softmax import softmax_checks
+from .softmax import SoftmaxCheck, softmax_checks
 from .tensor_rules import pool_checks
+
+
+@dataclass
+class GradReport:
+    """Every ∂E of a backward pass, and the --wrt explanations asked for."""
+
+    title: str
+    layout: str
+    loss: float
+    loss_text: str
+    params: dict  # param -> its value
+    param_grads: dict  # param -> ∂E/∂param
+    entries: list[Entry]  # the names whose ∂E the table lists, in backward order
+    values: dict  # their values as seen
+    grads: dict  # their ∂E as seen
+    node_grads: list[str]  # the names of JSON's node_grads, in order
+    samples: Samples
+    sample: int | None = None  # the sample asked for (None: the tables choose)
+    per_sample: dict | None = None  # E a mean over samples: name (and E) -> each one's share
+    softmax: list[SoftmaxCheck] = field(default_factory=list)
+    jacobians: dict | None = None  # of a layer net's softmax layers, as its JSON holds them
+    explanations: list = field(default_factory=list)
+    sign_note: bool = False  # by paths, of the seed net or a loss in the note's negated form:
+    # say how the seed note's sign differs
+    warnings: list[str] = field(default_factory=list)
+    pool_checks: list = field(default_factory=list)  # each pool's hand-back (PoolCheck)
+
+
 
 
 def grad_report(net: Net, trace: Trace, targets: Sequence[tuple[str, tuple | None]] = (),

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from ..nets import Net
 from .picture import Picture, picture
 from .save import read_history
-from .grads import grad_report
-from .reports import ForwardReport, GradReport, forward_report
+from .grads import GradReport, grad_report
+from .reports import ForwardReport, forward_report
 from .tracing import traced
 
 

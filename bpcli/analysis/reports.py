@@ -1,14 +1,14 @@
-"""What `forward` and `grad` show, computed once into plain reports.
+"""What `forward` shows, computed once into a plain report (`grad`'s: :mod:`.grads`).
 
 A report holds every number its command prints, as the user sees it (a single
 sample's batch axis dropped), and the names in the order tables list them; a renderer
 (:mod:`bpcli.render`) only formats it.  Table and JSON come from the same report.
-:func:`~.grads.grad_report` fills a GradReport, apart, with the explanations it needs.
+(:func:`~.grads.grad_report` fills a GradReport, apart, with the explanations it needs.)
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
 import numpy as np
 
@@ -18,10 +18,6 @@ from ..nets import Entry, Net, Samples, collector_paused
 
 # imported for a net of layers (whose pools a forward shows): an equation net has no pools
 POOLS = Table({"pool_maps": "bpcli.analysis.tensor_rules"})
-
-if TYPE_CHECKING:  # grad's explanations are computed in .grads, not needed by forward
-    from .softmax import SoftmaxCheck
-
 
 @dataclass
 class ForwardReport:
@@ -40,32 +36,6 @@ class ForwardReport:
     warnings: list[str] = field(default_factory=list)
     units: list = field(default_factory=list)  # forward --unit: each unit's breakdown
     pool_maps: list = field(default_factory=list)  # each max-pool's winners (PoolMap)
-
-
-@dataclass
-class GradReport:
-    """Every ∂E of a backward pass, and the --wrt explanations asked for."""
-
-    title: str
-    layout: str
-    loss: float
-    loss_text: str
-    params: dict  # param -> its value
-    param_grads: dict  # param -> ∂E/∂param
-    entries: list[Entry]  # the names whose ∂E the table lists, in backward order
-    values: dict  # their values as seen
-    grads: dict  # their ∂E as seen
-    node_grads: list[str]  # the names of JSON's node_grads, in order
-    samples: Samples
-    sample: int | None = None  # the sample asked for (None: the tables choose)
-    per_sample: dict | None = None  # E a mean over samples: name (and E) -> each one's share
-    softmax: list[SoftmaxCheck] = field(default_factory=list)
-    jacobians: dict | None = None  # of a layer net's softmax layers, as its JSON holds them
-    explanations: list = field(default_factory=list)
-    sign_note: bool = False  # by paths, of the seed net or a loss in the note's negated form:
-    # say how the seed note's sign differs
-    warnings: list[str] = field(default_factory=list)
-    pool_checks: list = field(default_factory=list)  # each pool's hand-back (PoolCheck)
 
 
 def forward_report(net: Net, trace: Trace, warnings: Iterable[str] = (),

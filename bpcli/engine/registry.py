@@ -9,7 +9,8 @@ that the tests hold against ``backward``.
 Besides those three, an op may register what explanations and checks need of it:
 
 ``feeds(k, index, site)``
-    how one element of input ``k`` reaches the units of the op's output: a list of
+    how one element of input ``k`` reaches the units of the op's output (``site``: a
+    :class:`bpcli.engine.site.Site`, the node after a run): a list of
     ``(unit index, factor ∂unit/∂element, why)``, the factor read off the forward values
     (the weight used, the input multiplied, the 1/n share, the max-pool winner), not off
     ``backward``, so that their sum is a check (``grad --wrt 'conv1.weight[0,0,1,1]'``).
@@ -52,19 +53,6 @@ import numpy as np
 
 #: a value the graph holds: a float64 number, or an array of them
 Value = np.ndarray | np.float64
-
-
-@dataclass(frozen=True)
-class Site:
-    """What an op's ``feeds`` rule sees of one of its nodes after a run.
-
-    ``inputs`` and ``out`` are the node's values with the batch axis first; ``label(k, index)``
-    names element ``index`` of input ``k`` as the user sees it (``input[0,2,3]``)."""
-
-    inputs: list
-    out: object
-    attrs: dict
-    label: Callable[[int, tuple], str]
 
 
 if TYPE_CHECKING:  # a type for readers and checkers only: building it costs start-up time

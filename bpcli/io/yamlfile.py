@@ -2,6 +2,7 @@
 the way a person would say them, and output that diffs well."""
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -209,12 +210,18 @@ def _plain_load(text: str) -> object:
 
 RUN_LINES = 64
 _RUN_VALUE = r"[A-Za-z0-9_(.][A-Za-z0-9_.()+\-*/^ ]*"
-_RUN = re.compile(rf"^([A-Za-z_]\w*):[ ]*\n((  +)[A-Za-z_]\w*: +{_RUN_VALUE}\n"
-                  rf"(?:\3[A-Za-z_]\w*: +{_RUN_VALUE}\n){{{RUN_LINES - 1},}})"
-                  r"(?![\s\x85\u2028\u2029\ufeff])", re.MULTILINE | re.ASCII)
-_RUN_LINE = re.compile(r"^ +([A-Za-z_]\w*): +([^\n]*[^\n ])", re.MULTILINE | re.ASCII)
-_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")  # line breaks to YAML, not to str.count
-_BLOCK_ROOT = re.compile(r"(?:[ ]*(?:#[^\n]*)?\n)*[A-Za-z_]")  # a name first: no {...} around all
+_OTHER_BREAKS = "\r\x85\u2028\u2029"  # line breaks to YAML, not to str.count
+
+
+@functools.cache
+def _run_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """A run; one line of it; a name first (no {...} around the whole file).  Compiled when a
+    file long enough to hold a run is first read (a millisecond of every start-up else)."""
+    return (re.compile(rf"^([A-Za-z_]\w*):[ ]*\n((  +)[A-Za-z_]\w*: +{_RUN_VALUE}\n"
+                       rf"(?:\3[A-Za-z_]\w*: +{_RUN_VALUE}\n){{{RUN_LINES - 1},}})"
+                       r"(?![\s\x85\u2028\u2029\ufeff])", re.MULTILINE | re.ASCII),
+            re.compile(r"^ +([A-Za-z_]\w*): +([^\n]*[^\n ])", re.MULTILINE | re.ASCII),
+            re.compile(r"(?:[ ]*(?:#[^\n]*)?\n)*[A-Za-z_]"))
 # what a resolver claims of the words a run's names and values start with (null's words;
 # tests/io/test_yaml_reading.py checks that no other resolver claims such a word)
 RUN_NULLS = frozenset(["null", "Null", "NULL"])
@@ -222,8 +229,12 @@ RUN_NULLS = frozenset(["null", "Null", "NULL"])
 
 def _runs_load(text: str) -> object:
     """What :func:`_plain_load` gives for ``text``, its long runs read by a regex."""
-    runs = list(_RUN.finditer(text))
-    if not runs or _OTHER_BREAKS.search(text, 0, runs[-1].start()) or not _BLOCK_ROOT.match(text):
+    if text.count("\n") < RUN_LINES:  # (too short to hold one)
+        return _plain_load(text)
+    run_re, line_re, block_root = _run_patterns()
+    runs = list(run_re.finditer(text))
+    if not runs or not block_root.match(text) or any(
+            text.find(c, 0, runs[-1].start()) >= 0 for c in _OTHER_BREAKS):
         return _plain_load(text)
     cut, at = [], 0
     for run in runs:
@@ -232,7 +243,7 @@ def _runs_load(text: str) -> object:
     doc = _plain_load("".join(cut) + text[at:])
     for run in runs:
         key, line = run.group(1), text.count("\n", 0, run.start()) + 1
-        names, values = zip(*_RUN_LINE.findall(run.group(2)))
+        names, values = zip(*line_re.findall(run.group(2)))
         if (key in RUN_NULLS or not isinstance(doc, LineMap) or doc.lines.get(key) != line
                 or doc[key] is not None or not RUN_NULLS.isdisjoint(names)
                 or not RUN_NULLS.isdisjoint(values) or len(set(names)) != len(names)):

@@ -14,6 +14,7 @@ registered as public (:data:`bpcli.engine.FUNCTIONS`).
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Callable, NoReturn
@@ -31,20 +32,25 @@ class ExprError(ValueError):
         self.message, self.pos, self.fix = message, pos, fix
 
 
-_TOKEN = re.compile(
-    r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<op>\*\*|[-+*/^()])"
-    r"|(?P<bad>\S))",
-    re.ASCII,  # \d is 0-9 only: '١٠' is not quietly 10
-)
+@functools.cache
+def _token() -> re.Pattern:
+    """The careful parser's token, with its kind (compiled when first needed: most files
+    never need that parser)."""
+    return re.compile(
+        r"\s*(?:(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+        r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+        r"|(?P<op>\*\*|[-+*/^()])"
+        r"|(?P<bad>\S))",
+        re.ASCII,  # \d is 0-9 only: '١٠' is not quietly 10
+    )
 
 
 def tokenize(text: str) -> list[tuple[str, str, int]]:
     tokens = []
     pos = 0
+    match = _token().match
     while True:
-        m = _TOKEN.match(text, pos)
+        m = match(text, pos)
         if not m or m.end() == pos:
             break
         kind = m.lastgroup
@@ -192,7 +198,7 @@ class _Slow(Exception):
 
 
 _QUICK_TOKEN = re.compile(r"[A-Za-z_]\w*|[-+/^()]|\*\*?|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-                          r"|\S", re.ASCII)  # _TOKEN's tokens (no positions), names first
+                          r"|\S", re.ASCII)  # _token()'s tokens (no positions), names first
 _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _NUMBER_START = frozenset("0123456789.")
 _ADDS = {"+": "add", "-": "sub"}
