@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
-from ..engine import LOSS, Graph, lowered
+from ..engine import LOSS, OPS, Graph, Node, lowered
 from ..engine.registry import Value
 from ..errors import UsageError
 from ..symbolic import Call, Expr, Name, Num
@@ -96,13 +96,14 @@ class EquationNet(Net):
     def build(self) -> Graph:
         with collector_paused():
             g = self.leaf_graph()
+            lower, name_node = _lowering(g), g.name
             for name, (_, e) in self.nodes.items():
-                g.name(_lower(g, e), name, "node")
+                name_node(lower(e), name, "node")
             if self.data:  # the loss expression per sample; E is its mean over the samples
-                g.sample_loss = _lower(g, self.loss[1])
+                g.sample_loss = lower(self.loss[1])
                 g.name(g.add_op("mean", [g.sample_loss]), LOSS, "loss")
             else:
-                g.name(_lower(g, self.loss[1]), LOSS, "loss")
+                g.name(lower(self.loss[1]), LOSS, "loss")
             return g.compile()
 
     def at_sample(self, k: int) -> "EquationNet":
@@ -131,25 +132,44 @@ class EquationNet(Net):
         return {k: v for k, v in doc.items() if v or k in REQUIRED}
 
 
-def _lower(g: Graph, e: Expr) -> int:
-    """The node computing ``e``: an op node per operator (the named node a name refers to)."""
-    if isinstance(e, Call):
-        index = g.index  # (a name's node looked up here: no call per name)
-        args = e.args
-        if len(args) == 2:  # an operator (and below, a function): no loop, no generator
-            a, b = args
-            ins = (index[a.id] if isinstance(a, Name) else _lower(g, a),
-                   index[b.id] if isinstance(b, Name) else _lower(g, b))
-            return g.add_op(lowered(e.op, (isinstance(a, Num), isinstance(b, Num))), ins)
-        if len(args) == 1:
-            a = args[0]
-            ins = (index[a.id] if isinstance(a, Name) else _lower(g, a),)
-            return g.add_op(lowered(e.op, (isinstance(a, Num),)), ins)
-        ins = tuple([index[a.id] if isinstance(a, Name) else _lower(g, a) for a in args])
-        return g.add_op(lowered(e.op, tuple([isinstance(a, Num) for a in args])), ins)
-    if isinstance(e, Name):
-        return g.index[e.id]
-    return g.add_leaf(None, "const", np.float64(e.value))
+def _lowering(g: Graph) -> Callable[[Expr], int]:
+    """``lower(e)``: the node of ``g`` computing ``e``, an op node per operator (the named
+    node a name refers to).  Each op node is appended to ``g.nodes`` here, with its None in
+    ``g.leaf_values``, as Graph.add_op would, but with no call per node: the op an operator
+    lowers to (and the check of its number of inputs) is looked up once per kind."""
+    nodes, index, ops = g.nodes, g.index, {}
+    add_node, add_value = nodes.append, g.leaf_values.append
+
+    def lower(e: Expr) -> int:
+        if type(e) is Call:
+            args = e.args
+            if len(args) == 2:  # an operator (and below, a function): no loop, no generator
+                a, b = args
+                ta, tb = type(a), type(b)
+                ins = (index[a.id] if ta is Name else lower(a),
+                       index[b.id] if tb is Name else lower(b))
+                kind = (e.op, ta is Num, tb is Num)
+            elif len(args) == 1:
+                a = args[0]
+                ins = (index[a.id] if type(a) is Name else lower(a),)
+                kind = (e.op, type(a) is Num)
+            else:
+                ins = tuple([index[a.id] if type(a) is Name else lower(a) for a in args])
+                kind = (e.op, *[type(a) is Num for a in args])
+            op = ops.get(kind)
+            if op is None:
+                op = ops[kind] = lowered(e.op, kind[1:])
+                if OPS[op].arity != len(ins):
+                    raise ValueError(f"bpcli bug: {op} takes {OPS[op].arity} inputs, "
+                                     f"not {len(ins)}")
+            add_node(Node(op, ins))
+            add_value(None)
+            return len(nodes) - 1
+        if type(e) is Name:
+            return index[e.id]
+        return g.add_leaf(None, "const", np.float64(e.value))
+
+    return lower
 
 
 def _compared(e, targets):

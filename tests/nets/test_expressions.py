@@ -241,3 +241,40 @@ def _leaves_of(e):
 def test_a_variable_is_what_the_tokens_call_a_name():
     assert expressions._VARIABLE.split("tanh(w*n1 + b) - 2e5 - e5 + exp (x)+.5e") == [
         "tanh(", "w", "*", "n1", " + ", "b", ") - 2e5 - ", "e5", " + exp (", "x", ")+.5e"]
+
+
+def _lowered_op_by_op(net):
+    """The graph of an equation net as Graph.add_op builds it, one call per op node."""
+    from bpcli.engine import lowered
+
+    def lower(g, e):
+        if isinstance(e, Call):
+            ins = [g.index[a.id] if isinstance(a, Name) else lower(g, a) for a in e.args]
+            return g.add_op(lowered(e.op, tuple(isinstance(a, Num) for a in e.args)), ins)
+        if isinstance(e, Name):
+            return g.index[e.id]
+        return g.add_leaf(None, "const", np.float64(e.value))
+
+    g = net.leaf_graph()
+    for name, (_, e) in net.nodes.items():
+        g.name(lower(g, e), name, "node")
+    g.name(lower(g, net.loss[1]), "E", "loss")
+    return g
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.one_of(_leaf, _any_number), _node, max_leaves=12))
+def test_build_lowers_as_add_op_would(tree):
+    """EquationNet.build appends op nodes itself (no call per node): the same nodes, inputs,
+    constants and names as Graph.add_op gives, node for node."""
+    from bpcli import nets
+
+    text = to_text(tree, pretty=False)
+    net = nets.loads(f"params: {{a: 0.5, b: 2}}\nnodes:\n  n: '{text}'\n  m: n * a - {text}\n"
+                     "loss: m + n\n")
+    built, by_hand = net.build(), _lowered_op_by_op(net)
+    assert [(n.op, n.inputs, n.name, n.attrs) for n in built.nodes] == [
+        (n.op, n.inputs, n.name, n.attrs) for n in by_hand.nodes]
+    assert [None if v is None else float(v) for v in built.leaf_values] == [
+        None if v is None else float(v) for v in by_hand.leaf_values]
+    assert built.index == by_hand.index and built.kind == by_hand.kind
