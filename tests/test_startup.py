@@ -20,7 +20,8 @@ NOT_FOR_FORWARD = [
         "quiz", "report_page", "save", "sign", "slips", "softmax", "step", "train", "units",
         "work", "worlds")),
     *(f"bpcli.render.{m}" for m in (
-        "documents", "graph", "html", "latex", "markdown", "plot", "pytorch", "quiz")),
+        "documents", "graph", "html", "latex", "markdown", "plot", "pytorch", "quiz", "checks",
+        "marking", "training")),
     *(f"bpcli.{m}" for m in (
         "outputs", "pictures", "practice", "terminal", "train_options", "training")),
     "rich.progress", "rich.markdown", "rich.syntax", "importlib.metadata", "matplotlib",

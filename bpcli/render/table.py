@@ -6,14 +6,18 @@ from typing import TYPE_CHECKING
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from ..lazy import lazydispatch
-from . import checks, grids, marking, rows, training
+from ..lazy import Table, lazydispatch
+from . import grids, rows
 from .phrases import SIGN_NOTE
 
 if TYPE_CHECKING:  # registered by name (lazydispatch): a table imports no analysis
     from ..analysis import (Chain, CheckReport, ConvRule, ElementChain, ForwardReport, GradReport,
                             MarkReport, SampleChain, StepReport, TensorGrad, TrainResult,
                             VectorGrads)
+
+# the tables of the commands that are not forward's or grad's, imported when first drawn
+LATER = Table({"train": "bpcli.render.training", "step": "bpcli.render.training",
+               "check": "bpcli.render.checks", "marked": "bpcli.render.marking"})
 
 
 @lazydispatch
@@ -84,19 +88,19 @@ def _(c: ElementChain, report, precision, width):
 
 @renderable.register
 def _(result: TrainResult, precision, width, every=None):
-    return training.train(result, precision, width, every)
+    return LATER["train"](result, precision, width, every)
 
 
 @renderable.register
 def _(r: CheckReport, precision, width, every=None):
-    return checks.check(r, precision, width)
+    return LATER["check"](r, precision, width)
 
 
 @renderable.register
 def _(r: StepReport, precision, width, every=None):
-    return training.step(r, precision)
+    return LATER["step"](r, precision)
 
 
 @renderable.register
 def _(r: MarkReport, precision, width, every=None):
-    return marking.marked(r, precision)
+    return LATER["marked"](r, precision)
