@@ -66,3 +66,28 @@ def test_forward_json_of_a_long_chain(tmp_path):
     last, loss = by_hand(N)
     assert doc["values"][f"n{N}"] == pytest.approx(last, rel=1e-12)
     assert doc["loss"] == pytest.approx(loss, rel=1e-12)
+
+
+def test_an_entry_made_by_its_quick_init_is_the_dataclass_it_was():
+    """nets.Entry's own __init__ (a forward table makes one per name) makes what the frozen
+    dataclass's made: fields, equality, hash, text, and no assignment afterwards."""
+    import dataclasses
+
+    from bpcli.nets import Entry
+
+    @dataclasses.dataclass(frozen=True)
+    class Plain:
+        name: str
+        kind: str
+        text: str
+
+    for args, kwargs in [(("n1", "node", "tanh(w * x + b)"), {}),
+                         (("w",), {"kind": "param", "text": "param"})]:
+        e, p = Entry(*args, **kwargs), Plain(*args, **kwargs)
+        assert dataclasses.astuple(e) == dataclasses.astuple(p) and vars(e) == vars(p)
+        assert repr(e) == repr(p).replace(Plain.__qualname__, "Entry") and hash(e) == hash(p)
+        assert e == Entry(*args, **kwargs) and e != Entry("other", "node", "x")
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            e.name = "changed"
+    with pytest.raises(TypeError):
+        Entry("too", "few")
