@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -23,6 +23,12 @@ class Node:
     inputs: tuple[int, ...] = ()
     name: str | None = None  # the user's name, for named nodes and leaves
     attrs: dict | None = None  # an op's settings (stride, padding, ...), bound at compile
+
+
+def check_arity(op: str, n: int) -> None:
+    """A bug of ours unless ``op`` (a key of OPS) takes ``n`` inputs."""
+    if OPS[op].arity != n:
+        raise ValueError(f"bpcli bug: {op} takes {OPS[op].arity} inputs, not {n}")
 
 
 @dataclass
@@ -55,11 +61,23 @@ class Graph:
     def add_op(self, op: str, inputs: Iterable[int], attrs: dict | None = None) -> int:
         """An unnamed node applying ``op`` (a key of OPS) to earlier nodes."""
         inputs = tuple(inputs)
-        if len(inputs) != OPS[op].arity:
-            raise ValueError(f"bpcli bug: {op} takes {OPS[op].arity} inputs, not {len(inputs)}")
+        check_arity(op, len(inputs))
         self.nodes.append(Node(op, inputs, None, attrs or None))  # (_append, one call less)
         self.leaf_values.append(None)
         return len(self.nodes) - 1
+
+    def op_adder(self) -> Callable[[str, tuple], int]:
+        """``add(op, inputs)``: add_op for a caller that adds many op nodes without settings
+        and has checked each op's arity (:func:`check_arity`) once, not once a node (an
+        equation net's lowering: 10⁵ nodes in a long chain)."""
+        nodes, add_value = self.nodes, self.leaf_values.append
+        add_node = nodes.append
+
+        def add(op: str, inputs: tuple) -> int:
+            add_node(Node(op, inputs))
+            add_value(None)
+            return len(nodes) - 1
+        return add
 
     def name(self, i: int, name: str, kind: str) -> int:
         """Give node ``i`` the user's ``name`` (kind: node, layer or loss).  A leaf, or a

@@ -11,7 +11,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from ..engine import LOSS, OPS, Graph, Node, lowered
+from ..engine import LOSS, Graph, check_arity, lowered
 from ..engine.registry import Value
 from ..errors import UsageError
 from ..symbolic import Call, Expr, Name, Num
@@ -134,11 +134,9 @@ class EquationNet(Net):
 
 def _lowering(g: Graph) -> Callable[[Expr], int]:
     """``lower(e)``: the node of ``g`` computing ``e``, an op node per operator (the named
-    node a name refers to).  Each op node is appended to ``g.nodes`` here, with its None in
-    ``g.leaf_values``, as Graph.add_op would, but with no call per node: the op an operator
-    lowers to (and the check of its number of inputs) is looked up once per kind."""
-    nodes, index, ops = g.nodes, g.index, {}
-    add_node, add_value = nodes.append, g.leaf_values.append
+    node a name refers to).  The op an operator lowers to, and the check of its number of
+    inputs, are looked up once per kind, not once a node (Graph.op_adder)."""
+    index, ops, add = g.index, {}, g.op_adder()
 
     def lower(e: Expr) -> int:
         if type(e) is Call:
@@ -159,12 +157,8 @@ def _lowering(g: Graph) -> Callable[[Expr], int]:
             op = ops.get(kind)
             if op is None:
                 op = ops[kind] = lowered(e.op, kind[1:])
-                if OPS[op].arity != len(ins):
-                    raise ValueError(f"bpcli bug: {op} takes {OPS[op].arity} inputs, "
-                                     f"not {len(ins)}")
-            add_node(Node(op, ins))
-            add_value(None)
-            return len(nodes) - 1
+                check_arity(op, len(ins))
+            return add(op, ins)
         if type(e) is Name:
             return index[e.id]
         return g.add_leaf(None, "const", np.float64(e.value))
