@@ -42,8 +42,6 @@ class GradReport:
     pool_checks: list = field(default_factory=list)  # each pool's hand-back (PoolCheck)
 
 
-
-
 def grad_report(net: Net, trace: Trace, targets: Sequence[tuple[str, tuple | None]] = (),
                 sample: int | None = None, warnings: Iterable[str] = ()) -> GradReport:
     """The backward tables of ``net`` from ``trace`` (a full run), with the explanation of

@@ -19,6 +19,7 @@ from ..nets import Entry, Net, Samples, collector_paused
 # imported for a net of layers (whose pools a forward shows): an equation net has no pools
 POOLS = Table({"pool_maps": "bpcli.analysis.tensor_rules"})
 
+
 @dataclass
 class ForwardReport:
     """Every value of a forward pass."""

@@ -97,11 +97,11 @@ def maxpool_backward(dout: np.ndarray, cache: tuple) -> tuple[np.ndarray]:
     """dout: N×C×OH×OW → (dx: N×C×H×W,): the whole gradient goes to the window's winner,
     0 to the others (seed note, §5)."""
     x_shape, arg, k, s = cache
+    dx = np.zeros(x_shape)
     if s[0] >= k[0] and s[1] >= k[1]:  # no cell in two windows: each winner gets one dout
-        dx = np.zeros(x_shape)  # (dout + 0.0: the bits of the sum 0.0 + dout, −0.0 → 0.0)
+        # (dout + 0.0: the bits of the sum 0.0 + dout, −0.0 → 0.0)
         dx.reshape(-1)[_winner_cells(x_shape, arg, k, s)] = (dout + 0.0).reshape(-1)
         return (dx,)
-    dx = np.zeros(x_shape)
 
     def work(part):  # a cell in several windows: their douts added in offset order
         for offset, cells in offsets(k, s, dout.shape[2:]):
